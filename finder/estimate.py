@@ -1,0 +1,336 @@
+"""Out-of-pocket cost estimates for a course of chiropractic or PT visits.
+
+Pure arithmetic: ``Decimal`` in, ``Decimal`` out, no database. Every amount is in US dollars and
+is rounded to whole cents in one place, :func:`to_cents` (half up, as on a bill). The benefit
+rules follow the out-of-pocket algorithm in docs reference section 4 ([CALC1][CALC2]); the
+Good Faith Estimate wording follows section 5 (45 CFR 149.610 and 149.620).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
+
+Network = Literal["in", "out", "self_pay", "medicare"]
+_PriceMode = Literal["low", "mid", "high"]
+
+MEDICARE_PART_B_DEDUCTIBLE_2026 = Decimal("283.00")  # reference section 4, source [DED]
+MEDICARE_COINSURANCE_PERCENT = Decimal("20")  # 20% of the approved amount [AARP]
+
+DISCLAIMER = (
+    "This is an informational estimate, not a bill and not a guarantee of coverage or price. "
+    "Your actual cost depends on your plan's rules and the services you receive; check with "
+    "your plan and the provider before your visit."
+)
+
+# The disclaimers 45 CFR 149.610 requires on a Good Faith Estimate, in plain language.
+GOOD_FAITH_ESTIMATE_DISCLAIMERS: list[str] = [
+    "This estimate includes only the items and services listed. Other services your provider "
+    "recommends must be scheduled separately and are not included.",
+    "This is only an estimate. Your actual charges may be different.",
+    "If your bill from any one provider or facility is at least $400 more than this estimate, "
+    "you have the right to dispute it through the federal patient-provider dispute resolution "
+    "process. Start the dispute within 120 calendar days of the date on the bill; the fee is $25. "
+    "For help, visit www.cms.gov/nosurprises or call 1-800-985-3059. Starting a dispute will not "
+    "affect the quality of the care you receive.",
+    "This Good Faith Estimate is not a contract and does not require you to get these services "
+    "from the providers listed.",
+]
+
+_ZERO = Decimal("0.00")
+_CENT = Decimal("0.01")
+
+
+def to_cents(amount: Decimal) -> Decimal:
+    """Round a dollar amount to whole cents, half up (2.505 -> 2.51), as bills are rounded."""
+    return Decimal(amount).quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def _check_money(**amounts: Decimal | int | None) -> None:
+    for name, amount in amounts.items():
+        if amount is not None and amount < 0:
+            raise ValueError(f"{name} must not be negative")
+
+
+@dataclass(frozen=True)
+class ProcedureLine:
+    """One procedure performed at every visit; prices are dollars per unit."""
+
+    code: str
+    label: str
+    quantity: int
+    cash_price: Decimal | None  # the provider's own price; None -> typical price used
+    typical_low: Decimal
+    typical_high: Decimal
+    medicare_covered: bool  # covered by Medicare for the provider's profession
+
+    def __post_init__(self) -> None:
+        if self.quantity < 1:
+            raise ValueError("quantity must be at least 1")
+        _check_money(
+            cash_price=self.cash_price, typical_low=self.typical_low, typical_high=self.typical_high
+        )
+        if self.typical_low > self.typical_high:
+            raise ValueError("typical_low must not exceed typical_high")
+
+    def unit_price(self, mode: _PriceMode = "mid") -> Decimal:
+        """The provider's price, else the typical price at its low, midpoint or high end."""
+        if self.cash_price is not None:
+            return self.cash_price
+        return {
+            "low": self.typical_low,
+            "mid": (self.typical_low + self.typical_high) / 2,
+            "high": self.typical_high,
+        }[mode]
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The patient's remaining benefits for the year; percentages are 0-100."""
+
+    network: Network
+    deductible_remaining: Decimal = Decimal("0")
+    coinsurance_percent: Decimal = Decimal("0")
+    copay: Decimal = Decimal("0")
+    deductible_applies: bool = True
+    out_of_pocket_max_remaining: Decimal | None = None
+    covered_visits_remaining: int | None = None
+    out_of_network_deductible_remaining: Decimal | None = None
+    out_of_network_coinsurance_percent: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        _check_money(
+            deductible_remaining=self.deductible_remaining,
+            copay=self.copay,
+            out_of_pocket_max_remaining=self.out_of_pocket_max_remaining,
+            out_of_network_deductible_remaining=self.out_of_network_deductible_remaining,
+            covered_visits_remaining=self.covered_visits_remaining,
+        )
+        for percent in (self.coinsurance_percent, self.out_of_network_coinsurance_percent):
+            if percent is not None and not 0 <= percent <= 100:
+                raise ValueError("coinsurance percent must be between 0 and 100")
+
+
+def medicare_coverage(
+    *,
+    deductible_remaining: Decimal | None = None,
+    out_of_pocket_max_remaining: Decimal | None = None,
+    covered_visits_remaining: int | None = None,
+) -> Coverage:
+    """Medicare Part B terms: 20% coinsurance, no copay, the 2026 deductible ($283) unless given.
+
+    Original Medicare has no out-of-pocket maximum and no hard visit cap [CHW]; pass either only
+    when a supplemental plan supplies one.
+    """
+    if deductible_remaining is None:
+        deductible_remaining = MEDICARE_PART_B_DEDUCTIBLE_2026
+    return Coverage(
+        network="medicare",
+        deductible_remaining=deductible_remaining,
+        coinsurance_percent=MEDICARE_COINSURANCE_PERCENT,
+        out_of_pocket_max_remaining=out_of_pocket_max_remaining,
+        covered_visits_remaining=covered_visits_remaining,
+    )
+
+
+@dataclass(frozen=True)
+class VisitCost:
+    """One visit, in dollars (cents). deductible + copay + coinsurance is the covered share."""
+
+    number: int
+    billed: Decimal
+    allowed: Decimal
+    deductible: Decimal
+    copay: Decimal
+    coinsurance: Decimal
+    not_covered: Decimal
+    patient_pays: Decimal
+    plan_pays: Decimal
+
+
+@dataclass(frozen=True)
+class PriceRange:
+    """The patient's total with every typical-priced line at its low or high end."""
+
+    patient_pays_low: Decimal
+    patient_pays_high: Decimal
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """The whole course of visits; totals are sums of the per-visit cents."""
+
+    network: Network
+    visits: list[VisitCost]
+    total_billed: Decimal
+    total_patient_pays: Decimal
+    total_plan_pays: Decimal
+    range: PriceRange | None
+    assumptions: list[str]
+    uses_typical_prices: bool
+
+
+def estimate_cost(*, lines: Sequence[ProcedureLine], visits: int, coverage: Coverage) -> Estimate:
+    """Estimate what the patient and the plan pay for ``visits`` identical visits.
+
+    Per visit, in order: deductible first (when it applies), then a copay (in network) or else
+    coinsurance on the rest, then the out-of-pocket cap (cutting coinsurance, then copay, then
+    deductible). Not-covered lines are paid in full and count toward neither deductible nor cap.
+    The allowed amount is taken to equal the billed price, as negotiated rates are unknown.
+    Typical-priced lines use their midpoint; ``range`` reruns the rules at their low and high.
+    """
+    if visits < 1:
+        raise ValueError("visits must be at least 1")
+    if not lines:
+        raise ValueError("at least one procedure line is required")
+    costs = _simulate(lines, visits, coverage, "mid")
+    uses_typical = any(line.cash_price is None for line in lines)
+    price_range = None
+    if uses_typical:
+        price_range = PriceRange(
+            patient_pays_low=_patient_total(_simulate(lines, visits, coverage, "low")),
+            patient_pays_high=_patient_total(_simulate(lines, visits, coverage, "high")),
+        )
+    return Estimate(
+        network=coverage.network,
+        visits=costs,
+        total_billed=sum((cost.billed for cost in costs), _ZERO),
+        total_patient_pays=_patient_total(costs),
+        total_plan_pays=sum((cost.plan_pays for cost in costs), _ZERO),
+        range=price_range,
+        assumptions=_assumptions(lines, visits, coverage, costs),
+        uses_typical_prices=uses_typical,
+    )
+
+
+def _patient_total(costs: list[VisitCost]) -> Decimal:
+    return sum((cost.patient_pays for cost in costs), _ZERO)
+
+
+def _is_covered(line: ProcedureLine, number: int, coverage: Coverage) -> bool:
+    limit = coverage.covered_visits_remaining
+    return not (
+        coverage.network == "self_pay"
+        or (limit is not None and number > limit)
+        or (coverage.network == "out" and coverage.out_of_network_coinsurance_percent is None)
+        or (coverage.network == "medicare" and not line.medicare_covered)
+    )
+
+
+def _take(part: Decimal, excess: Decimal) -> tuple[Decimal, Decimal]:
+    """Cut up to ``excess`` from ``part``; return the new part and the excess still to cut."""
+    cut = min(part, excess)
+    return part - cut, excess - cut
+
+
+def _simulate(
+    lines: Sequence[ProcedureLine], visits: int, coverage: Coverage, mode: _PriceMode
+) -> list[VisitCost]:
+    if coverage.network == "out":  # copays apply in network only
+        deductible_left = to_cents(coverage.out_of_network_deductible_remaining or _ZERO)
+        percent, copay = coverage.out_of_network_coinsurance_percent or _ZERO, _ZERO
+    else:
+        deductible_left = to_cents(coverage.deductible_remaining)
+        percent, copay = coverage.coinsurance_percent, to_cents(coverage.copay)
+    oop_left = coverage.out_of_pocket_max_remaining
+    oop_left = None if oop_left is None else to_cents(oop_left)
+    costs = []
+    for number in range(1, visits + 1):
+        billed = covered = _ZERO
+        for line in lines:
+            amount = to_cents(line.unit_price(mode) * line.quantity)
+            billed += amount
+            if _is_covered(line, number, coverage):
+                covered += amount
+        deductible = min(deductible_left, covered) if coverage.deductible_applies else _ZERO
+        rest = covered - deductible
+        copay_part = min(copay, rest) if copay > 0 else _ZERO
+        coinsurance = _ZERO if copay > 0 else to_cents(rest * percent / 100)
+        if oop_left is not None:
+            excess = max(deductible + copay_part + coinsurance - oop_left, _ZERO)
+            coinsurance, excess = _take(coinsurance, excess)
+            copay_part, excess = _take(copay_part, excess)
+            deductible, excess = _take(deductible, excess)
+        share = deductible + copay_part + coinsurance
+        deductible_left -= deductible
+        if oop_left is not None:
+            oop_left -= share
+        costs.append(
+            VisitCost(
+                number=number,
+                billed=billed,
+                allowed=billed,
+                deductible=deductible,
+                copay=copay_part,
+                coinsurance=coinsurance,
+                not_covered=billed - covered,
+                patient_pays=share + billed - covered,
+                plan_pays=covered - share,
+            )
+        )
+    return costs
+
+
+def _assumptions(
+    lines: Sequence[ProcedureLine], visits: int, coverage: Coverage, costs: list[VisitCost]
+) -> list[str]:
+    network = coverage.network
+    notes = []
+    if network != "self_pay":
+        notes.append(
+            "The plan's allowed amount is assumed to equal the price shown, because negotiated "
+            "rates are not known; the real allowed amount is often lower."
+        )
+    for line in lines:
+        if line.cash_price is None:
+            notes.append(
+                f"This provider has not published a price for {line.code} ({line.label}), so a "
+                f"typical price of ${line.typical_low:,.2f} to ${line.typical_high:,.2f} was "
+                f"used: the total uses the midpoint, ${to_cents(line.unit_price()):,.2f}."
+            )
+    if network == "self_pay":
+        notes.append(
+            "Self-pay: you pay the provider's price in full. Under the No Surprises Act you can "
+            "ask the provider for a written Good Faith Estimate before your visit."
+        )
+    elif network == "out" and coverage.out_of_network_coinsurance_percent is None:
+        notes.append(
+            "No out-of-network benefits were given, so nothing is treated as covered and you "
+            "pay the full price."
+        )
+    elif network == "out":
+        notes.append(
+            "Out-of-network providers may also bill you the difference between their price and "
+            "what your plan allows (balance billing); that amount is not included."
+        )
+    elif network == "medicare":
+        notes.append(
+            "Medicare Part B: you pay 20% of the Medicare-approved amount after the yearly "
+            f"Part B deductible (${MEDICARE_PART_B_DEDUCTIBLE_2026} in 2026)."
+        )
+        notes.append(
+            "For chiropractors, Medicare covers only spinal manipulation (CPT 98940-98942) given "
+            "as active treatment and billed with the AT modifier; maintenance care, exams, "
+            "X-rays and 98943 are not covered."
+        )
+        uncovered = [line.code for line in lines if not line.medicare_covered]
+        if uncovered:
+            notes.append(f"Not covered by Medicare, so paid in full: {', '.join(uncovered)}.")
+    limit = coverage.covered_visits_remaining
+    if network != "self_pay" and limit is not None and visits > limit:
+        first = limit + 1
+        span = f"visit {first}" if first == visits else f"visits {first} to {visits}"
+        notes.append(
+            f"Covered-visit limit: your plan covers {limit} more visit(s), so {span} "
+            "are not covered and paid in full."
+        )
+    oop_max = coverage.out_of_pocket_max_remaining
+    covered_share = sum((c.patient_pays - c.not_covered for c in costs), _ZERO)
+    if oop_max is not None and covered_share >= oop_max:
+        notes.append(
+            "Your out-of-pocket maximum is reached within these visits; after that the plan "
+            "pays covered costs in full."
+        )
+    return notes

@@ -1,0 +1,248 @@
+"""The curators' tool: search, filter, validate and bulk-curate listings."""
+
+import csv
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from providers.models import (
+    SERVICE_FIELDS,
+    ImportRun,
+    InsurancePlan,
+    License,
+    PracticeAct,
+    PracticeLocation,
+    Procedure,
+    Provider,
+    ProviderPrice,
+    VerificationStatus,
+)
+from providers.scope import check_services
+
+
+def services_from_form(provider: Provider) -> list[str]:
+    return [service for service, field in SERVICE_FIELDS.items() if getattr(provider, field)]
+
+
+class PracticeLocationFormSet(BaseInlineFormSet):
+    """Refuses services that a location's state practice act prohibits for the profession.
+
+    The admin applies the provider form to `self.instance` before validating inlines, so the
+    services checked here are the ones being saved.
+    """
+
+    def clean(self) -> None:
+        super().clean()
+        states = [
+            form.cleaned_data["state"]
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("state")
+        ]
+        provider = self.instance
+        if not states or not provider.profession:
+            return
+        result = check_services(
+            profession=provider.profession,
+            services=services_from_form(provider),
+            states=states,
+            endorsed=provider.spinal_manipulation_endorsed,
+        )
+        if result.errors:
+            raise ValidationError(result.errors)
+
+
+class PracticeLocationInline(admin.StackedInline):
+    model = PracticeLocation
+    formset = PracticeLocationFormSet
+    extra = 0
+    fields = [
+        ("address_line1", "address_line2"),
+        ("city", "state", "zip_code"),
+        "phone",
+        ("latitude", "longitude"),
+        "source",
+    ]
+
+
+class LicenseInline(admin.TabularInline):
+    model = License
+    extra = 0
+
+
+class ProviderPriceInline(admin.TabularInline):
+    model = ProviderPrice
+    extra = 0
+    autocomplete_fields = ["procedure"]
+
+
+class StateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        from providers.states import STATE_CHOICES
+
+        return STATE_CHOICES
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(locations__state=self.value()).distinct()
+        return queryset
+
+
+@admin.register(Provider)
+class ProviderAdmin(admin.ModelAdmin):
+    list_display = [
+        "display_name",
+        "npi",
+        "profession",
+        "verification_status",
+        "accepting_new_patients",
+        "is_demo",
+        "updated_at",
+    ]
+    list_filter = ["profession", StateFilter, "verification_status", "is_demo"]
+    search_fields = ["npi", "first_name", "last_name", "locations__city", "locations__zip_code"]
+    readonly_fields = ["created_at", "updated_at"]
+    filter_horizontal = ["insurance_plans"]
+    inlines = [PracticeLocationInline, LicenseInline, ProviderPriceInline]
+    actions = ["mark_verified", "suspend", "export_csv"]
+    list_per_page = 50
+    fieldsets = [
+        (None, {"fields": [("npi", "profession"), ("first_name", "middle_name", "last_name")]}),
+        (None, {"fields": ["credential", "tin", "accepting_new_patients", "is_demo"]}),
+        ("Services", {"fields": [*SERVICE_FIELDS.values(), "spinal_manipulation_endorsed"]}),
+        ("Insurance", {"fields": ["insurance_plans"]}),
+        (
+            "Curation",
+            {"fields": ["verification_status", "last_verified", "curator_notes"]},
+        ),
+        ("Timestamps", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        provider = form.instance
+        states = provider.locations.values_list("state", flat=True)
+        for warning in check_services(
+            profession=provider.profession,
+            services=provider.services,
+            states=states,
+            endorsed=provider.spinal_manipulation_endorsed,
+        ).warnings:
+            self.message_user(request, warning, level=messages.WARNING)
+
+    @admin.action(description="Mark selected providers verified (today)")
+    def mark_verified(self, request: HttpRequest, queryset: QuerySet[Provider]) -> None:
+        count = queryset.update(
+            verification_status=VerificationStatus.VERIFIED,
+            last_verified=timezone.localdate(),
+            updated_at=timezone.now(),
+        )
+        self.message_user(request, f"{count} provider(s) marked verified.")
+
+    @admin.action(description="Suspend selected providers (hide from search)")
+    def suspend(self, request: HttpRequest, queryset: QuerySet[Provider]) -> None:
+        count = queryset.update(
+            verification_status=VerificationStatus.SUSPENDED, updated_at=timezone.now()
+        )
+        self.message_user(request, f"{count} provider(s) suspended.")
+
+    @admin.action(description="Export selected providers as CSV")
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[Provider]) -> HttpResponse:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="providers.csv"'
+        writer = csv.writer(response)
+        writer.writerow(
+            ["npi", "name", "profession", "services", "status", "city", "state", "zip_code"]
+        )
+        for provider in queryset.prefetch_related("locations"):
+            first = next(iter(provider.locations.all()), None)
+            writer.writerow(
+                [
+                    provider.npi,
+                    provider.display_name,
+                    provider.profession,
+                    " ".join(provider.services),
+                    provider.verification_status,
+                    first.city if first else "",
+                    first.state if first else "",
+                    first.zip_code if first else "",
+                ]
+            )
+        return response
+
+
+class PracticeActForm(forms.ModelForm):
+    class Meta:
+        model = PracticeAct
+        fields = [
+            "state",
+            "profession",
+            "effective_from",
+            "spinal_manipulation",
+            "extremity_manipulation",
+            "manipulation_under_anesthesia",
+            "direct_access",
+            "note",
+            "sources",
+            "confidence",
+            "last_reviewed",
+        ]
+
+    def clean_sources(self) -> list[str]:
+        sources = self.cleaned_data.get("sources") or []
+        if not isinstance(sources, list) or not sources:
+            raise ValidationError('Give at least one source URL, as a JSON list: ["https://…"].')
+        validator = forms.URLField(assume_scheme="https")
+        for source in sources:
+            validator.clean(source)
+        return sources
+
+
+@admin.register(PracticeAct)
+class PracticeActAdmin(admin.ModelAdmin):
+    form = PracticeActForm
+    list_display = [
+        "state",
+        "profession",
+        "effective_from",
+        "spinal_manipulation",
+        "extremity_manipulation",
+        "manipulation_under_anesthesia",
+        "direct_access",
+        "confidence",
+        "last_reviewed",
+    ]
+    list_filter = ["profession", "spinal_manipulation", "confidence", "state"]
+    search_fields = ["state", "note"]
+
+
+@admin.register(Procedure)
+class ProcedureAdmin(admin.ModelAdmin):
+    list_display = ["code", "label", "is_manipulation", "typical_price_low", "typical_price_high"]
+    search_fields = ["code", "label"]
+
+
+@admin.register(InsurancePlan)
+class InsurancePlanAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "payer", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["name", "slug", "payer"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    list_display = ["source_name", "started_at", "finished_at", "status"]
+    readonly_fields = ["source_name", "started_at", "finished_at", "status", "summary"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -1,0 +1,19 @@
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from providers.demo import seed_demo_providers
+
+
+class Command(BaseCommand):
+    help = "Create synthetic demo providers (marked is_demo) around real US ZIP centroids."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--providers", type=int, default=3000, help="How many (default 3000).")
+        parser.add_argument("--seed", type=int, default=42, help="Random seed (default 42).")
+
+    def handle(self, *args, providers: int, seed: int, **options) -> None:
+        if providers < 0:
+            raise CommandError("--providers must be zero or more.")
+        summary = seed_demo_providers(count=providers, seed=seed)
+        self.stdout.write(
+            f"Demo providers: {summary.created} created, {summary.existing} already present."
+        )

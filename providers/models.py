@@ -1,0 +1,311 @@
+"""The directory's data: providers, where they practise, what they charge, what they may do."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+
+from providers.states import STATE_CHOICES
+from providers.validators import validate_cash_price, validate_npi, validate_tin
+
+zip_code_validator = RegexValidator(r"^\d{5}$", "Enter a 5-digit ZIP code.")
+
+
+class Profession(models.TextChoices):
+    CHIROPRACTOR = "chiropractor", "Chiropractor"
+    PHYSICAL_THERAPIST = "physical_therapist", "Physical therapist"
+
+
+class Service(models.TextChoices):
+    SPINAL_MANIPULATION = "spinal_manipulation", "Spinal thrust manipulation"
+    EXTREMITY_MANIPULATION = "extremity_manipulation", "Extremity manipulation"
+    MOBILIZATION = "mobilization", "Mobilization"
+    MANIPULATION_UNDER_ANESTHESIA = "manipulation_under_anesthesia", "Manipulation under anesthesia"
+
+
+class Scope(models.TextChoices):
+    ALLOWED = "allowed", "Allowed"
+    REQUIRES_ENDORSEMENT = "requires_endorsement", "Requires endorsement"
+    RESTRICTED = "restricted", "Restricted or disputed"
+    PROHIBITED = "prohibited", "Prohibited"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class DirectAccess(models.TextChoices):
+    UNRESTRICTED = "unrestricted", "Unrestricted"
+    PROVISIONAL = "provisional", "With provisions"
+    LIMITED = "limited", "Limited"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class Confidence(models.TextChoices):
+    HIGH = "H", "High: statute, regulator or court text"
+    MEDIUM = "M", "Medium: reputable secondary sources"
+    LOW = "L", "Low: single source, inference or no restriction found"
+
+
+class VerificationStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    VERIFIED = "verified", "Verified"
+    SUSPENDED = "suspended", "Suspended"
+
+
+class RecordSource(models.TextChoices):
+    NPPES = "nppes", "NPPES import"
+    CURATOR = "curator", "Curator"
+    DEMO = "demo", "Demo data"
+
+
+# Provider boolean field for each service, so search filters stay plain indexed columns.
+SERVICE_FIELDS: dict[str, str] = {
+    Service.SPINAL_MANIPULATION: "offers_spinal_manipulation",
+    Service.EXTREMITY_MANIPULATION: "offers_extremity_manipulation",
+    Service.MOBILIZATION: "offers_mobilization",
+    Service.MANIPULATION_UNDER_ANESTHESIA: "offers_manipulation_under_anesthesia",
+}
+
+
+class InsurancePlan(models.Model):
+    class Kind(models.TextChoices):
+        COMMERCIAL = "commercial", "Commercial"
+        MEDICARE = "medicare", "Medicare"
+        MEDICAID = "medicaid", "Medicaid"
+        OTHER = "other", "Other"
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=120)
+    payer = models.CharField(max_length=120)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Procedure(models.Model):
+    code = models.CharField(max_length=5, unique=True)
+    label = models.CharField(max_length=120, help_text="Plain language, not AMA descriptor text.")
+    professions = models.JSONField(default=list, blank=True)
+    medicare_covered_for = models.JSONField(default=list, blank=True)
+    is_manipulation = models.BooleanField(
+        default=False, help_text="Counts as a manipulation price for search filters."
+    )
+    typical_price_low = models.DecimalField(max_digits=7, decimal_places=2, default=Decimal("30"))
+    typical_price_high = models.DecimalField(max_digits=7, decimal_places=2, default=Decimal("50"))
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.label}"
+
+    @property
+    def typical_price_mid(self) -> Decimal:
+        return (self.typical_price_low + self.typical_price_high) / 2
+
+
+class Provider(models.Model):
+    npi = models.CharField("NPI", max_length=10, unique=True, validators=[validate_npi])
+    first_name = models.CharField(max_length=100)
+    middle_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100)
+    credential = models.CharField(max_length=40, blank=True, help_text="e.g. DC, DPT, PT")
+    profession = models.CharField(max_length=20, choices=Profession.choices, db_index=True)
+    offers_spinal_manipulation = models.BooleanField("spinal thrust manipulation", default=False)
+    offers_extremity_manipulation = models.BooleanField("extremity manipulation", default=False)
+    offers_mobilization = models.BooleanField("mobilization", default=False)
+    offers_manipulation_under_anesthesia = models.BooleanField(
+        "manipulation under anesthesia", default=False
+    )
+    spinal_manipulation_endorsed = models.BooleanField(
+        default=False,
+        help_text="A curator confirmed the state endorsement for spinal manipulation "
+        "(e.g. Washington PTs, RCW 18.74.190).",
+    )
+    accepting_new_patients = models.BooleanField(default=True)
+    tin = models.CharField(
+        "TIN", max_length=11, blank=True, validators=[validate_tin],
+        help_text="Optional; printed on Good Faith Estimates.",
+    )  # fmt: skip
+    verification_status = models.CharField(
+        max_length=10, choices=VerificationStatus.choices, default=VerificationStatus.PENDING
+    )
+    last_verified = models.DateField(null=True, blank=True)
+    is_demo = models.BooleanField(default=False, help_text="Synthetic listing for demonstration.")
+    curator_notes = models.TextField(blank=True)
+    insurance_plans = models.ManyToManyField(InsurancePlan, blank=True, related_name="providers")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        indexes = [
+            models.Index(fields=["last_name", "first_name", "id"], name="provider_name_idx"),
+            models.Index(fields=["verification_status"], name="provider_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.npi})"
+
+    @property
+    def display_name(self) -> str:
+        name = f"{self.first_name} {self.last_name}".strip()
+        return f"{name}, {self.credential}" if self.credential else name
+
+    @property
+    def services(self) -> list[str]:
+        return [service for service, field in SERVICE_FIELDS.items() if getattr(self, field)]
+
+    @property
+    def is_public(self) -> bool:
+        return self.verification_status != VerificationStatus.SUSPENDED
+
+
+class PracticeLocation(models.Model):
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="locations")
+    address_line1 = models.CharField(max_length=200)
+    address_line2 = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100)
+    state = models.CharField(max_length=2, choices=STATE_CHOICES)
+    zip_code = models.CharField("ZIP code", max_length=5, validators=[zip_code_validator])
+    phone = models.CharField(max_length=20, blank=True)
+    latitude = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
+    longitude = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)]
+    )
+    source = models.CharField(
+        max_length=10, choices=RecordSource.choices, default=RecordSource.CURATOR
+    )
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["latitude", "longitude"], name="location_lat_lng_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.address_line1}, {self.city}, {self.state} {self.zip_code}"
+
+    @property
+    def address(self) -> str:
+        return ", ".join(part for part in (self.address_line1, self.address_line2) if part)
+
+
+class License(models.Model):
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="licenses")
+    state = models.CharField(max_length=2, choices=STATE_CHOICES)
+    number = models.CharField(max_length=40)
+    source = models.CharField(
+        max_length=10, choices=RecordSource.choices, default=RecordSource.CURATOR
+    )
+
+    class Meta:
+        ordering = ["state", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "state", "number"], name="unique_provider_license"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.state} {self.number}"
+
+
+class ProviderPrice(models.Model):
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="prices")
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="prices")
+    cash_price = models.DecimalField(
+        max_digits=7, decimal_places=2, validators=[validate_cash_price]
+    )
+
+    class Meta:
+        ordering = ["procedure__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "procedure"], name="unique_provider_price"),
+            models.CheckConstraint(
+                condition=Q(cash_price__gt=0) & Q(cash_price__lte=1000),
+                name="cash_price_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procedure.code}: ${self.cash_price}"
+
+
+class PracticeAct(models.Model):
+    """One state's rule for one profession, in force from `effective_from`.
+
+    Rows are never overwritten when the law changes: a new row with a later
+    `effective_from` supersedes the old one, which stays as history.
+    """
+
+    state = models.CharField(max_length=2, choices=STATE_CHOICES)
+    profession = models.CharField(max_length=20, choices=Profession.choices)
+    effective_from = models.DateField(
+        null=True, blank=True,
+        help_text="Leave empty for the rule in force before any recorded change.",
+    )  # fmt: skip
+    spinal_manipulation = models.CharField(
+        max_length=20, choices=Scope.choices, default=Scope.UNKNOWN
+    )
+    extremity_manipulation = models.CharField(
+        max_length=20, choices=Scope.choices, default=Scope.UNKNOWN
+    )
+    manipulation_under_anesthesia = models.CharField(
+        max_length=20, choices=Scope.choices, default=Scope.UNKNOWN
+    )
+    direct_access = models.CharField(
+        max_length=20, choices=DirectAccess.choices, default=DirectAccess.UNKNOWN
+    )
+    note = models.TextField(blank=True)
+    sources = models.JSONField(default=list, blank=True, help_text="Source URLs.")
+    confidence = models.CharField(max_length=1, choices=Confidence.choices, default="L")
+    last_reviewed = models.DateField(default=date.today)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["state", "profession", "effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["state", "profession", "effective_from"], name="unique_practice_act_date"
+            ),
+            models.UniqueConstraint(
+                fields=["state", "profession"],
+                condition=Q(effective_from__isnull=True),
+                name="unique_practice_act_original",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        since = f" from {self.effective_from}" if self.effective_from else ""
+        return f"{self.state} {self.get_profession_display()}{since}"
+
+    def scope_for(self, service: str) -> str:
+        if service == Service.MOBILIZATION:
+            # Non-thrust mobilization is core practice for both professions; no act restricts it.
+            return Scope.ALLOWED
+        return getattr(self, service)
+
+
+class ImportRun(models.Model):
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        FINISHED = "finished", "Finished"
+        FAILED = "failed", "Failed"
+
+    source_name = models.CharField(max_length=255)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source_name} ({self.started_at:%Y-%m-%d %H:%M})"

@@ -1,0 +1,50 @@
+"""A small scenario world shared by the suite.
+
+Austin, TX: a chiropractor in range and one just outside 25 miles; a suspended provider.
+Wyoming here carries a test-only act that prohibits PT spinal manipulation, so enforcement can
+be tested against a real "prohibited" row.
+"""
+
+import pytest
+from django.core.cache import cache
+
+from providers.models import Profession, Scope, VerificationStatus
+from tests.factories import PracticeActFactory, PracticeLocationFactory
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def prohibiting_act(db):
+    return PracticeActFactory(
+        state="WY",
+        profession=Profession.PHYSICAL_THERAPIST,
+        spinal_manipulation=Scope.PROHIBITED,
+        note="Test act: PT spinal manipulation prohibited.",
+    )
+
+
+@pytest.fixture
+def world(db, prohibiting_act):
+    in_range = PracticeLocationFactory(provider__first_name="Near").provider
+    # About 26 miles north of downtown Austin (0.377 degrees of latitude).
+    outside = PracticeLocationFactory(
+        provider__first_name="Far", latitude=30.2651 + 0.377, longitude=-97.7441
+    ).provider
+    suspended = PracticeLocationFactory(
+        provider__first_name="Hidden",
+        provider__verification_status=VerificationStatus.SUSPENDED,
+    ).provider
+    return {"in_range": in_range, "outside": outside, "suspended": suspended}
+
+
+@pytest.fixture
+def admin_client_logged_in(client, django_user_model):
+    user = django_user_model.objects.create_superuser("admin", "admin@example.org", "pw-admin-1")
+    client.force_login(user)
+    return client

@@ -1,0 +1,199 @@
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from providers.curators import CURATORS_GROUP
+from providers.models import (
+    ImportRun,
+    InsurancePlan,
+    PracticeAct,
+    Procedure,
+    Profession,
+    Provider,
+    Scope,
+    VerificationStatus,
+)
+from tests.factories import (
+    InsurancePlanFactory,
+    LicenseFactory,
+    PracticeActFactory,
+    PracticeLocationFactory,
+    ProviderPriceFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+ADMIN_MODELS = [Provider, PracticeAct, Procedure, InsurancePlan, ImportRun]
+
+
+def provider_form_data(**overrides) -> dict:
+    """A complete admin change-form POST for a PT with one location in `state`."""
+    state = overrides.pop("state", "WY")
+    data = {
+        "npi": "1234567893",
+        "profession": Profession.PHYSICAL_THERAPIST,
+        "first_name": "Pat",
+        "last_name": "Lee",
+        "credential": "DPT",
+        "accepting_new_patients": "on",
+        "verification_status": VerificationStatus.PENDING,
+        "offers_mobilization": "on",
+        "locations-TOTAL_FORMS": "1",
+        "locations-INITIAL_FORMS": "0",
+        "locations-0-address_line1": "1 Main St",
+        "locations-0-city": "Cheyenne",
+        "locations-0-state": state,
+        "locations-0-zip_code": "82001",
+        "locations-0-source": "curator",
+        "licenses-TOTAL_FORMS": "0",
+        "licenses-INITIAL_FORMS": "0",
+        "prices-TOTAL_FORMS": "0",
+        "prices-INITIAL_FORMS": "0",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.parametrize("model", ADMIN_MODELS, ids=lambda m: m.__name__)
+def test_every_changelist_renders(admin_client_logged_in, world, model):
+    url = reverse(f"admin:providers_{model._meta.model_name}_changelist")
+    assert admin_client_logged_in.get(url).status_code == 200
+
+
+def test_every_change_form_renders(admin_client_logged_in, world):
+    provider = world["in_range"]
+    LicenseFactory(provider=provider)
+    ProviderPriceFactory(provider=provider)
+    plan = InsurancePlanFactory(slug="aetna-ppo")
+    run = ImportRun.objects.create(source_name="npidata.csv")
+    objects = [provider, PracticeAct.objects.first(), Procedure.objects.first(), plan, run]
+    for obj in objects:
+        url = reverse(f"admin:providers_{obj._meta.model_name}_change", args=[obj.pk])
+        response = admin_client_logged_in.get(url)
+        assert response.status_code == 200, url
+    for model in ADMIN_MODELS[:-1]:
+        url = reverse(f"admin:providers_{model._meta.model_name}_add")
+        assert admin_client_logged_in.get(url).status_code == 200
+
+
+def test_changelist_searches_by_city_zip_and_npi(admin_client_logged_in, world):
+    url = reverse("admin:providers_provider_changelist")
+    for term in ("Austin", "78701", world["in_range"].npi):
+        response = admin_client_logged_in.get(url, {"q": term})
+        assert world["in_range"].npi in response.content.decode()
+
+
+def test_changelist_filters_by_state(admin_client_logged_in, world):
+    PracticeLocationFactory(provider__first_name="Nevadan", state="NV", zip_code="89101")
+    url = reverse("admin:providers_provider_changelist")
+    body = admin_client_logged_in.get(url, {"state": "NV"}).content.decode()
+    assert "Nevadan" in body
+    assert "Near" not in body
+
+
+def test_admin_refuses_a_service_the_practice_act_prohibits(admin_client_logged_in, world):
+    url = reverse("admin:providers_provider_add")
+    data = provider_form_data(offers_spinal_manipulation="on")
+    response = admin_client_logged_in.post(url, data)
+    assert response.status_code == 200
+    assert "The WY practice act prohibits spinal thrust manipulation" in response.content.decode()
+    assert not Provider.objects.filter(npi="1234567893").exists()
+
+
+def test_admin_saves_the_same_provider_without_the_prohibited_service(
+    admin_client_logged_in, world
+):
+    url = reverse("admin:providers_provider_add")
+    response = admin_client_logged_in.post(url, provider_form_data())
+    assert response.status_code == 302
+    assert Provider.objects.get(npi="1234567893").locations.get().state == "WY"
+
+
+def test_admin_rejects_a_bad_npi(admin_client_logged_in, world):
+    url = reverse("admin:providers_provider_add")
+    response = admin_client_logged_in.post(url, provider_form_data(npi="1234567890"))
+    assert "Enter a valid 10-digit NPI" in response.content.decode()
+
+
+def test_admin_rejects_a_bad_price(admin_client_logged_in, world):
+    procedure = Procedure.objects.create(code="97140", label="Manual therapy, each 15 minutes")
+    url = reverse("admin:providers_provider_add")
+    data = provider_form_data(
+        **{
+            "prices-TOTAL_FORMS": "1",
+            "prices-0-procedure": str(procedure.pk),
+            "prices-0-cash_price": "1500.00",
+        }
+    )
+    response = admin_client_logged_in.post(url, data)
+    assert "Cash price must be more than $0 and at most $1,000.00." in response.content.decode()
+
+
+def test_admin_warns_when_an_endorsement_is_not_recorded(admin_client_logged_in, world):
+    PracticeActFactory(
+        state="WA",
+        profession=Profession.PHYSICAL_THERAPIST,
+        spinal_manipulation=Scope.REQUIRES_ENDORSEMENT,
+    )
+    url = reverse("admin:providers_provider_add")
+    data = provider_form_data(
+        state="WA", offers_spinal_manipulation="on", **{"locations-0-zip_code": "98101"}
+    )
+    response = admin_client_logged_in.post(url, data, follow=True)
+    assert response.status_code == 200
+    messages = [str(m) for m in response.context["messages"]]
+    assert any("In WA, spinal thrust manipulation requires an endorsement" in m for m in messages)
+
+
+def test_bulk_actions_verify_and_suspend(admin_client_logged_in, world):
+    url = reverse("admin:providers_provider_changelist")
+    ids = [world["in_range"].pk, world["outside"].pk]
+    admin_client_logged_in.post(url, {"action": "mark_verified", "_selected_action": ids})
+    statuses = Provider.objects.filter(pk__in=ids).values_list("verification_status", flat=True)
+    assert set(statuses) == {"verified"}
+    assert Provider.objects.get(pk=ids[0]).last_verified is not None
+    admin_client_logged_in.post(url, {"action": "suspend", "_selected_action": ids[:1]})
+    assert Provider.objects.get(pk=ids[0]).verification_status == "suspended"
+
+
+def test_csv_export_of_selected_providers(admin_client_logged_in, world):
+    url = reverse("admin:providers_provider_changelist")
+    provider = world["in_range"]
+    response = admin_client_logged_in.post(
+        url, {"action": "export_csv", "_selected_action": [provider.pk]}
+    )
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "npi,name,profession,services,status,city,state,zip_code"
+    assert lines[1] == (
+        f'{provider.npi},"{provider.display_name}",chiropractor,spinal_manipulation,'
+        "pending,Austin,TX,78701"
+    )
+
+
+def test_practice_act_admin_requires_sources(admin_client_logged_in):
+    url = reverse("admin:providers_practiceact_add")
+    data = {
+        "state": "CO",
+        "profession": "chiropractor",
+        "effective_from": "2027-01-01",
+        "spinal_manipulation": "allowed",
+        "extremity_manipulation": "unknown",
+        "manipulation_under_anesthesia": "unknown",
+        "direct_access": "unrestricted",
+        "note": "New rule",
+        "sources": "[]",
+        "confidence": "H",
+        "last_reviewed": "2026-11-27",
+    }
+    response = admin_client_logged_in.post(url, data)
+    assert "Give at least one source URL" in response.content.decode()
+    data["sources"] = '["https://example.org/co-act"]'
+    assert admin_client_logged_in.post(url, data).status_code == 302
+
+
+def test_curators_group_can_edit_listings_but_not_practice_acts():
+    group = Group.objects.get(name=CURATORS_GROUP)
+    codenames = set(group.permissions.values_list("codename", flat=True))
+    assert {"change_provider", "add_providerprice", "view_practiceact"} <= codenames
+    assert "change_practiceact" not in codenames
+    assert "delete_provider" not in codenames
