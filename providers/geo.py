@@ -1,39 +1,168 @@
-"""Offline ZIP centroids from the `zipcodes` package, for placing practice locations.
+"""Offline US places: ZIP centroids and city centroids from the `zipcodes` package.
 
-The package's data is loaded once per process (~0.4 s, ~42k ZIPs) and indexed by ZIP.
+Used to place practice locations (providers) and to geocode what users type (finder).
+Built once per process, lazily (about a second); lookups are dictionary reads.
 """
 
-from functools import cache
+from __future__ import annotations
+
+import math
+import re
+import threading
+from typing import Any, NamedTuple
 
 import zipcodes
 
+from providers.states import US_STATES
 
-@cache
-def zip_index() -> dict[str, tuple[float, float, str, str]]:
-    """ZIP5 -> (latitude, longitude, city, state) for every ZIP with coordinates."""
-    index: dict[str, tuple[float, float, str, str]] = {}
-    for row in zipcodes.list_all():
-        try:
-            lat, lng = float(row["lat"]), float(row["long"])
-        except (TypeError, ValueError):
-            continue
-        if lat == 0 and lng == 0:
-            continue
-        index[row["zip_code"]] = (lat, lng, row["city"], row["state"])
-    return index
+# Territories present in the zipcodes data; practice acts cover only US_STATES, but a search
+# origin in San Juan is still a valid place.
+_TERRITORIES: dict[str, str] = {
+    "PR": "Puerto Rico",
+    "VI": "Virgin Islands",
+    "GU": "Guam",
+    "AS": "American Samoa",
+    "MP": "Northern Mariana Islands",
+    "FM": "Micronesia",
+    "MH": "Marshall Islands",
+    "PW": "Palau",
+}
+_STATE_ALIASES: dict[str, str] = {
+    "us virgin islands": "VI",
+    "federated states of micronesia": "FM",
+}
+# MILITARY ZIPs (APO/FPO/DPO) route mail overseas and have no fixed place.
+_INDEXED_ZIP_TYPES = ("STANDARD", "UNIQUE", "PO BOX")
+# USPS spells these words out ("Saint Louis", "Fort Worth"); users often abbreviate them.
+_CITY_WORD_EXPANSIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount", "pt": "point"}
+_MAX_CITY_WORDS = 6  # "Saint Mary Of The Woods" is 5
+_MAX_STATE_WORDS = 4  # "Federated States of Micronesia"
+
+_WORD_RE = re.compile(r"[a-z0-9]+")
+# "D.C." -> "dc" and "O'Fallon" -> "ofallon": periods and apostrophes join, the rest separates.
+_JOINING_PUNCTUATION = str.maketrans("", "", ".'\u2019")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD_RE.findall(text.lower().translate(_JOINING_PUNCTUATION))
+
+
+def _city_key(words: list[str]) -> str:
+    # Joined without spaces so "Coeur d'Alene" meets USPS's "Coeur D Alene".
+    return "".join(_CITY_WORD_EXPANSIONS.get(word, word) for word in words)
+
+
+_STATE_BY_WORDS: dict[str, str] = {
+    **{abbr.lower(): abbr for abbr in (*US_STATES, *_TERRITORIES)},
+    **{" ".join(_words(name)): abbr for abbr, name in (*US_STATES.items(), *_TERRITORIES.items())},
+    **_STATE_ALIASES,
+}
+
+
+class _Place(NamedTuple):
+    lat: float
+    lng: float
+    city: str
+    state: str
+
+
+class _Index(NamedTuple):
+    zips: dict[str, _Place]
+    # (city key, state) -> mean of the city's ZIP centroids, by USPS primary city name.
+    cities: dict[tuple[str, str], _Place]
+    # The same for USPS "acceptable" alternative names, consulted after primary names.
+    alt_cities: dict[tuple[str, str], _Place]
+
+
+def _coordinates(row: dict[str, Any]) -> tuple[float, float] | None:
+    try:
+        lat, lng = float(row["lat"]), float(row["long"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    # The data marks unknown coordinates as 0, which no US ZIP has.
+    if not (math.isfinite(lat) and math.isfinite(lng)) or lat == 0 or lng == 0:
+        return None
+    return lat, lng
+
+
+def _centroids(sums: dict[tuple[str, str], list[Any]]) -> dict[tuple[str, str], _Place]:
+    # Rounded to the source's 4 decimals (about 11 m); more would be false precision.
+    return {
+        key: _Place(round(lat_sum / count, 4), round(lng_sum / count, 4), name, key[1])
+        for key, (name, lat_sum, lng_sum, count) in sums.items()
+    }
+
+
+def _build_index() -> _Index:
+    zips: dict[str, _Place] = {}
+    sums: dict[tuple[str, str], list[Any]] = {}
+    alt_sums: dict[tuple[str, str], list[Any]] = {}
+    # filter_by returns fresh dicts without keeping the package's own ~90 MB list cached.
+    for zip_type in _INDEXED_ZIP_TYPES:
+        for row in zipcodes.filter_by_zip_code_type(zip_type):
+            point = _coordinates(row)
+            state = row.get("state") or ""
+            city = row.get("city") or ""
+            if point is None or not state or not city:
+                continue
+            lat, lng = point
+            zips[row["zip_code"]] = _Place(lat, lng, city, state)
+            for names, target in (([city], sums), (row.get("acceptable_cities") or [], alt_sums)):
+                for name in names:
+                    entry = target.setdefault((_city_key(_words(name)), state), [name, 0.0, 0.0, 0])
+                    entry[1] += lat
+                    entry[2] += lng
+                    entry[3] += 1
+    return _Index(zips=zips, cities=_centroids(sums), alt_cities=_centroids(alt_sums))
+
+
+_index: _Index | None = None
+_index_lock = threading.Lock()
+
+
+def _get_index() -> _Index:
+    global _index
+    if _index is None:
+        with _index_lock:  # concurrent first requests build it once
+            if _index is None:
+                _index = _build_index()
+    return _index
+
+
+def preload() -> None:
+    """Build the offline indexes now (about half a second) instead of on the first lookup."""
+    _get_index()
+
+
+def zip_index() -> dict[str, _Place]:
+    """ZIP5 -> (lat, lng, city, state) for every ZIP with coordinates."""
+    return _get_index().zips
+
+
+_ZIP_RE = re.compile(r"\s*(\d{5})(?:[- ]?\d{4})?\s*")
 
 
 def normalize_zip(text: str) -> str | None:
-    """'78701', '78701-1234' or '787011234' -> '78701'; anything else -> None."""
-    digits = (text or "").strip().replace("-", "").replace(" ", "")
-    if len(digits) in (5, 9) and digits.isdigit() and digits.isascii():
-        return digits[:5]
-    return None
+    """The 5-digit ZIP in `78701`, `78701-1234` or `787011234`; None if it is not one."""
+    if not isinstance(text, str):
+        return None
+    match = _ZIP_RE.fullmatch(text)
+    return match.group(1) if match else None
 
 
 def zip_centroid(zip_code: str) -> tuple[float, float] | None:
+    """(lat, lng) of a ZIP's centroid in decimal degrees; ZIP+4 accepted; None if unknown."""
     zip5 = normalize_zip(zip_code)
-    if zip5 is None:
-        return None
-    found = zip_index().get(zip5)
-    return (found[0], found[1]) if found else None
+    place = _get_index().zips.get(zip5) if zip5 else None
+    return (place.lat, place.lng) if place else None
+
+
+Place = _Place
+PlaceIndex = _Index
+place_index = _get_index
+words = _words
+city_key = _city_key
+STATE_BY_WORDS = _STATE_BY_WORDS
+TERRITORIES = _TERRITORIES
+MAX_CITY_WORDS = _MAX_CITY_WORDS
+MAX_STATE_WORDS = _MAX_STATE_WORDS
