@@ -5,6 +5,7 @@ when started through `make run` (which sets DJANGO_DEBUG=1).
 """
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -50,6 +51,19 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+RATE_RE = re.compile(r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$")
+
+
+def env_rate(name: str, default: str) -> str:
+    """A DRF rate such as "60/min" (requests per second, minute, hour or day)."""
+    value = env_str(name, default).strip()
+    if not RATE_RE.match(value):
+        raise ImproperlyConfigured(
+            f"{name} must look like 60/min (N/s, /min, /h, /day), got {value!r}."
+        )
+    return value
+
+
 TESTING = "pytest" in sys.modules or env_bool("DJANGO_TESTING")
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
@@ -76,12 +90,22 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework_api_key",
+    "corsheaders",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "providers",
     "finder",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # CORS answers preflights before anything else runs; it applies to /api/ only.
+    "corsheaders.middleware.CorsMiddleware",
+    # Outside ConditionalGet so that 304 responses keep the X-RateLimit-* headers.
+    "finder.api.throttling.RateLimitHeadersMiddleware",
+    # ETags from the rendered body, and 304 for a matching If-None-Match (GET only).
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -134,6 +158,11 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "jointcare"),
+            # Fail fast when Redis is unreachable: throttles then allow the request and log.
+            "OPTIONS": {
+                "socket_connect_timeout": env_int("REDIS_CONNECT_TIMEOUT_SECONDS", 1),
+                "socket_timeout": env_int("REDIS_TIMEOUT_SECONDS", 1),
+            },
         }
     }
 else:
@@ -164,10 +193,65 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    # `Authorization: Api-Key <key>`; no header is anonymous, a bad key is 401.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["finder.api.auth.PartnerApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # Rates are read from the API_*_RATE settings below at request time.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "finder.api.throttling.ClientRateThrottle",
+        "finder.api.throttling.EstimateRateThrottle",
+    ],
+    # Proxies in front of the app that append to X-Forwarded-For; 0 trusts REMOTE_ADDR only,
+    # so clients cannot pick their own per-IP bucket.
+    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0),
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
+    "EXCEPTION_HANDLER": "finder.api.errors.api_exception_handler",
 }
+
+# Request rates in DRF's N/period form, enforced through the default cache (Redis when
+# REDIS_URL is set, so every worker and host shares one count).
+API_ANON_RATE = env_rate("API_ANON_RATE", "60/min")
+API_STANDARD_RATE = env_rate("API_STANDARD_RATE", "600/min")
+API_PREMIUM_RATE = env_rate("API_PREMIUM_RATE", "3000/min")
+API_ESTIMATE_RATE = env_rate("API_ESTIMATE_RATE", "20/min")
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "JointCare Finder API",
+    "DESCRIPTION": (
+        "Find chiropractors and physical therapists who perform joint manipulation, check "
+        "state scope of practice and estimate costs. Anonymous calls are allowed at a low "
+        "per-IP rate; partners send `Authorization: Api-Key <key>`. See docs/api.md."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ProfessionEnum": "providers.models.Profession",
+        "ScopeEnum": "providers.models.Scope",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "finder.api.schema.add_error_responses",
+    ],
+    # Swagger UI and its assets come from drf-spectacular-sidecar via STATIC_URL: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# CORS for /api/ only: these origins plus any listed by an active partner key.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS", "POST")
+CORS_EXPOSE_HEADERS = (
+    "ETag",
+    "Retry-After",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+)
 
 GEOCODER = env_str("GEOCODER", "offline")
 GEOCODER_USER_AGENT = env_str("GEOCODER_USER_AGENT", "jointcare-finder/0.1")
@@ -182,4 +266,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Django's own default config would print request errors a second time.
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # urllib3 logs retried URLs, which carry users' geocoding queries (their addresses).
+        "urllib3": {"level": "ERROR"},
+    },
 }

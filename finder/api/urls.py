@@ -1,5 +1,21 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from finder.api import estimates, reference, search
 
 app_name = "api"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("providers/", search.ProviderSearchApi.as_view(), name="provider-list"),
+    path(
+        "providers/<int:provider_id>/", search.ProviderDetailApi.as_view(), name="provider-detail"
+    ),
+    path("practice-acts/", reference.PracticeActListApi.as_view(), name="practice-act-list"),
+    path(
+        "practice-acts/<str:state>/",
+        reference.PracticeActDetailApi.as_view(),
+        name="practice-act-detail",
+    ),
+    path("insurance-plans/", reference.InsurancePlanListApi.as_view(), name="insurance-plan-list"),
+    path("procedures/", reference.ProcedureListApi.as_view(), name="procedure-list"),
+    path("estimates/", estimates.EstimateCreateApi.as_view(), name="estimate-create"),
+]

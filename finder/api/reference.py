@@ -1,0 +1,217 @@
+"""Read-only reference catalogues: state practice acts, insurance plans and procedure codes.
+
+These change a few times a year, so successful responses are cacheable for an hour.
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from itertools import pairwise
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from providers.models import InsurancePlan, PracticeAct, Procedure
+from providers.scope import current_practice_acts
+from providers.states import US_STATES
+
+CACHE_MAX_AGE_SECONDS = 3600
+CENTS = Decimal("0.01")
+STATE_CODE_RE = re.compile(r"[A-Za-z]{2}")
+MALFORMED_STATE = "Use a two-letter US state code such as 'WA'."
+
+
+# --- Practice-act timelines ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SupersededRule:
+    """An earlier rule, in force until `superseded_on` (the next row's `effective_from`)."""
+
+    act: PracticeAct
+    superseded_on: date
+
+
+@dataclass(frozen=True)
+class PracticeActTimeline:
+    """The rule in force for one state and profession, and the rules it replaced, oldest first."""
+
+    current: PracticeAct
+    history: list[SupersededRule]
+
+
+def practice_act_timelines(
+    *, on: date | None = None, states: Iterable[str] | None = None
+) -> dict[str, dict[str, PracticeActTimeline]]:
+    """state -> profession -> timeline of the rules in force on `on` (default today).
+
+    The current rule comes from `providers.scope.current_practice_acts`, the one place that
+    decides which row applies; rows starting after `on` are left out. Two queries in all.
+    """
+    on = on or timezone.localdate()
+    states = None if states is None else list(states)
+    current = current_practice_acts(on, states=states)
+    rows = PracticeAct.objects.filter(Q(effective_from__isnull=True) | Q(effective_from__lte=on))
+    if states is not None:
+        rows = rows.filter(state__in=states)
+    earlier: dict[tuple[str, str], list[PracticeAct]] = {}
+    current_ids = {act.pk for act in current.values()}
+    for act in rows:
+        if act.pk not in current_ids:
+            earlier.setdefault((act.state, act.profession), []).append(act)
+
+    timelines: dict[str, dict[str, PracticeActTimeline]] = {}
+    for (state, profession), act in sorted(current.items()):
+        # The undated original rule comes first, then dated rows by start date.
+        older = sorted(
+            earlier.get((state, profession), []),
+            key=lambda row: (row.effective_from is not None, row.effective_from or date.min),
+        )
+        history = [
+            SupersededRule(act=row, superseded_on=successor.effective_from)
+            for row, successor in pairwise([*older, act])
+        ]
+        timelines.setdefault(state, {})[profession] = PracticeActTimeline(act, history)
+    return timelines
+
+
+def _rule_fields(act: PracticeAct) -> dict[str, Any]:
+    return {
+        "spinal_manipulation": act.spinal_manipulation,
+        "extremity_manipulation": act.extremity_manipulation,
+        "manipulation_under_anesthesia": act.manipulation_under_anesthesia,
+        "direct_access": act.direct_access,
+        "note": act.note,
+        "sources": list(act.sources),
+        "last_reviewed": act.last_reviewed.isoformat(),
+        "confidence": act.confidence,
+        "effective_from": act.effective_from.isoformat() if act.effective_from else None,
+    }
+
+
+def state_practice_acts(state: str, professions: dict[str, PracticeActTimeline]) -> dict:
+    """The contract's state object: current rule per profession plus its superseded rules."""
+    return {
+        "state": state,
+        "name": US_STATES[state],
+        "professions": {
+            profession: {
+                **_rule_fields(timeline.current),
+                "history": [
+                    {**_rule_fields(rule.act), "superseded_on": rule.superseded_on.isoformat()}
+                    for rule in timeline.history
+                ],
+            }
+            for profession, timeline in professions.items()
+        },
+    }
+
+
+# --- Views -----------------------------------------------------------------------------------
+
+
+class OnDateSerializer(serializers.Serializer):
+    on = serializers.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
+    )
+
+
+def _validated_on(request: Request, errors: dict[str, list[str]]) -> date | None:
+    serializer = OnDateSerializer(data=request.query_params)
+    if not serializer.is_valid():
+        errors.update({field: list(msgs) for field, msgs in serializer.errors.items()})
+        return None
+    return serializer.validated_data.get("on")
+
+
+class ReferenceApi(APIView):
+    """Cache successful responses publicly: reference data changes rarely."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code == status.HTTP_200_OK:
+            patch_cache_control(response, public=True, max_age=CACHE_MAX_AGE_SECONDS)
+        return response
+
+
+class PracticeActListApi(ReferenceApi):
+    """Every jurisdiction with practice-act data, ordered by state code.
+
+    `?on=YYYY-MM-DD` evaluates the rules in force on that date (default today).
+    """
+
+    def get(self, request: Request) -> Response:
+        errors: dict[str, list[str]] = {}
+        on = _validated_on(request, errors)
+        if errors:
+            raise ValidationError(errors)
+        timelines = practice_act_timelines(on=on)
+        results = [state_practice_acts(state, timelines[state]) for state in sorted(timelines)]
+        return Response({"count": len(results), "results": results})
+
+
+class PracticeActDetailApi(ReferenceApi):
+    """One jurisdiction's practice acts; the state code is case-insensitive."""
+
+    def get(self, request: Request, state: str) -> Response:
+        errors: dict[str, list[str]] = {}
+        if not STATE_CODE_RE.fullmatch(state):
+            errors["state"] = [MALFORMED_STATE]
+        on = _validated_on(request, errors)
+        if errors:
+            raise ValidationError(errors)
+        code = state.upper()
+        if code not in US_STATES:
+            raise NotFound(
+                f"Unknown state '{code}'. Use a two-letter US state code such as 'WA' or 'DC'."
+            )
+        timelines = practice_act_timelines(on=on, states=[code])
+        if code not in timelines:
+            raise NotFound(f"No practice-act data is loaded for {US_STATES[code]} ({code}).")
+        return Response(state_practice_acts(code, timelines[code]))
+
+
+class InsurancePlanListApi(ReferenceApi):
+    """Insurance plans providers can list as in-network, ordered by name."""
+
+    def get(self, request: Request) -> Response:
+        results = list(
+            InsurancePlan.objects.order_by("name", "slug").values("slug", "name", "payer", "kind")
+        )
+        return Response({"count": len(results), "results": results})
+
+
+def _money(amount: Decimal) -> str:
+    return str(amount.quantize(CENTS))
+
+
+class ProcedureListApi(ReferenceApi):
+    """Procedure codes with plain-language labels and typical cash prices (USD), by code."""
+
+    def get(self, request: Request) -> Response:
+        results = [
+            {
+                "code": procedure.code,
+                "label": procedure.label,
+                "professions": procedure.professions,
+                "medicare_covered_for": procedure.medicare_covered_for,
+                "typical_price_low": _money(procedure.typical_price_low),
+                "typical_price_high": _money(procedure.typical_price_high),
+                "currency": "USD",
+                "is_manipulation": procedure.is_manipulation,
+                "note": procedure.note,
+            }
+            for procedure in Procedure.objects.order_by("code")
+        ]
+        return Response({"count": len(results), "results": results})

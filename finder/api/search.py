@@ -1,0 +1,107 @@
+"""Search and provider detail for partners: thin views over finder.search."""
+
+from django.http import Http404
+from django.utils.cache import patch_cache_control
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from finder.api.schema import (
+    SEARCH_EXAMPLE,
+    ProviderDetailSerializer,
+    ProviderSearchResponseSerializer,
+)
+from finder.listing import provider_detail, provider_summary
+from finder.search import PageOutOfRange, search_providers
+from finder.search_params import SearchParamsSerializer
+from providers.models import Provider, VerificationStatus
+from providers.scope import current_practice_acts
+
+
+def provider_url(request: Request):
+    def build(provider: Provider) -> str:
+        return reverse("api:provider-detail", args=[provider.id], request=request)
+
+    return build
+
+
+def page_url(request: Request, page: int) -> str:
+    params = request.query_params.copy()
+    params["page"] = str(page)
+    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+
+
+class ProviderSearchApi(APIView):
+    """Providers near a place (or every provider, for sync), with the contract's filters."""
+
+    @extend_schema(
+        operation_id="providers_search",
+        summary="Search providers near a place, or list every provider for sync",
+        tags=["providers"],
+        parameters=[SearchParamsSerializer],
+        responses={200: ProviderSearchResponseSerializer},
+        examples=[SEARCH_EXAMPLE],
+    )
+    def get(self, request: Request) -> Response:
+        params = SearchParamsSerializer(data=request.query_params.dict())
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        origin = data["origin"]
+        try:
+            result = search_providers(
+                origin=origin,
+                filters=params.filters(),
+                ordering=data.get("ordering"),
+                page=data["page"],
+                page_size=data["page_size"],
+            )
+        except PageOutOfRange as exc:
+            raise Http404("Invalid page.") from exc
+        url_for = provider_url(request)
+        body = {
+            "count": result.count,
+            "next": page_url(request, result.page + 1) if result.has_next else None,
+            "previous": page_url(request, result.page - 1) if result.has_previous else None,
+            "origin": (
+                {
+                    "lat": round(origin.lat, 4),
+                    "lng": round(origin.lng, 4),
+                    "label": origin.label,
+                    "radius_miles": float(origin.radius_miles),
+                }
+                if origin
+                else None
+            ),
+            "results": [provider_summary(hit, result.acts, url_for) for hit in result.hits],
+        }
+        if result.count_capped:
+            body["count_capped"] = True
+        return Response(body)
+
+
+class ProviderDetailApi(APIView):
+    """One public provider with every location, licenses, services, plans and prices."""
+
+    @extend_schema(
+        operation_id="providers_retrieve",
+        summary="One provider with every location, licenses, services, plans and prices",
+        tags=["providers"],
+        responses={200: ProviderDetailSerializer},
+    )
+    def get(self, request: Request, provider_id: int) -> Response:
+        provider = (
+            Provider.objects.exclude(verification_status=VerificationStatus.SUSPENDED)
+            .prefetch_related("locations", "licenses", "insurance_plans", "prices__procedure")
+            .filter(id=provider_id)
+            .first()
+        )
+        if provider is None:
+            raise Http404(f"No provider with id {provider_id}.")
+        states = {location.state for location in provider.locations.all()}
+        acts = current_practice_acts(states=states)
+        response = Response(provider_detail(provider, acts, provider_url(request)))
+        # Shared caches may keep a listing for 5 minutes; the ETag makes revalidation cheap.
+        patch_cache_control(response, public=True, max_age=300)
+        return response

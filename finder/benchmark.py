@@ -1,0 +1,329 @@
+"""Search benchmark: a US-scale synthetic dataset and latency/throughput measurements.
+
+Figures are printed, never asserted: these machines are shared and noisy.
+"""
+
+import http.client
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from finder.estimate import Coverage, ProcedureLine, estimate_cost
+from finder.search import Origin, SearchFilters, bounding_box, search_providers
+from providers.demo import METRO_ZIPS, npi_from_base
+from providers.geo import zip_index
+from providers.models import (
+    InsurancePlan,
+    PracticeLocation,
+    Procedure,
+    Profession,
+    Provider,
+    ProviderPrice,
+    RecordSource,
+)
+from providers.states import US_STATES
+
+BENCH_NPI_BASE = 180_000_000  # NPIs 18xxxxxxxC: the benchmark's own, never mixed with demo
+DENSE_ZIP = "10001"  # Manhattan
+RURAL_ZIPS = ["59301", "82190", "69101", "58601", "97720", "88001", "83440", "57501"]
+
+
+@dataclass
+class Figures:
+    name: str
+    samples_ms: list[float]
+
+    def percentile(self, p: float) -> float:
+        ordered = sorted(self.samples_ms)
+        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+    def line(self, floor_ms: float | None = None) -> str:
+        p50 = self.percentile(50)
+        ratio = f"  {p50 / floor_ms:5.1f}x floor" if floor_ms else ""
+        return (
+            f"{self.name:<44} p50 {p50:7.2f} ms  p95 {self.percentile(95):7.2f} ms  "
+            f"p99 {self.percentile(99):7.2f} ms{ratio}"
+        )
+
+
+def bench_provider_count() -> int:
+    return Provider.objects.filter(npi__startswith="18", is_demo=True).count()
+
+
+def ensure_dataset(locations: int, *, seed: int = 1, log: Callable[[str], None] = print) -> None:
+    """Create bench providers until there are about `locations` locations (1.2 per provider)."""
+    target_providers = int(locations / 1.2)
+    have = bench_provider_count()
+    if have >= target_providers:
+        log(f"Reusing {have} benchmark providers.")
+        return
+    rng = random.Random(seed + have)
+    zips = zip_index()
+    all_zips = [code for code, place in zips.items() if place.state in US_STATES]
+    plans = list(InsurancePlan.objects.all())
+    procedures = {p.code: p for p in Procedure.objects.all()}
+    batch = 5000
+    started = time.perf_counter()
+    for start in range(have, target_providers, batch):
+        stop = min(start + batch, target_providers)
+        with transaction.atomic():
+            created = Provider.objects.bulk_create(
+                bench_provider(rng, npi_from_base(BENCH_NPI_BASE + i)) for i in range(start, stop)
+            )
+            PracticeLocation.objects.bulk_create(
+                location
+                for provider in created
+                for location in bench_locations(rng, provider, zips, all_zips)
+            )
+            through = Provider.insurance_plans.through
+            through.objects.bulk_create(
+                through(provider_id=provider.id, insuranceplan_id=plan.id)
+                for provider in created
+                for plan in rng.sample(plans, min(len(plans), rng.randint(2, 6)))
+            )
+            code = "98940"
+            if code in procedures:
+                ProviderPrice.objects.bulk_create(
+                    ProviderPrice(
+                        provider=provider,
+                        procedure=procedures[code],
+                        cash_price=Decimal(rng.randint(30, 55)),
+                    )
+                    for provider in created
+                )
+        log(f"  {stop}/{target_providers} providers ({time.perf_counter() - started:.0f} s)")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def bench_provider(rng: random.Random, npi: str) -> Provider:
+    profession = rng.choice(list(Profession))
+    return Provider(
+        npi=npi,
+        first_name="Bench",
+        last_name=f"Provider {npi}",
+        credential="DC" if profession == Profession.CHIROPRACTOR else "DPT",
+        profession=profession,
+        offers_spinal_manipulation=rng.random() < 0.8,
+        offers_extremity_manipulation=rng.random() < 0.5,
+        offers_mobilization=rng.random() < 0.6,
+        accepting_new_patients=rng.random() < 0.8,
+        is_demo=True,
+    )
+
+
+def bench_locations(rng, provider, zips, all_zips) -> list[PracticeLocation]:
+    count = 2 if rng.random() < 0.2 else 1
+    # Population-like: most listings cluster in metros, the rest spread over all ZIPs.
+    zip_code = rng.choice(METRO_ZIPS) if rng.random() < 0.55 else rng.choice(all_zips)
+    place = zips[zip_code]
+    return [
+        PracticeLocation(
+            provider=provider,
+            address_line1=f"{rng.randint(1, 9999)} Bench St",
+            city=place.city,
+            state=place.state,
+            zip_code=zip_code,
+            latitude=place.lat + rng.gauss(0, 0.12),
+            longitude=place.lng + rng.gauss(0, 0.12),
+            source=RecordSource.DEMO,
+        )
+        for _ in range(count)
+    ]
+
+
+def time_calls(name: str, calls: list[Callable[[], object]]) -> Figures:
+    samples = []
+    for call in calls:
+        started = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - started) * 1000)
+    return Figures(name, samples)
+
+
+def zip_origin(zip_code: str, radius: float) -> Origin:
+    place = zip_index()[zip_code]
+    return Origin(place.lat, place.lng, zip_code, radius)
+
+
+def raw_floor(origin: Origin) -> Callable[[], object]:
+    """The search's bounding-box candidate query alone, as raw SQL."""
+    box = bounding_box(origin.lat, origin.lng, origin.radius_miles)
+    west, east = box.lng_ranges[0] if box.lng_ranges else (-180.0, 180.0)
+    table = PracticeLocation._meta.db_table
+    sql = (
+        f"SELECT id, provider_id, latitude, longitude FROM {table} "
+        "WHERE latitude BETWEEN %s AND %s AND longitude BETWEEN %s AND %s"
+    )
+    params = [box.lat_min, box.lat_max, west, east]
+
+    def run() -> object:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    return run
+
+
+def scenarios(samples: int, rng: random.Random) -> dict[str, list[Origin]]:
+    metros = [rng.choice(METRO_ZIPS) for _ in range(samples)]
+    return {
+        "a": [zip_origin(z, 25) for z in metros],
+        "b": [zip_origin(z, 25) for z in metros],
+        "c": [zip_origin(DENSE_ZIP, 100) for _ in range(samples)],
+        "d": [zip_origin(rng.choice(RURAL_ZIPS), 25) for _ in range(samples)],
+    }
+
+
+FILTERS = {
+    "a": SearchFilters(),
+    "b": SearchFilters(insurance="aetna-ppo", service="spinal_manipulation"),
+    "c": SearchFilters(),
+    "d": SearchFilters(),
+}
+LABELS = {
+    "a": "(a) ZIP search, 25 mi",
+    "b": "(b) + insurance + service filters",
+    "c": "(c) dense metro, 100 mi",
+    "d": "(d) rural origin, 25 mi",
+}
+
+
+def estimate_call() -> object:
+    line = ProcedureLine(
+        code="98940", label="Spinal manipulation", quantity=1, cash_price=Decimal("40"),
+        typical_low=Decimal("30"), typical_high=Decimal("50"), medicare_covered=True,
+    )  # fmt: skip
+    coverage = Coverage(
+        network="in", deductible_remaining=Decimal("100"), coinsurance_percent=Decimal("20")
+    )
+    return estimate_cost(lines=[line], visits=6, coverage=coverage)
+
+
+def measure_domain(samples: int, log: Callable[[str], None]) -> dict[str, float]:
+    rng = random.Random(7)
+    plan = scenarios(samples, rng)
+    medians: dict[str, float] = {}
+    for key, origins in plan.items():
+        floor = time_calls("floor", [raw_floor(o) for o in origins])
+        figures = time_calls(
+            LABELS[key],
+            [lambda o=o, f=FILTERS[key]: search_providers(origin=o, filters=f) for o in origins],
+        )
+        medians[key] = floor.percentile(50)
+        log(figures.line(floor.percentile(50)))
+        log(f"{'    raw SQL floor':<44} p50 {floor.percentile(50):7.2f} ms")
+    log(time_calls("(e) estimate (pure function)", [estimate_call] * samples).line())
+    return medians
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
+    env = {**os.environ, "DJANGO_DEBUG": "0", "SECRET_KEY": os.environ.get("SECRET_KEY", "bench")}
+    env.setdefault("API_ANON_RATE", "1000000/min")
+    env.setdefault("API_ESTIMATE_RATE", "1000000/min")
+    command = [
+        sys.executable, "-m", "gunicorn", "config.wsgi:application",
+        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, cwd=Path(settings.BASE_DIR), env=env)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            get(port, "/healthz")
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def get(port: int, path: str, body: dict | None = None) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        if body is None:
+            conn.request("GET", path)
+        else:
+            conn.request("POST", path, json.dumps(body), {"Content-Type": "application/json"})
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    finally:
+        conn.close()
+
+
+def http_paths(samples: int) -> dict[str, list[str]]:
+    rng = random.Random(11)
+    metros = [rng.choice(METRO_ZIPS) for _ in range(samples)]
+    return {
+        "a": [f"/api/v1/providers/?near={z}" for z in metros],
+        "b": [
+            f"/api/v1/providers/?near={z}&insurance=aetna-ppo&service=spinal_manipulation"
+            for z in metros
+        ],
+        "c": [f"/api/v1/providers/?near={DENSE_ZIP}&radius_miles=100"] * samples,
+        "d": [f"/api/v1/providers/?near={rng.choice(RURAL_ZIPS)}" for _ in range(samples)],
+    }
+
+
+def measure_http(
+    samples: int, workers: int, floors: dict[str, float], log: Callable[[str], None]
+) -> None:
+    port = free_port()
+    process = start_gunicorn(port, workers)
+    try:
+        for key, paths in http_paths(samples).items():
+            figures = time_calls(f"HTTP {LABELS[key]}", [lambda p=p: get(port, p) for p in paths])
+            log(figures.line(floors.get(key)))
+        estimate = {"procedures": [{"code": "98940", "quantity": 1}], "visits": 6,
+                    "coverage": {"type": "self_pay"}}  # fmt: skip
+        log(time_calls("HTTP (e) estimate", [lambda: get(port, "/api/v1/estimates/", estimate)]
+                       * samples).line())  # fmt: skip
+        paths = http_paths(400)["a"]
+        for concurrency in (8, 32):
+            statuses: list[int] = []
+            started = time.perf_counter()
+            with ThreadPoolExecutor(concurrency) as pool:
+                statuses = list(pool.map(lambda p: get(port, p), paths * 2))
+            elapsed = time.perf_counter() - started
+            errors = sum(1 for status in statuses if status >= 500)
+            log(
+                f"throughput at concurrency {concurrency:>2}: "
+                f"{len(statuses) / elapsed:7.1f} req/s, {errors} errors of {len(statuses)}"
+            )
+        log(f"gunicorn worker RSS: {worker_rss_mb(process.pid)}")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=20)
+
+
+def worker_rss_mb(master_pid: int) -> str:
+    sizes = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        if f"PPid:\t{master_pid}\n" in text:
+            rss = next(line for line in text.splitlines() if line.startswith("VmRSS"))
+            sizes.append(int(rss.split()[1]) / 1024)
+    return ", ".join(f"{size:.0f} MB" for size in sizes) or "n/a"

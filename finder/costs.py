@@ -1,0 +1,516 @@
+"""Cost estimates from the directory's data: the glue between the models and finder.estimate.
+
+This module turns a provider (or none), requested procedure codes and the patient's coverage
+terms into the pure estimator's inputs, runs it, and returns what the API and the pages show.
+All arithmetic is :mod:`finder.estimate`'s; here live the directory rules around it: which
+codes a profession offers, which price applies (the provider's own, else the typical range),
+whether the provider is in the plan's network, and the plain-language notes on what was
+assumed. Nothing is stored: estimator inputs and results never reach the database or the logs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from django.utils import timezone
+
+from finder.estimate import (
+    DISCLAIMER,
+    GOOD_FAITH_ESTIMATE_DISCLAIMERS,
+    MEDICARE_PART_B_DEDUCTIBLE_2026,
+    Coverage,
+    Estimate,
+    Network,
+    PriceRange,
+    ProcedureLine,
+    VisitCost,
+    estimate_cost,
+    medicare_coverage,
+    to_cents,
+)
+from providers.models import (
+    InsurancePlan,
+    PracticeLocation,
+    Procedure,
+    Profession,
+    Provider,
+    ProviderPrice,
+    VerificationStatus,
+)
+
+CoverageType = Literal["insurance", "medicare", "self_pay"]
+PriceSource = Literal["provider", "typical"]
+
+COVERAGE_TYPES: tuple[CoverageType, ...] = ("insurance", "medicare", "self_pay")
+
+# The code a visit is assumed to bill when none is chosen: each profession's usual
+# manipulation code (chiropractic spinal manipulation; PT manual therapy).
+USUAL_MANIPULATION_CODE: dict[str, str] = {
+    Profession.CHIROPRACTOR: "98940",
+    Profession.PHYSICAL_THERAPIST: "97140",
+}
+DEFAULT_PROCEDURE_CODE = "98940"  # no provider: the most common manipulation code
+
+# Input bounds shared by the API serializer and the page form.
+MAX_PROCEDURE_LINES = 20
+MAX_QUANTITY = 10
+MAX_VISITS = 60
+MAX_MONEY = Decimal("100000")
+MAX_COVERED_VISITS = 1000
+
+PROFESSION_PLURAL: dict[str, str] = {
+    Profession.CHIROPRACTOR: "chiropractors",
+    Profession.PHYSICAL_THERAPIST: "physical therapists",
+}
+
+NETWORK_LABELS: dict[str, str] = {
+    "in": "In network",
+    "out": "Out of network",
+    "self_pay": "Self-pay (no insurance claim)",
+    "medicare": "Original Medicare (Part B)",
+}
+
+_MEDICARE_PLAN_SLUG = "medicare"
+_MAX_ID = 2**63 - 1  # BigAutoField; larger ids cannot exist and would overflow the driver
+
+
+@dataclass(frozen=True)
+class RequestedProcedure:
+    """A procedure code performed ``quantity`` times (units) at every visit."""
+
+    code: str
+    quantity: int = 1
+
+
+@dataclass(frozen=True)
+class CoverageTerms:
+    """The patient's coverage as entered; ``None`` means "not given" (a default is assumed)."""
+
+    type: CoverageType
+    plan: InsurancePlan | None = None
+    deductible_remaining: Decimal | None = None
+    coinsurance_percent: Decimal | None = None
+    copay: Decimal | None = None
+    deductible_applies: bool = True
+    out_of_pocket_max_remaining: Decimal | None = None
+    covered_visits_remaining: int | None = None
+    out_of_network_deductible_remaining: Decimal | None = None
+    out_of_network_coinsurance_percent: Decimal | None = None
+
+
+class InvalidProcedures(Exception):
+    """Some requested codes cannot be estimated; ``errors`` maps list positions to messages."""
+
+    def __init__(self, errors: dict[int, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class ProcedureOption:
+    """A procedure the patient may choose, with the provider's own price when published."""
+
+    procedure: Procedure
+    cash_price: Decimal | None
+
+    @property
+    def code(self) -> str:
+        return self.procedure.code
+
+    @property
+    def label(self) -> str:
+        return self.procedure.label
+
+    @property
+    def typical_low(self) -> Decimal:
+        return self.procedure.typical_price_low
+
+    @property
+    def typical_high(self) -> Decimal:
+        return self.procedure.typical_price_high
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    """One procedure line as priced: ``unit_price`` is the typical midpoint when no own price."""
+
+    code: str
+    label: str
+    quantity: int
+    unit_price: Decimal
+    price_source: PriceSource
+    per_visit: Decimal  # unit price x quantity, in cents
+    typical_low: Decimal
+    typical_high: Decimal
+
+
+@dataclass(frozen=True)
+class CostEstimate:
+    """An estimate for a course of visits, ready to display or serialize."""
+
+    provider: Provider | None
+    visit_count: int
+    lines: list[PricedLine]
+    estimate: Estimate
+    assumptions: list[str]
+    disclaimer: str = DISCLAIMER
+    currency: str = "USD"
+
+    @property
+    def network(self) -> Network:
+        return self.estimate.network
+
+    @property
+    def network_label(self) -> str:
+        return NETWORK_LABELS[self.estimate.network]
+
+    @property
+    def visits(self) -> list[VisitCost]:
+        return self.estimate.visits
+
+    @property
+    def total_billed(self) -> Decimal:
+        return self.estimate.total_billed
+
+    @property
+    def total_patient_pays(self) -> Decimal:
+        return self.estimate.total_patient_pays
+
+    @property
+    def total_plan_pays(self) -> Decimal:
+        return self.estimate.total_plan_pays
+
+    @property
+    def range(self) -> PriceRange | None:
+        return self.estimate.range
+
+    @property
+    def per_visit_billed(self) -> Decimal:
+        return self.estimate.visits[0].billed
+
+    @property
+    def offers_good_faith_estimate(self) -> bool:
+        """A printable Good Faith Estimate applies to self-pay care from a named provider."""
+        return self.network == "self_pay" and self.provider is not None
+
+
+@dataclass(frozen=True)
+class GoodFaithEstimateLine:
+    code: str
+    label: str
+    quantity: int
+    unit_price: Decimal
+    price_source: PriceSource
+    per_visit: Decimal
+    course_total: Decimal  # per_visit x the number of visits
+
+
+@dataclass(frozen=True)
+class GoodFaithEstimate:
+    """What 45 CFR 149.610 asks a Good Faith Estimate to show, bar the patient's own details."""
+
+    provider: Provider
+    location: PracticeLocation | None
+    lines: list[GoodFaithEstimateLine]
+    visits: int
+    per_visit_total: Decimal
+    total: Decimal
+    issued: date
+    uses_typical_prices: bool
+    disclaimers: list[str] = field(default_factory=lambda: list(GOOD_FAITH_ESTIMATE_DISCLAIMERS))
+    currency: str = "USD"
+
+
+def find_public_provider(provider_id: int | None) -> Provider | None:
+    """The listed (not suspended) provider with this id, or None."""
+    if provider_id is None or not 1 <= provider_id <= _MAX_ID:
+        return None
+    return (
+        Provider.objects.exclude(verification_status=VerificationStatus.SUSPENDED)
+        .filter(pk=provider_id)
+        .first()
+    )
+
+
+def usual_procedure_code(provider: Provider | None) -> str:
+    """The code assumed when none is chosen: the profession's usual manipulation code."""
+    if provider is None:
+        return DEFAULT_PROCEDURE_CODE
+    return USUAL_MANIPULATION_CODE.get(provider.profession, DEFAULT_PROCEDURE_CODE)
+
+
+def _offers(procedure: Procedure, provider: Provider | None) -> bool:
+    if provider is None:
+        return bool(procedure.professions)
+    return provider.profession in procedure.professions
+
+
+def procedure_options(provider: Provider | None) -> list[ProcedureOption]:
+    """The procedures the provider's profession performs (any profession without a provider).
+
+    The usual code comes first, then the other manipulation codes, then the rest, by code.
+    """
+    prices = _provider_prices(provider)
+    usual = usual_procedure_code(provider)
+    procedures = sorted(
+        (p for p in Procedure.objects.all() if _offers(p, provider)),
+        key=lambda p: (p.code != usual, not p.is_manipulation, p.code),
+    )
+    return [ProcedureOption(procedure=p, cash_price=prices.get(p.code)) for p in procedures]
+
+
+def resolve_procedures(
+    requested: Sequence[RequestedProcedure], *, provider: Provider | None
+) -> list[tuple[Procedure, int]]:
+    """Look up the requested codes; raise InvalidProcedures naming each bad position.
+
+    A code must exist, be offered by the provider's profession (by chiropractors or physical
+    therapists when no provider is chosen) and appear once (quantity counts the units).
+    """
+    found = {p.code: p for p in Procedure.objects.filter(code__in={r.code for r in requested})}
+    if provider is None:
+        offered_by = "chiropractors or physical therapists"
+    else:
+        offered_by = PROFESSION_PLURAL.get(provider.profession, provider.profession)
+    errors: dict[int, str] = {}
+    seen: set[str] = set()
+    for index, item in enumerate(requested):
+        procedure = found.get(item.code)
+        if procedure is None:
+            errors[index] = f"Unknown procedure code '{item.code}'."
+        elif not _offers(procedure, provider):
+            errors[index] = f"Code {item.code} is not offered by {offered_by}."
+        elif item.code in seen:
+            errors[index] = f"Code {item.code} is listed more than once; set its quantity instead."
+        seen.add(item.code)
+    if errors:
+        raise InvalidProcedures(errors)
+    return [(found[item.code], item.quantity) for item in requested]
+
+
+def estimate_visits(
+    *,
+    provider: Provider | None,
+    procedures: Sequence[RequestedProcedure] | None,
+    visits: int,
+    coverage: CoverageTerms,
+) -> CostEstimate:
+    """Estimate ``visits`` identical visits; amounts in dollars (cents) via finder.estimate.
+
+    Without procedures, one unit of the profession's usual manipulation code is assumed. Lines
+    without the provider's own price use the procedure's typical range (its midpoint for the
+    totals). Raises InvalidProcedures for codes that cannot be estimated.
+    """
+    notes: list[str] = []
+    defaulted = not procedures
+    if not procedures:
+        procedures = [RequestedProcedure(usual_procedure_code(provider))]
+    resolved = resolve_procedures(procedures, provider=provider)
+    if defaulted:
+        usual = resolved[0][0]
+        notes.append(
+            f"No procedures were chosen, so one unit of {usual.code} ({usual.label}) per visit "
+            "is assumed."
+        )
+    lines = _procedure_lines(resolved, provider)
+    coverage_model, coverage_notes = coverage_for(coverage, provider=provider)
+    estimate = estimate_cost(lines=lines, visits=visits, coverage=coverage_model)
+    return CostEstimate(
+        provider=provider,
+        visit_count=visits,
+        lines=[_priced(line) for line in lines],
+        estimate=estimate,
+        assumptions=[*notes, *coverage_notes, *estimate.assumptions],
+    )
+
+
+def coverage_for(terms: CoverageTerms, *, provider: Provider | None) -> tuple[Coverage, list[str]]:
+    """The estimator's Coverage for these terms, and notes on what was assumed.
+
+    Network: self-pay and Medicare are their own; for insurance the provider is in network iff
+    its listing accepts the chosen plan, and assumed in network without a plan or a provider.
+    """
+    if terms.type == "self_pay":
+        return Coverage(network="self_pay"), []
+    if terms.type == "medicare":
+        return _medicare_terms(terms, provider)
+    return _insurance_terms(terms, provider)
+
+
+def good_faith_estimate(
+    *,
+    provider: Provider,
+    procedures: Sequence[RequestedProcedure] | None,
+    visits: int,
+    issued: date | None = None,
+) -> GoodFaithEstimate:
+    """The self-pay charges for a Good Faith Estimate (No Surprises Act, 45 CFR 149.610).
+
+    Charges are the provider's own prices; where it has published none, the typical midpoint
+    is shown and flagged. The patient's name and birth date are not taken here: they are only
+    printed by the page, never passed to the domain or stored.
+    """
+    result = estimate_visits(
+        provider=provider,
+        procedures=procedures,
+        visits=visits,
+        coverage=CoverageTerms(type="self_pay"),
+    )
+    return GoodFaithEstimate(
+        provider=provider,
+        location=provider.locations.order_by("id").first(),
+        lines=[
+            GoodFaithEstimateLine(
+                code=line.code,
+                label=line.label,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                price_source=line.price_source,
+                per_visit=line.per_visit,
+                course_total=line.per_visit * visits,
+            )
+            for line in result.lines
+        ],
+        visits=visits,
+        per_visit_total=result.per_visit_billed,
+        total=result.total_billed,
+        issued=issued or timezone.localdate(),
+        uses_typical_prices=result.estimate.uses_typical_prices,
+    )
+
+
+def _provider_prices(provider: Provider | None) -> dict[str, Decimal]:
+    if provider is None:
+        return {}
+    rows = ProviderPrice.objects.filter(provider=provider).values_list(
+        "procedure__code", "cash_price"
+    )
+    return dict(rows)
+
+
+def _procedure_lines(
+    resolved: list[tuple[Procedure, int]], provider: Provider | None
+) -> list[ProcedureLine]:
+    prices = _provider_prices(provider)
+    return [
+        ProcedureLine(
+            code=procedure.code,
+            label=procedure.label,
+            quantity=quantity,
+            cash_price=prices.get(procedure.code),
+            typical_low=procedure.typical_price_low,
+            typical_high=procedure.typical_price_high,
+            # Without a provider, assume the profession Medicare pays for this code.
+            medicare_covered=(
+                bool(procedure.medicare_covered_for)
+                if provider is None
+                else provider.profession in procedure.medicare_covered_for
+            ),
+        )
+        for procedure, quantity in resolved
+    ]
+
+
+def _priced(line: ProcedureLine) -> PricedLine:
+    unit_price = to_cents(line.unit_price())
+    return PricedLine(
+        code=line.code,
+        label=line.label,
+        quantity=line.quantity,
+        unit_price=unit_price,
+        price_source="provider" if line.cash_price is not None else "typical",
+        per_visit=to_cents(line.unit_price() * line.quantity),
+        typical_low=line.typical_low,
+        typical_high=line.typical_high,
+    )
+
+
+def _medicare_terms(terms: CoverageTerms, provider: Provider | None) -> tuple[Coverage, list[str]]:
+    notes = []
+    if terms.deductible_remaining is None:
+        notes.append(
+            "No remaining Part B deductible was entered, so the full 2026 deductible "
+            f"(${MEDICARE_PART_B_DEDUCTIBLE_2026}) is assumed."
+        )
+    if terms.coinsurance_percent is not None or terms.copay is not None:
+        notes.append(
+            "Medicare's 20% coinsurance was used; the coinsurance and copay you entered apply "
+            "to private insurance only."
+        )
+    if provider is None:
+        notes.append(
+            "No provider was chosen, so each service is assumed to come from a profession "
+            "Medicare pays for it (spinal manipulation from a chiropractor, therapy from a "
+            "physical therapist)."
+        )
+    elif not provider.insurance_plans.filter(slug=_MEDICARE_PLAN_SLUG).exists():
+        notes.append(
+            "This provider's listing does not show Medicare. A provider who does not accept "
+            "Medicare assignment may charge more than the Medicare-approved amount; ask before "
+            "your visit."
+        )
+    coverage = medicare_coverage(
+        deductible_remaining=terms.deductible_remaining,
+        out_of_pocket_max_remaining=terms.out_of_pocket_max_remaining,
+        covered_visits_remaining=terms.covered_visits_remaining,
+    )
+    return coverage, notes
+
+
+def _insurance_terms(terms: CoverageTerms, provider: Provider | None) -> tuple[Coverage, list[str]]:
+    notes = []
+    network: Network = "in"
+    if terms.plan is None:
+        notes.append(
+            "No insurance plan was chosen, so the provider is assumed to be in your plan's network."
+        )
+    elif provider is None:
+        notes.append("No provider was chosen, so in-network benefits are assumed.")
+    elif provider.insurance_plans.filter(pk=terms.plan.pk).exists():
+        notes.append(
+            f"This provider's listing says it accepts {terms.plan.name}, so in-network benefits "
+            "were used. Networks change: confirm with the provider and your plan."
+        )
+    else:
+        network = "out"
+        notes.append(
+            f"This provider's listing does not include {terms.plan.name}, so out-of-network "
+            "benefits were used."
+        )
+    if network == "in":
+        if terms.deductible_remaining is None:
+            notes.append(
+                "No remaining deductible was entered, so your deductible is taken as already "
+                "met ($0 left)."
+            )
+        if terms.coinsurance_percent is None and terms.copay is None:
+            notes.append(
+                "No coinsurance or copay was entered, so the plan is assumed to pay covered "
+                "costs in full after the deductible."
+            )
+    elif (
+        terms.out_of_network_coinsurance_percent is not None
+        and terms.out_of_network_deductible_remaining is None
+    ):
+        notes.append(
+            "No remaining out-of-network deductible was entered, so it is taken as already met "
+            "($0 left)."
+        )
+    if terms.out_of_pocket_max_remaining is None:
+        notes.append("No out-of-pocket maximum was entered, so no yearly cap was applied.")
+    coverage = Coverage(
+        network=network,
+        deductible_remaining=terms.deductible_remaining or Decimal("0"),
+        coinsurance_percent=terms.coinsurance_percent or Decimal("0"),
+        copay=terms.copay or Decimal("0"),
+        deductible_applies=terms.deductible_applies,
+        out_of_pocket_max_remaining=terms.out_of_pocket_max_remaining,
+        covered_visits_remaining=terms.covered_visits_remaining,
+        out_of_network_deductible_remaining=terms.out_of_network_deductible_remaining,
+        out_of_network_coinsurance_percent=terms.out_of_network_coinsurance_percent,
+    )
+    return coverage, notes

@@ -1,0 +1,61 @@
+"""Site-wide 404 and 500 handlers: JSON under /api/, friendly pages everywhere else.
+
+DRF views already answer their own errors in JSON (finder.api.errors); these handlers cover
+what never reaches a DRF view: an unknown /api/ path, or a crash outside DRF's handling.
+"""
+
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
+from django.shortcuts import render
+from django.urls import Resolver404, resolve
+
+API_PREFIX = "/api/"
+NOT_FOUND = "Not found."
+SERVER_ERROR = "A server error occurred. Please retry later."
+
+
+def is_api_request(request: HttpRequest) -> bool:
+    return request.path_info.startswith(API_PREFIX)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if is_api_request(request):
+        return JsonResponse({"detail": NOT_FOUND}, status=404)
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if is_api_request(request):
+        return JsonResponse({"detail": SERVER_ERROR}, status=500)
+    try:
+        return render(request, "500.html", status=500)
+    except Exception:
+        # A broken template or context processor must not hide the original error page.
+        return HttpResponse(
+            "<h1>Server error</h1><p>Something went wrong on our side. Please retry later.</p>",
+            status=500,
+        )
+
+
+def api_not_found(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    """The last /api/ route: JSON 404 even with DEBUG on (where handler404 is bypassed).
+
+    It also stands in for CommonMiddleware's APPEND_SLASH, which a catch-all route disables:
+    GET and HEAD are redirected to the slashed path; other methods get a 404 naming it, since
+    a redirect would drop their body.
+    """
+    path = request.path_info
+    if not path.endswith("/"):
+        try:
+            match = resolve(f"{path}/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not api_not_found:
+            if request.method in ("GET", "HEAD"):
+                return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
+            return JsonResponse({"detail": f"Not found. Did you mean {path}/ ?"}, status=404)
+    return JsonResponse({"detail": NOT_FOUND}, status=404)

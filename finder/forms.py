@@ -1,0 +1,341 @@
+"""Forms for the HTML pages: validation only; the work is done by finder.costs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.forms.boundfield import BoundWidget
+from django.http import QueryDict
+from django.utils import timezone
+
+from finder import costs
+from providers.models import InsurancePlan, Provider
+
+_MONEY_ATTRS = {"inputmode": "decimal", "placeholder": "0.00"}
+_NO_PROVIDER = (
+    "A Good Faith Estimate needs a provider: choose one from search, then estimate again."
+)
+
+
+def _money_field(label: str, help_text: str) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        help_text=help_text,
+        required=False,
+        min_value=Decimal("0"),
+        max_value=costs.MAX_MONEY,
+        max_digits=8,
+        decimal_places=2,
+        widget=forms.TextInput(attrs=_MONEY_ATTRS),
+    )
+
+
+def _percent_field(label: str, help_text: str) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        help_text=help_text,
+        required=False,
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        max_digits=5,
+        decimal_places=2,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "20"}),
+    )
+
+
+def _provider_id(raw: object) -> int | None:
+    try:
+        return int(str(raw))
+    except ValueError:
+        return None
+
+
+class CheckboxCodesField(forms.MultipleChoiceField):
+    """Checkboxes for procedure codes.
+
+    The choices only draw the checkboxes: codes are checked by finder.costs, so the page and
+    the API reject an unknown or not-offered code with the same message.
+    """
+
+    widget = forms.CheckboxSelectMultiple
+
+    def validate(self, value: list[str]) -> None:
+        if self.required and not value:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+
+
+@dataclass(frozen=True)
+class ProcedureRow:
+    """One procedure on the form: its checkbox, its quantity input and its price."""
+
+    option: costs.ProcedureOption
+    checkbox: BoundWidget
+    quantity: forms.BoundField
+
+
+class EstimateForm(forms.Form):
+    """The /estimate/ form, sent by GET so nothing is stored and a result can be shared.
+
+    ``cleaned_data`` holds what finder.costs.estimate_visits takes: ``provider``,
+    ``procedures`` (RequestedProcedure list), ``visits`` and ``coverage`` (CoverageTerms).
+    """
+
+    provider = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    code = CheckboxCodesField(label="Procedures at each visit", required=False)
+    visits = forms.IntegerField(
+        label="Number of visits",
+        min_value=1,
+        max_value=costs.MAX_VISITS,
+        required=False,
+        initial=1,
+        help_text=f"How many visits to estimate, from 1 to {costs.MAX_VISITS}. A course of care "
+        "is often 6 to 12 visits.",
+    )
+    coverage_type = forms.ChoiceField(
+        label="How will you pay?",
+        choices=[
+            ("insurance", "Health insurance"),
+            ("medicare", "Original Medicare (Part B)"),
+            ("self_pay", "Self-pay (no insurance claim)"),
+        ],
+        initial="insurance",
+        widget=forms.RadioSelect,
+        help_text="Self-pay means you pay the provider directly and no claim is sent to a plan; "
+        "you can then get a printable Good Faith Estimate.",
+    )
+    plan = forms.ModelChoiceField(
+        label="Insurance plan",
+        queryset=InsurancePlan.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label="Not sure / not listed",
+        help_text="With a plan, we check whether this provider lists it: if not, your "
+        "out-of-network benefits apply.",
+    )
+    deductible_remaining = _money_field(
+        "Deductible left this year ($)",
+        "The amount you still pay yourself before your plan starts sharing costs. Your plan's "
+        "website or app shows how much is left.",
+    )
+    coinsurance_percent = _percent_field(
+        "Coinsurance (%)",
+        "After the deductible, the share of each bill you pay, such as 20%. The plan pays the "
+        "rest.",
+    )
+    copay = _money_field(
+        "Copay per visit ($)",
+        "A fixed amount you pay at each visit, such as $30. Plans usually use either a copay or "
+        "coinsurance for these visits; leave blank if yours uses coinsurance.",
+    )
+    deductible_applies = forms.TypedChoiceField(
+        label="Does your deductible apply to these visits?",
+        choices=[
+            ("yes", "Yes (most plans)"),
+            ("no", "No, my plan covers them before the deductible is met"),
+        ],
+        coerce=lambda value: value == "yes",
+        empty_value=True,
+        required=False,
+        initial="yes",
+        widget=forms.RadioSelect,
+        help_text="Some plans charge only a copay for therapy visits, even before the "
+        "deductible is met.",
+    )
+    out_of_pocket_max_remaining = _money_field(
+        "Out-of-pocket maximum left this year ($)",
+        "The most you will pay this year for covered in-network care. Once you reach it, the "
+        "plan pays covered costs in full.",
+    )
+    covered_visits_remaining = forms.IntegerField(
+        label="Covered visits left this year",
+        min_value=0,
+        max_value=costs.MAX_COVERED_VISITS,
+        required=False,
+        help_text="Many plans cover only a set number of chiropractic or therapy visits a year. "
+        "Visits past the limit are not covered and you pay the full price. Leave blank if there "
+        "is no limit.",
+    )
+    out_of_network_deductible_remaining = _money_field(
+        "Out-of-network deductible left ($)",
+        "Used only when the provider is not in your plan's network. Out-of-network care often "
+        "has its own, higher deductible.",
+    )
+    out_of_network_coinsurance_percent = _percent_field(
+        "Out-of-network coinsurance (%)",
+        "Your share of each bill for out-of-network care, such as 40%. Leave blank if your plan "
+        "has no out-of-network benefits: you would then pay the full price.",
+    )
+
+    COVERAGE_FIELD_NAMES = (
+        "plan",
+        "deductible_remaining",
+        "coinsurance_percent",
+        "copay",
+        "deductible_applies",
+        "out_of_pocket_max_remaining",
+        "covered_visits_remaining",
+        "out_of_network_deductible_remaining",
+        "out_of_network_coinsurance_percent",
+    )
+
+    def __init__(self, data: QueryDict | None = None, **kwargs: Any) -> None:
+        super().__init__(data, label_suffix="", **kwargs)
+        raw = self.data.get("provider") if self.is_bound else self.initial.get("provider")
+        self.selected_provider: Provider | None = costs.find_public_provider(_provider_id(raw))
+        # An unbound form with an unknown ?provider= shows typical prices and a notice.
+        self.provider_not_found = bool(raw) and self.selected_provider is None
+        if not self.is_bound and self.selected_provider is not None:
+            self.initial["provider"] = self.selected_provider.pk
+        self.options = costs.procedure_options(self.selected_provider)
+        usual = costs.usual_procedure_code(self.selected_provider)
+        self.fields["code"].choices = [(option.code, option.code) for option in self.options]
+        self.fields["code"].initial = [usual]
+        for option in self.options:
+            self.fields[f"qty_{option.code}"] = forms.IntegerField(
+                label=f"Units of {option.code} per visit",
+                min_value=1,
+                max_value=costs.MAX_QUANTITY,
+                required=False,
+                initial=1,
+                widget=forms.NumberInput(attrs={"class": "quantity"}),
+            )
+
+    @classmethod
+    def from_query(cls, query: QueryDict) -> EstimateForm:
+        """Bound when the form was submitted; ``?provider=<id>`` alone only preselects."""
+        if set(query) - {"provider"}:
+            return cls(query)
+        return cls(initial={"provider": query.get("provider")})
+
+    @property
+    def procedure_rows(self) -> list[ProcedureRow]:
+        checkboxes = {widget.data["value"]: widget for widget in self["code"].subwidgets}
+        return [
+            ProcedureRow(
+                option=option,
+                checkbox=checkboxes[option.code],
+                quantity=self[f"qty_{option.code}"],
+            )
+            for option in self.options
+        ]
+
+    @property
+    def coverage_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.COVERAGE_FIELD_NAMES]
+
+    def clean_provider(self) -> Provider | None:
+        provider_id = self.cleaned_data.get("provider")
+        if provider_id is not None and self.selected_provider is None:
+            raise forms.ValidationError(f"No provider with id {provider_id}.")
+        return self.selected_provider
+
+    def clean_visits(self) -> int:
+        return self.cleaned_data.get("visits") or 1
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        procedures = [
+            costs.RequestedProcedure(code, data.get(f"qty_{code}") or 1)
+            for code in data.get("code", [])
+        ]
+        if "provider" in data:
+            try:
+                costs.resolve_procedures(procedures, provider=self.selected_provider)
+            except costs.InvalidProcedures as exc:
+                for message in exc.errors.values():
+                    self.add_error("code", message)
+        data["procedures"] = procedures
+        data["coverage"] = costs.CoverageTerms(
+            type=data.get("coverage_type", "insurance"),
+            **{name: data.get(name) for name in self.COVERAGE_FIELD_NAMES},
+        )
+        return data
+
+
+def encode_procedures(lines: list[costs.PricedLine]) -> str:
+    """``98940:1 98943:2``: a priced estimate's lines for a hidden form field."""
+    return " ".join(f"{line.code}:{line.quantity}" for line in lines)
+
+
+class GoodFaithEstimateForm(forms.Form):
+    """Patient details plus the estimate's inputs (hidden), sent by POST with CSRF.
+
+    The name and birth date are printed on the estimate and never stored; POST keeps them out
+    of URLs, browser history and server access logs.
+    """
+
+    patient_name = forms.CharField(
+        label="Patient's full name",
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        help_text="Printed on the estimate; not stored.",
+    )
+    date_of_birth = forms.DateField(
+        label="Patient's date of birth",
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
+        help_text="Printed on the estimate; not stored.",
+    )
+    scheduled_date = forms.DateField(
+        label="Date of the first visit (if scheduled)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    provider = forms.IntegerField(
+        widget=forms.HiddenInput, error_messages={"required": _NO_PROVIDER}
+    )
+    procedures = forms.CharField(required=False, max_length=400, widget=forms.HiddenInput)
+    visits = forms.IntegerField(
+        min_value=1, max_value=costs.MAX_VISITS, initial=1, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Its own ids: on the estimate page this form sits beside the estimate form.
+        kwargs.setdefault("auto_id", "gfe_%s")
+        super().__init__(*args, label_suffix="", **kwargs)
+
+    @classmethod
+    def for_estimate(cls, result: costs.CostEstimate) -> GoodFaithEstimateForm:
+        return cls(
+            initial={
+                "provider": result.provider.pk if result.provider else None,
+                "procedures": encode_procedures(result.lines),
+                "visits": result.visit_count,
+            }
+        )
+
+    def clean_date_of_birth(self) -> date:
+        born = self.cleaned_data["date_of_birth"]
+        if not date(1900, 1, 1) <= born <= timezone.localdate():
+            raise forms.ValidationError("Enter a date of birth between 1900 and today.")
+        return born
+
+    def clean_provider(self) -> Provider:
+        provider = costs.find_public_provider(self.cleaned_data["provider"])
+        if provider is None:
+            raise forms.ValidationError(_NO_PROVIDER)
+        return provider
+
+    def clean_procedures(self) -> list[costs.RequestedProcedure]:
+        procedures = []
+        for item in self.cleaned_data["procedures"].split():
+            code, _, quantity = item.partition(":")
+            if not quantity.isdigit() or not 1 <= int(quantity) <= costs.MAX_QUANTITY:
+                raise forms.ValidationError(f"Invalid procedure line '{item}'.")
+            procedures.append(costs.RequestedProcedure(code, int(quantity)))
+        if len(procedures) > costs.MAX_PROCEDURE_LINES:
+            raise forms.ValidationError("Too many procedure lines.")
+        return procedures
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if "provider" in data and "procedures" in data:
+            try:
+                costs.resolve_procedures(data["procedures"], provider=data["provider"])
+            except costs.InvalidProcedures as exc:
+                for message in exc.errors.values():
+                    self.add_error("procedures", message)
+        return data

@@ -1,0 +1,109 @@
+"""How a provider listing reads: one builder shared by the API and the pages.
+
+Builds plain dicts from providers whose plans and prices are prefetched, so a page of results
+costs a fixed number of queries whatever its size.
+"""
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from finder.search import SearchHit
+from providers.models import PracticeLocation, Provider
+from providers.scope import ActKey, scope_summary
+
+CURRENCY = "USD"
+
+
+def iso_utc(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def location_dict(location: PracticeLocation | None) -> dict | None:
+    if location is None:
+        return None
+    return {
+        "id": location.id,
+        "address": location.address,
+        "city": location.city,
+        "state": location.state,
+        "zip_code": location.zip_code,
+        "lat": location.latitude,
+        "lng": location.longitude,
+        "phone": location.phone,
+    }
+
+
+def price_dicts(provider: Provider) -> list[dict]:
+    prices = sorted(provider.prices.all(), key=lambda price: price.procedure.code)
+    return [
+        {
+            "code": price.procedure.code,
+            "label": price.procedure.label,
+            "cash_price": f"{price.cash_price:.2f}",
+            "currency": CURRENCY,
+        }
+        for price in prices
+    ]
+
+
+def scope_for_location(
+    provider: Provider, location: PracticeLocation | None, acts: dict[ActKey, object]
+) -> dict | None:
+    if location is None:
+        return None
+    return scope_summary(acts.get((location.state, provider.profession)), provider, location.state)
+
+
+def provider_summary(
+    hit: SearchHit, acts: dict[ActKey, object], url_for: Callable[[Provider], str]
+) -> dict:
+    """The contract's search result for one provider at its nearest matching location."""
+    provider = hit.provider
+    return {
+        "id": provider.id,
+        "npi": provider.npi,
+        "name": provider.display_name,
+        "profession": provider.profession,
+        "accepting_new_patients": provider.accepting_new_patients,
+        "distance_miles": hit.distance_miles,
+        "location": location_dict(hit.location),
+        "services": provider.services,
+        "scope": scope_for_location(provider, hit.location, acts),
+        "insurance_plans": sorted(plan.slug for plan in provider.insurance_plans.all()),
+        "prices": price_dicts(provider),
+        "verification_status": provider.verification_status,
+        "is_demo": provider.is_demo,
+        "updated_at": iso_utc(provider.updated_at),
+        "url": url_for(provider),
+    }
+
+
+def provider_detail(
+    provider: Provider, acts: dict[ActKey, object], url_for: Callable[[Provider], str]
+) -> dict:
+    """Everything about one provider: every location with its state's scope."""
+    locations = []
+    for location in provider.locations.all():
+        entry = location_dict(location)
+        entry["scope"] = scope_for_location(provider, location, acts)
+        locations.append(entry)
+    return {
+        "id": provider.id,
+        "npi": provider.npi,
+        "name": provider.display_name,
+        "first_name": provider.first_name,
+        "last_name": provider.last_name,
+        "credential": provider.credential,
+        "profession": provider.profession,
+        "accepting_new_patients": provider.accepting_new_patients,
+        "locations": locations,
+        "licenses": [{"state": lic.state, "number": lic.number} for lic in provider.licenses.all()],
+        "services": provider.services,
+        "insurance_plans": sorted(plan.slug for plan in provider.insurance_plans.all()),
+        "prices": price_dicts(provider),
+        "verification_status": provider.verification_status,
+        "last_verified": provider.last_verified.isoformat() if provider.last_verified else None,
+        "is_demo": provider.is_demo,
+        "updated_at": iso_utc(provider.updated_at),
+        "url": url_for(provider),
+    }

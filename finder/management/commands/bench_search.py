@@ -1,0 +1,29 @@
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
+
+from finder.benchmark import ensure_dataset, measure_domain, measure_http
+from providers.reference import load_reference_data
+
+
+class Command(BaseCommand):
+    help = (
+        "Generate (or reuse) a US-scale dataset and print search latency (p50/p95/p99), "
+        "the raw-SQL floor, and HTTP throughput through gunicorn."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--locations", type=int, default=300_000)
+        parser.add_argument("--samples", type=int, default=200)
+        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument("--skip-http", action="store_true")
+
+    def handle(self, *args, locations: int, samples: int, workers: int, skip_http: bool, **_):
+        log = self.stdout.write
+        load_reference_data()
+        log(f"Database: {connection.vendor}")
+        ensure_dataset(locations, log=log)
+        log(f"Domain function ({samples} samples each):")
+        floors = measure_domain(samples, log)
+        if not skip_http:
+            log(f"HTTP through gunicorn ({workers} workers, {samples} samples each):")
+            measure_http(samples, workers, floors, log)

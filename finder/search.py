@@ -1,0 +1,331 @@
+"""Find providers near a point: the one search path behind the API, the pages and the shell.
+
+Shape of the query (see docs/performance.md for plans): an indexed bounding box on latitude and
+longitude bounds the candidate locations in the database; exact great-circle distances are
+computed on that bounded set only; each provider keeps its nearest matching location.
+"""
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet, Value, Window
+from django.db.models.functions import ASin, Cos, Least, Power, Radians, RowNumber, Sin, Sqrt
+
+from providers.models import (
+    SERVICE_FIELDS,
+    PracticeLocation,
+    Provider,
+    ProviderPrice,
+    VerificationStatus,
+)
+from providers.scope import ActKey, current_practice_acts, states_where_prohibited
+
+EARTH_RADIUS_MILES = 3958.8
+MAX_RADIUS_MILES = 100.0
+DEFAULT_RADIUS_MILES = 25.0
+# With an origin, a search reaches the nearest providers only; partners sync without one.
+COUNT_CAP = 1000
+
+
+class Ordering:
+    DISTANCE = "distance"
+    PRICE = "price"
+    NAME = "name"
+    CHOICES = (DISTANCE, PRICE, NAME)
+
+
+@dataclass(frozen=True)
+class Origin:
+    lat: float
+    lng: float
+    label: str
+    radius_miles: float = DEFAULT_RADIUS_MILES
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    profession: str | None = None
+    service: str | None = None
+    insurance: str | None = None
+    accepting_new_patients: bool | None = None
+    max_price: Decimal | None = None
+    updated_since: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    provider: Provider
+    location: PracticeLocation | None
+    distance_miles: float | None
+
+
+@dataclass
+class SearchResult:
+    count: int
+    count_capped: bool
+    hits: list[SearchHit]
+    page: int
+    page_size: int
+    acts: dict[ActKey, object] = field(default_factory=dict)
+
+    @property
+    def has_next(self) -> bool:
+        return self.page * self.page_size < self.count
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, math.ceil(self.count / self.page_size))
+
+
+class PageOutOfRange(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class BoundingBox:
+    lat_min: float
+    lat_max: float
+    # Longitude ranges as (west, east) pairs; two pairs when the box crosses the antimeridian,
+    # none when it spans every longitude (near a pole or a huge radius).
+    lng_ranges: tuple[tuple[float, float], ...]
+
+    def as_q(self, prefix: str = "") -> Q:
+        q = Q(**{f"{prefix}latitude__gte": self.lat_min, f"{prefix}latitude__lte": self.lat_max})
+        if self.lng_ranges:
+            lng_q = Q()
+            for west, east in self.lng_ranges:
+                lng_q |= Q(**{f"{prefix}longitude__gte": west, f"{prefix}longitude__lte": east})
+            q &= lng_q
+        return q
+
+
+def bounding_box(lat: float, lng: float, radius_miles: float) -> BoundingBox:
+    """The smallest lat/lng box holding every point within `radius_miles` of (lat, lng).
+
+    Uses the spherical-cap formula (angular radius r/R): exact for the sphere, so no point
+    inside the radius is ever cut, including across the antimeridian and near the poles.
+    """
+    angular = radius_miles / EARTH_RADIUS_MILES
+    dlat = math.degrees(angular)
+    lat_min, lat_max = lat - dlat, lat + dlat
+    if lat_max >= 90 or lat_min <= -90:
+        return BoundingBox(max(lat_min, -90), min(lat_max, 90), ())
+    dlng = math.degrees(math.asin(min(1.0, math.sin(angular) / math.cos(math.radians(lat)))))
+    west, east = lng - dlng, lng + dlng
+    if dlng >= 180:
+        return BoundingBox(lat_min, lat_max, ())
+    if west < -180:
+        return BoundingBox(lat_min, lat_max, ((west + 360, 180.0), (-180.0, east)))
+    if east > 180:
+        return BoundingBox(lat_min, lat_max, ((west, 180.0), (-180.0, east - 360)))
+    return BoundingBox(lat_min, lat_max, ((west, east),))
+
+
+def haversine_miles(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Great-circle distance in miles on a sphere of radius 3958.8 mi."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi = phi2 - phi1
+    dlambda = math.radians(lng2 - lng1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_MILES * math.asin(min(1.0, math.sqrt(a)))
+
+
+def manipulation_price_subquery():
+    return (
+        ProviderPrice.objects.filter(provider=OuterRef("pk"), procedure__is_manipulation=True)
+        .values("provider")
+        .annotate(low=Min("cash_price"))
+        .values("low")
+    )
+
+
+def filtered_providers(filters: SearchFilters, acts: dict[ActKey, object]) -> QuerySet[Provider]:
+    """Public providers matching every filter (location and scope aside)."""
+    providers = Provider.objects.exclude(verification_status=VerificationStatus.SUSPENDED)
+    if filters.profession:
+        providers = providers.filter(profession=filters.profession)
+    if filters.service:
+        providers = providers.filter(**{SERVICE_FIELDS[filters.service]: True})
+    if filters.accepting_new_patients is not None:
+        providers = providers.filter(accepting_new_patients=filters.accepting_new_patients)
+    if filters.insurance:
+        providers = providers.filter(insurance_plans__slug=filters.insurance)
+    if filters.max_price is not None:
+        providers = providers.filter(
+            Exists(
+                ProviderPrice.objects.filter(
+                    provider=OuterRef("pk"),
+                    procedure__is_manipulation=True,
+                    cash_price__lte=filters.max_price,
+                )
+            )
+        )
+    if filters.updated_since is not None:
+        providers = providers.filter(updated_at__gte=filters.updated_since)
+    return providers
+
+
+def in_scope_locations(filters: SearchFilters, acts) -> Q:
+    """Excludes locations where the state's act prohibits the requested service."""
+    q = Q()
+    if not filters.service:
+        return q
+    for profession in ("chiropractor", "physical_therapist"):
+        states = states_where_prohibited(filters.service, profession, acts)
+        if states:
+            q &= ~Q(provider__profession=profession, state__in=sorted(states))
+    return q
+
+
+def search_providers(
+    *,
+    origin: Origin | None,
+    filters: SearchFilters,
+    ordering: str | None = None,
+    page: int = 1,
+    page_size: int = 20,
+) -> SearchResult:
+    """Providers matching `filters`, nearest first within `origin.radius_miles` when given.
+
+    Distances are great-circle miles rounded to 2 decimals, ties broken by provider id. With an
+    origin, only the nearest COUNT_CAP providers are reachable and `count` is capped there.
+    Without one, every matching provider is listed by name (the partners' sync list).
+    Raises PageOutOfRange for a page past the last one.
+    """
+    acts = current_practice_acts()
+    providers = filtered_providers(filters, acts)
+    if origin is None:
+        return list_without_origin(providers, filters, acts, ordering, page, page_size)
+
+    nearest = nearest_locations(origin, providers, filters, acts)
+    capped = len(nearest) > COUNT_CAP
+    provider_ids = list(nearest)[:COUNT_CAP]
+    if ordering in (Ordering.PRICE, Ordering.NAME):
+        provider_ids = order_ids(provider_ids, ordering)
+
+    start = (page - 1) * page_size
+    if page > 1 and start >= len(provider_ids):
+        raise PageOutOfRange(page)
+    page_ids = provider_ids[start : start + page_size]
+    loaded = load_providers(page_ids)
+    location_ids = [nearest[pid][1] for pid in page_ids]
+    locations = PracticeLocation.objects.in_bulk(location_ids)
+    hits = [
+        SearchHit(
+            provider=loaded[pid],
+            location=locations[nearest[pid][1]],
+            distance_miles=round(nearest[pid][0], 2),
+        )
+        for pid in page_ids
+    ]
+    return SearchResult(len(provider_ids), capped, hits, page, page_size, acts)
+
+
+def distance_miles_expression(origin: Origin):
+    """Haversine great-circle miles from `origin`, as a database expression.
+
+    Computed in the database so only the nearest location per provider leaves it; Least()
+    guards ASIN against rounding just above 1.
+    """
+    lat0 = math.radians(origin.lat)
+    lng0 = math.radians(origin.lng)
+    half_dlat = (Radians("latitude") - Value(lat0)) / 2
+    half_dlng = (Radians("longitude") - Value(lng0)) / 2
+    a = Power(Sin(half_dlat), 2) + Value(math.cos(lat0)) * Cos(Radians("latitude")) * Power(
+        Sin(half_dlng), 2
+    )
+    return Value(2 * EARTH_RADIUS_MILES) * ASin(Least(Sqrt(a), Value(1.0)))
+
+
+def nearest_locations(
+    origin: Origin, providers: QuerySet[Provider], filters: SearchFilters, acts
+) -> dict[int, tuple[float, int]]:
+    """provider id -> (miles, location id) of its nearest matching location, nearest first.
+
+    At most COUNT_CAP + 1 rows, so callers can tell when the count is capped.
+    """
+    box = bounding_box(origin.lat, origin.lng, origin.radius_miles)
+    rows = (
+        PracticeLocation.objects.filter(box.as_q(), provider__in=providers)
+        .filter(in_scope_locations(filters, acts))
+        .annotate(distance=distance_miles_expression(origin))
+        .filter(distance__lte=origin.radius_miles)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=F("provider_id"),
+                order_by=[F("distance").asc(), F("id").asc()],
+            )
+        )
+        .filter(rank=1)
+        .order_by("distance", "provider_id")
+        .values_list("provider_id", "distance", "id")[: COUNT_CAP + 1]
+    )
+    return {provider_id: (distance, location_id) for provider_id, distance, location_id in rows}
+
+
+def order_ids(provider_ids: list[int], ordering: str) -> list[int]:
+    rows = Provider.objects.filter(id__in=provider_ids)
+    if ordering == Ordering.PRICE:
+        rows = rows.annotate(low=manipulation_price_subquery()).order_by(
+            F("low").asc(nulls_last=True), "id"
+        )
+    else:
+        rows = rows.order_by("last_name", "first_name", "id")
+    return list(rows.values_list("id", flat=True))
+
+
+def list_without_origin(
+    providers: QuerySet[Provider], filters, acts, ordering, page: int, page_size: int
+) -> SearchResult:
+    providers = (
+        providers.filter(
+            Exists(
+                PracticeLocation.objects.filter(
+                    in_scope_locations(filters, acts), provider=OuterRef("pk")
+                )
+            )
+        )
+        if filters.service
+        else providers
+    )
+    if ordering == Ordering.PRICE:
+        providers = providers.annotate(low=manipulation_price_subquery()).order_by(
+            F("low").asc(nulls_last=True), "id"
+        )
+    else:
+        providers = providers.order_by("last_name", "first_name", "id")
+    count = providers.count()
+    start = (page - 1) * page_size
+    if page > 1 and start >= count:
+        raise PageOutOfRange(page)
+    page_ids = list(providers.values_list("id", flat=True)[start : start + page_size])
+    loaded = load_providers(page_ids)
+    first_locations = first_location_by_provider(page_ids)
+    hits = [
+        SearchHit(provider=loaded[pid], location=first_locations.get(pid), distance_miles=None)
+        for pid in page_ids
+    ]
+    return SearchResult(count, False, hits, page, page_size, acts)
+
+
+def load_providers(ids: Iterable[int]) -> dict[int, Provider]:
+    """Providers with everything a listing shows, in a fixed number of queries."""
+    providers = Provider.objects.filter(id__in=list(ids)).prefetch_related(
+        "insurance_plans", "prices__procedure"
+    )
+    return {provider.id: provider for provider in providers}
+
+
+def first_location_by_provider(provider_ids: list[int]) -> dict[int, PracticeLocation]:
+    first: dict[int, PracticeLocation] = {}
+    for location in PracticeLocation.objects.filter(provider_id__in=provider_ids).order_by("id"):
+        first.setdefault(location.provider_id, location)
+    return first

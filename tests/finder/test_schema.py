@@ -1,0 +1,86 @@
+"""The OpenAPI schema is valid, warning-free and complete; the docs work offline."""
+
+import re
+from io import StringIO
+
+import pytest
+import yaml
+from django.contrib.staticfiles import finders
+from django.core.management import call_command
+from drf_spectacular.drainage import GENERATOR_STATS
+
+pytestmark = pytest.mark.django_db
+
+OPERATIONS = {
+    ("/api/v1/providers/", "get"): "providers_search",
+    ("/api/v1/providers/{provider_id}/", "get"): "providers_retrieve",
+    ("/api/v1/practice-acts/", "get"): "practice_acts_list",
+    ("/api/v1/practice-acts/{state}/", "get"): "practice_acts_retrieve",
+    ("/api/v1/insurance-plans/", "get"): "insurance_plans_list",
+    ("/api/v1/procedures/", "get"): "procedures_list",
+    ("/api/v1/estimates/", "post"): "estimates_create",
+}
+
+
+@pytest.fixture
+def schema(client) -> dict:
+    response = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_schema_validates_without_errors_or_warnings(tmp_path):
+    GENERATOR_STATS.reset()
+    out = tmp_path / "schema.yaml"
+    # Raises on any generator error or warning, or if the result is not valid OpenAPI 3.
+    call_command(
+        "spectacular", "--validate", "--fail-on-warn", "--file", str(out), stderr=StringIO()
+    )
+    assert yaml.safe_load(out.read_text())["openapi"].startswith("3.")
+
+
+def test_schema_documents_every_operation(schema):
+    found = {
+        (path, method): operation["operationId"]
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+    }
+    assert found == OPERATIONS
+
+
+def test_schema_documents_the_api_key_scheme_as_optional(schema):
+    assert schema["components"]["securitySchemes"]["ApiKeyAuth"] == {
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
+        "description": schema["components"]["securitySchemes"]["ApiKeyAuth"]["description"],
+    }
+    search = schema["paths"]["/api/v1/providers/"]["get"]
+    assert search["security"] == [{"ApiKeyAuth": []}, {}]
+
+
+def test_schema_documents_search_parameters_and_errors(schema):
+    search = schema["paths"]["/api/v1/providers/"]["get"]
+    names = {parameter["name"] for parameter in search["parameters"]}
+    assert names == {
+        "near", "lat", "lng", "radius_miles", "profession", "service", "insurance",
+        "accepting_new_patients", "max_price", "ordering", "updated_since", "page", "page_size",
+    }  # fmt: skip
+    assert set(search["responses"]) == {"200", "400", "401", "404", "429", "503"}
+    assert "Retry-After" in search["responses"]["429"]["headers"]
+    estimate = schema["paths"]["/api/v1/estimates/"]["post"]
+    assert estimate["requestBody"]["required"] is True
+    assert set(estimate["responses"]) == {"200", "400", "401", "429", "503"}
+
+
+@pytest.mark.parametrize("path", ["/api/docs/", "/api/redoc/"])
+def test_docs_load_their_assets_from_the_projects_static_files(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "cdn.jsdelivr" not in html
+    assets = re.findall(r"/static/(drf_spectacular_sidecar/[^\"'?]+)", html)
+    assert assets, html
+    for asset in assets:
+        assert finders.find(asset), f"{asset} is not among the static files"
+    assert "/api/v1/schema/" in html

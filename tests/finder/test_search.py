@@ -1,0 +1,295 @@
+"""search_providers against a brute-force oracle, plus its edge cases and filters."""
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from geopy.distance import great_circle
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from finder.search import (
+    COUNT_CAP,
+    Origin,
+    PageOutOfRange,
+    SearchFilters,
+    bounding_box,
+    search_providers,
+)
+from providers.models import PracticeLocation, Profession, Provider, Scope, VerificationStatus
+from tests.factories import (
+    InsurancePlanFactory,
+    PracticeActFactory,
+    PracticeLocationFactory,
+    ProcedureFactory,
+    ProviderFactory,
+    ProviderPriceFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+EARTH_RADIUS_MILES = 3958.8
+# Clusters chosen for the hard cases: the antimeridian (Aleutians), Hawaii, Alaska, Texas.
+CLUSTERS = [(51.88, 179.6), (51.88, -179.6), (21.3, -157.85), (61.2, -149.9), (30.27, -97.74)]
+
+
+def oracle(origin: Origin, providers=None) -> list[tuple[int, float]]:
+    """Every public provider whose nearest location is within the radius, nearest first."""
+    best: dict[int, float] = {}
+    locations = PracticeLocation.objects.exclude(
+        provider__verification_status=VerificationStatus.SUSPENDED
+    )
+    for location in locations:
+        # geopy treats `radius` as kilometres; `.km` then reads back in the radius's unit.
+        miles = great_circle(
+            (origin.lat, origin.lng),
+            (location.latitude, location.longitude),
+            radius=EARTH_RADIUS_MILES,
+        ).km
+        if miles <= origin.radius_miles:
+            best[location.provider_id] = min(miles, best.get(location.provider_id, miles))
+    return sorted(best.items(), key=lambda item: (item[1], item[0]))
+
+
+def all_pages(origin: Origin, filters: SearchFilters | None = None, ordering=None):
+    hits, page = [], 1
+    while True:
+        result = search_providers(
+            origin=origin, filters=filters or SearchFilters(), ordering=ordering,
+            page=page, page_size=100,
+        )  # fmt: skip
+        hits.extend(result.hits)
+        if not result.has_next:
+            return result, hits
+        page += 1
+
+
+@pytest.fixture
+def scattered(db):
+    rng = random.Random(20261127)
+    for _ in range(160):
+        provider = ProviderFactory()
+        for _ in range(rng.choice([1, 1, 2])):
+            lat, lng = rng.choice(CLUSTERS)
+            lng = ((lng + rng.uniform(-0.6, 0.6) + 180) % 360) - 180
+            PracticeLocationFactory(
+                provider=provider, latitude=lat + rng.uniform(-0.4, 0.4), longitude=lng
+            )
+    ProviderFactory(verification_status=VerificationStatus.SUSPENDED).locations.create(
+        address_line1="x", city="Austin", state="TX", zip_code="78701",
+        latitude=30.27, longitude=-97.74,
+    )  # fmt: skip
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    cluster=st.sampled_from(CLUSTERS),
+    dlat=st.floats(-0.5, 0.5),
+    dlng=st.floats(-0.8, 0.8),
+    radius=st.floats(0.5, 100),
+)
+def test_it_matches_the_brute_force_oracle(scattered, cluster, dlat, dlng, radius):
+    lng = ((cluster[1] + dlng + 180) % 360) - 180
+    origin = Origin(cluster[0] + dlat, lng, "test", radius)
+    expected = oracle(origin)
+    _, hits = all_pages(origin)
+    got = [(hit.provider.id, hit.distance_miles) for hit in hits]
+    # Ignore providers within a hair of the boundary, where float rounding may differ.
+    boundary = {pid for pid, miles in expected if abs(miles - radius) < 1e-6}
+    assert [pid for pid, _ in got if pid not in boundary] == [
+        pid for pid, _ in expected if pid not in boundary
+    ]
+    for (_, miles), (_, expected_miles) in zip(got, expected, strict=False):
+        assert miles == pytest.approx(round(expected_miles, 2), abs=0.011)
+
+
+def test_radius_boundary_is_inclusive_up_to_the_radius(db):
+    origin = Origin(30.0, -97.0, "test", 10)
+    inside = PracticeLocationFactory(latitude=30.0 + 9.99 / 69.093, longitude=-97.0).provider
+    PracticeLocationFactory(latitude=30.0 + 10.01 / 69.093, longitude=-97.0)
+    result = search_providers(origin=origin, filters=SearchFilters())
+    assert [hit.provider for hit in result.hits] == [inside]
+    assert result.hits[0].distance_miles == pytest.approx(9.99, abs=0.01)
+
+
+def test_a_provider_with_two_locations_appears_once_at_the_nearest(db):
+    far = PracticeLocationFactory(latitude=30.10, longitude=-97.0)
+    near = PracticeLocationFactory(provider=far.provider, latitude=30.01, longitude=-97.0)
+    result = search_providers(origin=Origin(30.0, -97.0, "t", 25), filters=SearchFilters())
+    assert len(result.hits) == 1
+    assert result.hits[0].location == near
+    assert result.count == 1
+
+
+def test_it_finds_providers_across_the_antimeridian(db):
+    east = PracticeLocationFactory(latitude=51.88, longitude=-179.95).provider
+    west = PracticeLocationFactory(latitude=51.88, longitude=179.95).provider
+    result = search_providers(origin=Origin(51.88, 179.99, "Adak", 25), filters=SearchFilters())
+    assert {hit.provider for hit in result.hits} == {east, west}
+    assert result.hits[0].provider == west
+
+
+def test_bounding_box_splits_at_the_antimeridian_and_opens_at_the_poles():
+    box = bounding_box(51.88, 179.99, 25)
+    assert len(box.lng_ranges) == 2
+    assert box.lng_ranges[0][1] == 180.0 and box.lng_ranges[1][0] == -180.0
+    assert bounding_box(89.9, 0, 25).lng_ranges == ()
+
+
+def test_ties_are_broken_by_provider_id(db):
+    first = PracticeLocationFactory(latitude=30.05, longitude=-97.0).provider
+    second = PracticeLocationFactory(latitude=30.05, longitude=-97.0).provider
+    result = search_providers(origin=Origin(30.0, -97.0, "t", 25), filters=SearchFilters())
+    assert [hit.provider.id for hit in result.hits] == sorted([first.id, second.id])
+
+
+def test_it_excludes_suspended_providers(world):
+    result = search_providers(origin=Origin(30.2651, -97.7441, "t", 25), filters=SearchFilters())
+    assert world["suspended"] not in [hit.provider for hit in result.hits]
+    assert world["in_range"] in [hit.provider for hit in result.hits]
+    assert world["outside"] not in [hit.provider for hit in result.hits]
+
+
+@pytest.fixture
+def filter_world(db):
+    plan = InsurancePlanFactory(slug="aetna-ppo")
+    procedure = ProcedureFactory()
+    chiro = PracticeLocationFactory(
+        latitude=30.01, longitude=-97.0, provider__last_name="Zed"
+    ).provider
+    chiro.insurance_plans.add(plan)
+    ProviderPriceFactory(provider=chiro, procedure=procedure, cash_price=Decimal("45.00"))
+    pt = PracticeLocationFactory(
+        latitude=30.02, longitude=-97.0, provider__last_name="Abe",
+        provider__profession=Profession.PHYSICAL_THERAPIST, provider__credential="DPT",
+        provider__offers_spinal_manipulation=False, provider__offers_mobilization=True,
+        provider__accepting_new_patients=False,
+    ).provider  # fmt: skip
+    ProviderPriceFactory(provider=pt, procedure=procedure, cash_price=Decimal("30.00"))
+    return {"chiro": chiro, "pt": pt, "origin": Origin(30.0, -97.0, "t", 25)}
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (SearchFilters(profession="physical_therapist"), ["pt"]),
+        (SearchFilters(profession="chiropractor"), ["chiro"]),
+        (SearchFilters(service="spinal_manipulation"), ["chiro"]),
+        (SearchFilters(service="mobilization"), ["pt"]),
+        (SearchFilters(insurance="aetna-ppo"), ["chiro"]),
+        (SearchFilters(accepting_new_patients=False), ["pt"]),
+        (SearchFilters(accepting_new_patients=True), ["chiro"]),
+        (SearchFilters(max_price=Decimal("30.00")), ["pt"]),
+        (SearchFilters(max_price=Decimal("29.99")), []),
+        (SearchFilters(max_price=Decimal("50")), ["chiro", "pt"]),
+    ],
+)
+def test_each_filter(filter_world, filters, expected):
+    result = search_providers(origin=filter_world["origin"], filters=filters)
+    assert [hit.provider for hit in result.hits] == [filter_world[key] for key in expected]
+
+
+def test_updated_since_filter(filter_world):
+    cutoff = timezone.now() + timedelta(seconds=1)
+    Provider.objects.filter(pk=filter_world["pt"].pk).update(
+        updated_at=cutoff + timedelta(minutes=5)
+    )
+    result = search_providers(origin=None, filters=SearchFilters(updated_since=cutoff))
+    assert [hit.provider for hit in result.hits] == [filter_world["pt"]]
+
+
+@pytest.mark.parametrize(
+    ("ordering", "expected"), [("distance", ["chiro", "pt"]), ("price", ["pt", "chiro"]),
+                               ("name", ["pt", "chiro"]), (None, ["chiro", "pt"])],
+)  # fmt: skip
+def test_orderings_with_an_origin(filter_world, ordering, expected):
+    result = search_providers(
+        origin=filter_world["origin"], filters=SearchFilters(), ordering=ordering
+    )
+    assert [hit.provider for hit in result.hits] == [filter_world[key] for key in expected]
+
+
+def test_without_an_origin_it_lists_everyone_by_name(filter_world):
+    result = search_providers(origin=None, filters=SearchFilters())
+    assert [hit.provider for hit in result.hits] == [filter_world["pt"], filter_world["chiro"]]
+    assert all(hit.distance_miles is None for hit in result.hits)
+    assert result.hits[0].location.city == "Austin"
+
+
+def test_a_prohibited_scope_hides_the_provider_for_that_service_only(db, prohibiting_act):
+    pt = PracticeLocationFactory(
+        state="WY", zip_code="82001", latitude=41.14, longitude=-104.82,
+        provider__profession=Profession.PHYSICAL_THERAPIST,
+        provider__offers_spinal_manipulation=True, provider__offers_mobilization=True,
+    ).provider  # fmt: skip
+    origin = Origin(41.14, -104.82, "Cheyenne", 25)
+    spinal = search_providers(origin=origin, filters=SearchFilters(service="spinal_manipulation"))
+    assert spinal.hits == []
+    assert (
+        search_providers(origin=None, filters=SearchFilters(service="spinal_manipulation")).hits
+        == []
+    )
+    mobilization = search_providers(origin=origin, filters=SearchFilters(service="mobilization"))
+    assert [hit.provider for hit in mobilization.hits] == [pt]
+
+
+def test_restricted_and_endorsement_scopes_are_returned(db):
+    PracticeActFactory(
+        state="WA", profession=Profession.PHYSICAL_THERAPIST,
+        spinal_manipulation=Scope.REQUIRES_ENDORSEMENT,
+    )  # fmt: skip
+    pt = PracticeLocationFactory(
+        state="WA", zip_code="98101", latitude=47.61, longitude=-122.33,
+        provider__profession=Profession.PHYSICAL_THERAPIST,
+    ).provider  # fmt: skip
+    result = search_providers(
+        origin=Origin(47.61, -122.33, "Seattle", 25),
+        filters=SearchFilters(service="spinal_manipulation"),
+    )
+    assert [hit.provider for hit in result.hits] == [pt]
+
+
+def test_count_is_capped_at_the_nearest_thousand(db):
+    providers = Provider.objects.bulk_create(
+        ProviderFactory.build(npi=f"1{i:08d}0"[:10]) for i in range(COUNT_CAP + 5)
+    )
+    PracticeLocation.objects.bulk_create(
+        PracticeLocationFactory.build(provider=p, latitude=30 + i * 1e-5, longitude=-97)
+        for i, p in enumerate(providers)
+    )
+    result = search_providers(
+        origin=Origin(30, -97, "t", 25), filters=SearchFilters(), page=10, page_size=100
+    )
+    assert result.count == COUNT_CAP
+    assert result.count_capped is True
+    assert not result.has_next
+    assert result.hits[-1].provider == providers[COUNT_CAP - 1]
+    with pytest.raises(PageOutOfRange):
+        search_providers(
+            origin=Origin(30, -97, "t", 25), filters=SearchFilters(), page=11, page_size=100
+        )
+
+
+@pytest.mark.parametrize("size", [20, 100])
+def test_a_page_costs_a_constant_number_of_queries(db, django_assert_num_queries, size):
+    plan = InsurancePlanFactory()
+    procedure = ProcedureFactory()
+    for i in range(size):
+        location = PracticeLocationFactory(latitude=30 + i * 1e-4, longitude=-97)
+        location.provider.insurance_plans.add(plan)
+        ProviderPriceFactory(provider=location.provider, procedure=procedure)
+    # acts, candidates, providers + plans + prices + procedures (prefetch), locations
+    with django_assert_num_queries(7):
+        result = search_providers(
+            origin=Origin(30, -97, "t", 25), filters=SearchFilters(), page_size=size
+        )
+        for hit in result.hits:
+            list(hit.provider.insurance_plans.all())
+            list(hit.provider.prices.all())
+    assert len(result.hits) == size

@@ -1,0 +1,225 @@
+"""GET /api/v1/providers/ and /api/v1/providers/{id}/ against the public contract."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from providers.models import Profession, Scope
+from tests.factories import (
+    InsurancePlanFactory,
+    LicenseFactory,
+    PracticeActFactory,
+    PracticeLocationFactory,
+    ProcedureFactory,
+    ProviderPriceFactory,
+)
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/providers/"
+NOT_A_NUMBER = "A valid number is required."
+
+
+@pytest.fixture
+def jane(db):
+    PracticeActFactory(state="TX", note="No restriction found.")
+    location = PracticeLocationFactory(
+        provider__first_name="Jane", provider__last_name="Doe",
+        provider__offers_mobilization=True,
+    )  # fmt: skip
+    provider = location.provider
+    provider.insurance_plans.add(
+        InsurancePlanFactory(slug="aetna-ppo"), InsurancePlanFactory(slug="medicare")
+    )
+    ProviderPriceFactory(provider=provider, procedure=ProcedureFactory(), cash_price=Decimal("40"))
+    provider.refresh_from_db()
+    return location
+
+
+def expected_result(location, distance_miles):
+    provider = location.provider
+    return {
+        "id": provider.id,
+        "npi": provider.npi,
+        "name": "Jane Doe, DC",
+        "profession": "chiropractor",
+        "accepting_new_patients": True,
+        "distance_miles": distance_miles,
+        "location": {
+            "id": location.id, "address": "100 Congress Ave", "city": "Austin", "state": "TX",
+            "zip_code": "78701", "lat": 30.2651, "lng": -97.7441, "phone": "512-555-0100",
+        },
+        "services": ["spinal_manipulation", "mobilization"],
+        "scope": {"state": "TX", "spinal_manipulation": "allowed", "note": "No restriction found."},
+        "insurance_plans": ["aetna-ppo", "medicare"],
+        "prices": [{"code": "98940", "label": "Spinal manipulation, 1-2 regions",
+                    "cash_price": "40.00", "currency": "USD"}],
+        "verification_status": "pending",
+        "is_demo": False,
+        "updated_at": provider.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "url": f"http://testserver/api/v1/providers/{provider.id}/",
+    }  # fmt: skip
+
+
+def test_search_by_zip_matches_the_contract(client, jane):
+    response = client.get(URL, {"near": "78701"})
+    assert response.status_code == 200
+    assert response.json() == {
+        "count": 1,
+        "next": None,
+        "previous": None,
+        "origin": {
+            "lat": 30.2713,
+            "lng": -97.7426,
+            "label": "Austin, TX 78701",
+            "radius_miles": 25.0,
+        },
+        "results": [expected_result(jane, 0.44)],
+    }
+
+
+def test_list_without_origin_matches_the_contract(client, jane):
+    body = client.get(URL).json()
+    assert body == {
+        "count": 1, "next": None, "previous": None, "origin": None,
+        "results": [expected_result(jane, None)],
+    }  # fmt: skip
+
+
+def test_detail_matches_the_contract(client, jane):
+    provider = jane.provider
+    provider.last_verified = date(2026, 11, 1)
+    provider.save()
+    LicenseFactory(provider=provider, number="TX-123")
+    body = client.get(f"{URL}{provider.id}/").json()
+    location = expected_result(jane, None)["location"] | {
+        "scope": {"state": "TX", "spinal_manipulation": "allowed", "note": "No restriction found."}
+    }
+    assert body == {
+        "id": provider.id, "npi": provider.npi, "name": "Jane Doe, DC", "first_name": "Jane",
+        "last_name": "Doe", "credential": "DC", "profession": "chiropractor",
+        "accepting_new_patients": True, "locations": [location],
+        "licenses": [{"state": "TX", "number": "TX-123"}],
+        "services": ["spinal_manipulation", "mobilization"],
+        "insurance_plans": ["aetna-ppo", "medicare"],
+        "prices": expected_result(jane, None)["prices"],
+        "verification_status": "pending", "last_verified": "2026-11-01", "is_demo": False,
+        "updated_at": provider.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "url": f"http://testserver/api/v1/providers/{provider.id}/",
+    }  # fmt: skip
+
+
+def test_detail_of_a_suspended_or_missing_provider_is_404(client, world):
+    response = client.get(f"{URL}{world['suspended'].id}/")
+    assert response.status_code == 404
+    assert client.get(f"{URL}999999/").json() == {"detail": "No provider with id 999999."}
+
+
+def test_an_endorsed_provider_shows_allowed(client, db):
+    PracticeActFactory(
+        state="WA", profession=Profession.PHYSICAL_THERAPIST,
+        spinal_manipulation=Scope.REQUIRES_ENDORSEMENT, note="Endorsement needed.",
+    )  # fmt: skip
+    for endorsed in (True, False):
+        PracticeLocationFactory(
+            state="WA", zip_code="98101", latitude=47.61, longitude=-122.33,
+            provider__profession=Profession.PHYSICAL_THERAPIST,
+            provider__spinal_manipulation_endorsed=endorsed,
+        )  # fmt: skip
+    results = client.get(URL, {"near": "98101"}).json()["results"]
+    assert [r["scope"]["spinal_manipulation"] for r in results] == [
+        "allowed",
+        "requires_endorsement",
+    ]
+
+
+@pytest.mark.parametrize(
+    "near",
+    ["78701", "78701-1234", "787011234", "Austin, TX", "austin tx", "AUSTIN, Texas",
+     "100 Congress Ave, Austin, TX 78701", "100 Congress Ave, Austin, TX"],
+)  # fmt: skip
+def test_near_accepts_zip_city_and_address_forms(client, jane, near):
+    body = client.get(URL, {"near": near}).json()
+    assert [r["id"] for r in body["results"]] == [jane.provider.id]
+    assert body["origin"]["label"].startswith("Austin, TX")
+
+
+@pytest.mark.parametrize(
+    ("near", "lat", "lng"), [("96813", 21.31, -157.86), ("Honolulu, HI", 21.31, -157.86),
+                             ("99501", 61.22, -149.86), ("Anchorage, AK", 61.2, -149.9)],
+)  # fmt: skip
+def test_hawaii_and_alaska_origins(client, db, near, lat, lng):
+    location = PracticeLocationFactory(
+        state=near[-2:] if "," in near else ("HI" if near == "96813" else "AK"),
+        latitude=lat, longitude=lng,
+    )  # fmt: skip
+    body = client.get(URL, {"near": near}).json()
+    assert [r["id"] for r in body["results"]] == [location.provider.id]
+    assert body["results"][0]["distance_miles"] < 10
+
+
+def test_lat_lng_origin(client, jane):
+    body = client.get(URL, {"lat": "30.2651", "lng": "-97.7441", "radius_miles": "1"}).json()
+    assert body["origin"] == {"lat": 30.2651, "lng": -97.7441, "label": "30.2651, -97.7441",
+                              "radius_miles": 1.0}  # fmt: skip
+    assert body["results"][0]["distance_miles"] == 0.0
+
+
+def test_pagination_links(client, db):
+    for i in range(3):
+        PracticeLocationFactory(latitude=30.2651 + i * 0.01)
+    body = client.get(URL, {"near": "78701", "page_size": "2"}).json()
+    assert body["count"] == 3
+    assert body["next"] == "http://testserver/api/v1/providers/?near=78701&page_size=2&page=2"
+    page2 = client.get(body["next"]).json()
+    assert len(page2["results"]) == 1
+    assert page2["previous"] == "http://testserver/api/v1/providers/?near=78701&page_size=2&page=1"
+    assert client.get(URL, {"near": "78701", "page": "3", "page_size": "2"}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("params", "errors"),
+    [
+        ({"near": "xyz"}, {"near": ["Could not find a US location for 'xyz'."]}),
+        ({"near": "Nowhere, ZZ"}, {"near": ["Could not find a US location for 'Nowhere, ZZ'."]}),
+        ({"near": "78701", "radius_miles": "0"}, {"radius_miles": ["Must be greater than 0."]}),
+        ({"near": "78701", "radius_miles": "-5"}, {"radius_miles": ["Must be greater than 0."]}),
+        ({"near": "78701", "radius_miles": "101"},
+         {"radius_miles": ["Must be at most 100 miles; search a closer location instead."]}),
+        ({"near": "78701", "radius_miles": "far"}, {"radius_miles": [NOT_A_NUMBER]}),
+        ({"near": "78701", "radius_miles": "inf"}, {"radius_miles": [NOT_A_NUMBER]}),
+        ({"lat": "91", "lng": "0"}, {"lat": ["Ensure this value is less than or equal to 90."]}),
+        ({"lat": "0", "lng": "-181"},
+         {"lng": ["Ensure this value is greater than or equal to -180."]}),
+        ({"lat": "nan", "lng": "0"}, {"lat": ["A valid number is required."]}),
+        ({"lat": "30"}, {"lng": ["lat and lng must be given together."]}),
+        ({"lng": "-97"}, {"lat": ["lat and lng must be given together."]}),
+        ({"near": "78701", "lat": "30", "lng": "-97"},
+         {"near": ["Give either near or lat and lng, not both."]}),
+        ({"profession": "dentist"}, {"profession": ['"dentist" is not a valid choice.']}),
+        ({"service": "massage"}, {"service": ['"massage" is not a valid choice.']}),
+        ({"insurance": "no-such-plan"}, {"insurance": ["Unknown insurance plan 'no-such-plan'."]}),
+        ({"accepting_new_patients": "maybe"},
+         {"accepting_new_patients": ["Must be a valid boolean."]}),
+        ({"max_price": "cheap"}, {"max_price": ["A valid number is required."]}),
+        ({"max_price": "-1"}, {"max_price": ["Ensure this value is greater than or equal to 0."]}),
+        ({"page_size": "101"}, {"page_size": ["Ensure this value is less than or equal to 100."]}),
+        ({"page": "0"}, {"page": ["Ensure this value is greater than or equal to 1."]}),
+        ({"ordering": "distance"},
+         {"ordering": ["Ordering by distance needs a location (near, or lat and lng)."]}),
+        ({"updated_since": "yesterday"}, {"updated_since": [
+            "Datetime has wrong format. Use one of these formats instead: "
+            "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."]}),
+        ({"near": "a" * 500}, {"near": ["Ensure this field has no more than 200 characters."]}),
+    ],
+)  # fmt: skip
+def test_bad_input_is_a_400_with_field_messages(client, db, params, errors):
+    response = client.get(URL, params)
+    assert response.status_code == 400
+    assert response.json() == errors
+
+
+def test_updated_since_accepts_iso_datetimes(client, jane):
+    body = client.get(URL, {"updated_since": "2000-01-01T00:00:00Z"}).json()
+    assert body["count"] == 1
+    assert client.get(URL, {"updated_since": "2999-01-01T00:00:00Z"}).json()["count"] == 0
