@@ -10,6 +10,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from providers.geo import zip_centroid
 from providers.models import (
     SERVICE_FIELDS,
     ImportRun,
@@ -27,6 +28,28 @@ from providers.scope import check_services
 
 def services_from_form(provider: Provider) -> list[str]:
     return [service for service, field in SERVICE_FIELDS.items() if getattr(provider, field)]
+
+
+class PracticeLocationForm(forms.ModelForm):
+    """Places a location at its ZIP's centroid when the curator gives no coordinates."""
+
+    class Meta:
+        model = PracticeLocation
+        fields = "__all__"  # noqa: DJ007 -- the inline's `fields` lists what is shown
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        has_lat = cleaned.get("latitude") is not None
+        has_lng = cleaned.get("longitude") is not None
+        if has_lat != has_lng:
+            raise ValidationError("Give both latitude and longitude, or neither (from the ZIP).")
+        if not has_lat and cleaned.get("zip_code"):
+            point = zip_centroid(cleaned["zip_code"])
+            if point is None:
+                self.add_error("zip_code", "Unknown ZIP code; enter coordinates instead.")
+            else:
+                cleaned["latitude"], cleaned["longitude"] = point
+        return cleaned
 
 
 class PracticeLocationFormSet(BaseInlineFormSet):
@@ -60,6 +83,7 @@ class PracticeLocationFormSet(BaseInlineFormSet):
 
 class PracticeLocationInline(admin.StackedInline):
     model = PracticeLocation
+    form = PracticeLocationForm
     formset = PracticeLocationFormSet
     extra = 0
     fields = [

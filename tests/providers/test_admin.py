@@ -109,6 +109,21 @@ def test_admin_saves_the_same_provider_without_the_prohibited_service(
     assert Provider.objects.get(npi="1234567893").locations.get().state == "WY"
 
 
+def test_admin_places_a_location_at_its_zip_centroid(admin_client_logged_in, world):
+    url = reverse("admin:providers_provider_add")
+    assert admin_client_logged_in.post(url, provider_form_data()).status_code == 302
+    location = Provider.objects.get(npi="1234567893").locations.get()
+    assert location.latitude == pytest.approx(41.14, abs=0.2)
+    assert location.longitude == pytest.approx(-104.8, abs=0.3)
+
+
+def test_admin_rejects_an_unknown_zip_without_coordinates(admin_client_logged_in, world):
+    url = reverse("admin:providers_provider_add")
+    data = provider_form_data(**{"locations-0-zip_code": "00000"})
+    response = admin_client_logged_in.post(url, data)
+    assert "Unknown ZIP code; enter coordinates instead." in response.content.decode()
+
+
 def test_admin_rejects_a_bad_npi(admin_client_logged_in, world):
     url = reverse("admin:providers_provider_add")
     response = admin_client_logged_in.post(url, provider_form_data(npi="1234567890"))

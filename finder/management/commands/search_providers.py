@@ -1,0 +1,43 @@
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from finder.listing import provider_summary
+from finder.search import PageOutOfRange, search_providers
+from finder.search_params import SearchParamsSerializer
+
+
+class Command(BaseCommand):
+    help = "Search providers from the shell, with the same validation and search as the API."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("near", nargs="?", help="ZIP, 'City, ST' or address")
+        for name in ("radius_miles", "profession", "service", "insurance", "max_price",
+                     "ordering", "page", "page_size"):  # fmt: skip
+            parser.add_argument(f"--{name.replace('_', '-')}", dest=name)
+
+    def handle(self, *args, **options) -> None:
+        fields = SearchParamsSerializer().fields
+        data = {key: value for key, value in options.items() if key in fields and value}
+        params = SearchParamsSerializer(data=data)
+        if not params.is_valid():
+            raise CommandError(f"Invalid search: {dict(params.errors)}")
+        try:
+            result = search_providers(
+                origin=params.validated_data["origin"],
+                filters=params.filters(),
+                ordering=params.validated_data.get("ordering"),
+                page=params.validated_data["page"],
+                page_size=params.validated_data["page_size"],
+            )
+        except PageOutOfRange as exc:
+            raise CommandError("That page is past the last result.") from exc
+        capped = "+" if result.count_capped else ""
+        self.stdout.write(f"{result.count}{capped} providers")
+        for hit in result.hits:
+            item = provider_summary(hit, result.acts, lambda p: f"/providers/{p.id}/")
+            distance = f"{item['distance_miles']:7.2f} mi  " if item["distance_miles"] else ""
+            location = item["location"] or {}
+            scope = (item["scope"] or {}).get("spinal_manipulation", "unknown")
+            self.stdout.write(
+                f"{distance}{item['name']} ({item['npi']}), {location.get('city', '')}, "
+                f"{location.get('state', '')}  spinal manipulation: {scope}"
+            )

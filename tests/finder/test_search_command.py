@@ -1,0 +1,17 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+
+@pytest.mark.django_db
+def test_search_command_uses_the_same_search(world, capsys):
+    call_command("search_providers", "78701", "--radius-miles", "25")
+    out = capsys.readouterr().out
+    assert out.startswith("1 providers")
+    assert world["in_range"].display_name in out
+    assert "Austin, TX" in out
+
+
+@pytest.mark.django_db
+def test_search_command_reports_bad_input():
+    with pytest.raises(CommandError, match="Could not find a US location"):
+        call_command("search_providers", "xyz")
