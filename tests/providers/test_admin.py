@@ -212,3 +212,36 @@ def test_curators_group_can_edit_listings_but_not_practice_acts():
     assert {"change_provider", "add_providerprice", "view_practiceact"} <= codenames
     assert "change_practiceact" not in codenames
     assert "delete_provider" not in codenames
+
+
+def test_curator_uploads_an_nppes_extract(admin_client_logged_in, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from providers.nppes_testing import make_npi, provider_row, write_nppes_csv
+
+    csv_path = tmp_path / "npidata_pfile_small.csv"
+    write_nppes_csv(csv_path, [provider_row(make_npi("100000001")), {"NPI": "123"}])
+    url = reverse("admin:providers_importrun_upload")
+    assert admin_client_logged_in.get(url).status_code == 200
+    upload = SimpleUploadedFile(csv_path.name, csv_path.read_bytes(), "text/csv")
+    response = admin_client_logged_in.post(url, {"file": upload, "states": "tx"}, follow=True)
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages[0].startswith(
+        "Imported npidata_pfile_small.csv: 2 rows read, 1 created, 0 updated, 0 unchanged"
+    )
+    assert Provider.objects.filter(npi=make_npi("100000001"), last_name="Smith").exists()
+    run = ImportRun.objects.get()
+    assert run.source_name == "npidata_pfile_small.csv"
+    assert run.summary["created"] == 1
+    changelist = admin_client_logged_in.get(reverse("admin:providers_importrun_changelist"))
+    assert "Import an NPPES extract" in changelist.content.decode()
+
+
+def test_nppes_upload_rejects_other_files_and_states(admin_client_logged_in):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = reverse("admin:providers_importrun_upload")
+    upload = SimpleUploadedFile("notes.txt", b"hello", "text/plain")
+    body = admin_client_logged_in.post(url, {"file": upload, "states": "ZZ"}).content.decode()
+    assert "Upload a .csv or .zip file from NPPES." in body
+    assert "Unknown state codes: ZZ." in body
