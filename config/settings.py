@@ -7,9 +7,12 @@ when started through `make run` (which sets DJANGO_DEBUG=1).
 import os
 import re
 import sys
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -81,6 +84,25 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
+# HTTPS and browser hardening (docs/operations.md): on by default in production (DEBUG off and
+# not under tests), off for local development and tests; each can be set in the environment.
+PRODUCTION = not DEBUG and not TESTING
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+# Load balancers probe /healthz over plain HTTP; a redirect would read as "down".
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", PRODUCTION)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", PRODUCTION)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    # Only behind a TLS-terminating proxy that sets X-Forwarded-Proto and drops clients' own.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -94,14 +116,27 @@ INSTALLED_APPS = [
     "corsheaders",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
+    "axes",
+    "simple_history",
     "providers",
     "finder",
 ]
 
 MIDDLEWARE = [
+    # First, so every log line of the request carries its id.
+    "finder.request_ids.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Compressed, far-future-cached static files straight from the app servers.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy (CONTENT_SECURITY_POLICY below; the API docs relax it in urls.py).
+    "csp.middleware.CSPMiddleware",
     # CORS answers preflights before anything else runs; it applies to /api/ only.
     "corsheaders.middleware.CorsMiddleware",
+    # 400 for NUL characters and 413 for oversized bodies, before anything parses them.
+    "finder.middleware.RequestGuardMiddleware",
+    # A database outage becomes a 503: JSON under /api/, the 503 page elsewhere.
+    "finder.middleware.DatabaseUnavailableMiddleware",
     # Outside ConditionalGet so that 304 responses keep the X-RateLimit-* headers.
     "finder.api.throttling.RateLimitHeadersMiddleware",
     # ETags from the rendered body, and 304 for a matching If-None-Match (GET only).
@@ -110,8 +145,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Records which admin user made each change in the models' history (django-simple-history).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: refuses logins from a locked-out client.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -127,6 +166,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "finder.context_processors.map_tiles",
             ],
         },
     },
@@ -150,6 +190,15 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
         "DATABASE_CONNECT_TIMEOUT", 5
     )
+
+# Optional read replica for search and detail traffic (see config/db_router.py).
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
 
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
@@ -176,6 +225,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# django-axes first: it counts failed logins and locks a username at an address out (429).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+# Username and address together: a stranger cannot lock a curator out from elsewhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "providers.admin_safety.axes_username"
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -184,6 +246,12 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+if not DEBUG and not TESTING:
+    # Hashed, compressed names; `make serve` runs collectstatic first.
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -253,6 +321,9 @@ CORS_EXPOSE_HEADERS = (
     "X-RateLimit-Reset",
 )
 
+# Anonymous search responses are cached this long at most; any listing change invalidates them.
+SEARCH_CACHE_SECONDS = env_int("SEARCH_CACHE_SECONDS", 300)
+
 GEOCODER = env_str("GEOCODER", "offline")
 GEOCODER_USER_AGENT = env_str("GEOCODER_USER_AGENT", "jointcare-finder/0.1")
 GEOCODER_NOMINATIM_DOMAIN = env_str("GEOCODER_NOMINATIM_DOMAIN", "nominatim.openstreetmap.org")
@@ -261,15 +332,65 @@ GEOCODER_TIMEOUT_SECONDS = env_int("GEOCODER_TIMEOUT_SECONDS", 5)
 GEOCODER_CACHE_SECONDS = env_int("GEOCODER_CACHE_SECONDS", 7 * 24 * 3600)
 GEOCODER_MISS_CACHE_SECONDS = env_int("GEOCODER_MISS_CACHE_SECONDS", 3600)
 
+# Map tiles for the search and provider pages' maps (Leaflet). The default is OpenStreetMap's
+# public tile server, whose usage policy requires this attribution; the pages work without tiles.
+MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = env_str(
+    "MAP_TILE_ATTRIBUTION",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+)
+
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG or TESTING else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "config.logging.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "config.logging.JsonFormatter"},
+        "text": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # Django's own default config would print request errors a second time.
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # urllib3 logs retried URLs, which carry users' geocoding queries (their addresses).
         "urllib3": {"level": "ERROR"},
+    },
+}
+
+
+def csp_source(url: str) -> str:
+    """A CSP source for a URL template: "https://{s}.tile.example/{z}.png" -> "https://*.tile.example"."""
+    parts = urlsplit(url)
+    host = re.sub(r"\{[^}]*\}", "*", parts.netloc)
+    if not parts.scheme or not host:
+        raise ImproperlyConfigured(f"Expected an absolute http(s) URL, got {url!r}.")
+    return f"{parts.scheme}://{host}"
+
+
+# Content-Security-Policy for every response (django-csp): scripts and styles from this site only
+# (no inline code: templates load static/js/ files), images from here and the map tile server.
+MAP_TILE_SOURCE = csp_source(
+    globals().get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", MAP_TILE_SOURCE],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
     },
 }

@@ -1,3 +1,5 @@
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -5,11 +7,29 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 import finder.api.schema  # noqa: F401 - registers the OpenAPI extensions before any schema build
 from finder.errors import api_not_found
 
+# Swagger UI and Redoc (drf-spectacular's templates) start from inline scripts and styles, and
+# Redoc renders in a blob: worker: a looser policy for these two read-only pages only.
+api_docs_csp = csp_update(
+    {
+        "script-src": [UNSAFE_INLINE],
+        "style-src": [UNSAFE_INLINE],
+        "worker-src": ["blob:"],
+    }
+)
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path(
+        "api/docs/",
+        api_docs_csp(SpectacularSwaggerView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
+    path(
+        "api/redoc/",
+        api_docs_csp(SpectacularRedocView.as_view(url_name="api-schema")),
+        name="api-redoc",
+    ),
     path("api/v1/", include("finder.api.urls")),
     # Unknown /api/ paths: JSON 404s, with DEBUG on too.
     re_path(r"^api/", api_not_found),
@@ -17,4 +37,5 @@ urlpatterns = [
 ]
 
 handler404 = "finder.errors.page_not_found"
-handler500 = "finder.errors.server_error"
+# A database outage outside any view is a 503 too (finder.middleware).
+handler500 = "finder.middleware.server_error"

@@ -15,6 +15,8 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 
+from providers import freshness
+from providers.admin_safety import SoftDeleteProviderAdmin, VersionedAdmin, record_history
 from providers.geo import zip_centroid
 from providers.models import (
     SERVICE_FIELDS,
@@ -129,7 +131,7 @@ class StateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(SoftDeleteProviderAdmin):
     list_display = [
         "display_name",
         "npi",
@@ -144,7 +146,7 @@ class ProviderAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
     filter_horizontal = ["insurance_plans"]
     inlines = [PracticeLocationInline, LicenseInline, ProviderPriceInline]
-    actions = ["mark_verified", "suspend", "export_csv"]
+    actions = ["mark_verified", "suspend", "export_csv", "purge"]
     list_per_page = 50
     fieldsets = [
         (None, {"fields": [("npi", "profession"), ("first_name", "middle_name", "last_name")]}),
@@ -172,18 +174,24 @@ class ProviderAdmin(admin.ModelAdmin):
 
     @admin.action(description="Mark selected providers verified (today)")
     def mark_verified(self, request: HttpRequest, queryset: QuerySet[Provider]) -> None:
+        queryset = Provider.objects.filter(pk__in=list(queryset.values_list("pk", flat=True)))
         count = queryset.update(
             verification_status=VerificationStatus.VERIFIED,
             last_verified=timezone.localdate(),
             updated_at=timezone.now(),
         )
+        freshness.bump_listings()  # queryset.update() sends no signals
+        record_history(request, queryset, "Marked verified (bulk action)")
         self.message_user(request, f"{count} provider(s) marked verified.")
 
     @admin.action(description="Suspend selected providers (hide from search)")
     def suspend(self, request: HttpRequest, queryset: QuerySet[Provider]) -> None:
+        queryset = Provider.objects.filter(pk__in=list(queryset.values_list("pk", flat=True)))
         count = queryset.update(
             verification_status=VerificationStatus.SUSPENDED, updated_at=timezone.now()
         )
+        freshness.bump_listings()
+        record_history(request, queryset, "Suspended (bulk action)")
         self.message_user(request, f"{count} provider(s) suspended.")
 
     @admin.action(description="Export selected providers as CSV")
@@ -239,7 +247,7 @@ class PracticeActForm(forms.ModelForm):
 
 
 @admin.register(PracticeAct)
-class PracticeActAdmin(admin.ModelAdmin):
+class PracticeActAdmin(VersionedAdmin):
     form = PracticeActForm
     list_display = [
         "state",

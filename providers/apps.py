@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
 
 class ProvidersConfig(AppConfig):
@@ -7,7 +7,25 @@ class ProvidersConfig(AppConfig):
     verbose_name = "Providers and reference data"
 
     def ready(self) -> None:
+        from providers import freshness
         from providers.curators import ensure_curators_group
+        from providers.models import License, PracticeAct, PracticeLocation, Provider, ProviderPrice
 
         # After migrate, so the model permissions the group needs exist.
         post_migrate.connect(ensure_curators_group, sender=self)
+
+        # Cache invalidation only (no domain rules): see providers/freshness.py.
+        for model in (Provider, PracticeLocation, License, ProviderPrice):
+            post_save.connect(freshness.bump_listings, sender=model, dispatch_uid=f"fresh-{model}")
+            post_delete.connect(
+                freshness.bump_listings, sender=model, dispatch_uid=f"fresh-del-{model}"
+            )
+        m2m_changed.connect(
+            freshness.bump_listings,
+            sender=Provider.insurance_plans.through,
+            dispatch_uid="fresh-plans",
+        )
+        post_save.connect(freshness.bump_practice_acts, sender=PracticeAct, dispatch_uid="acts")
+        post_delete.connect(
+            freshness.bump_practice_acts, sender=PracticeAct, dispatch_uid="acts-del"
+        )

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from providers import freshness
 from providers.geo import zip_index
 from providers.models import (
     SERVICE_FIELDS,
@@ -119,6 +120,7 @@ def seed_demo_providers(*, count: int = 3000, seed: int = 42) -> DemoSummary:
                 continue
             create_demo_provider(rng, npi, spec, plans, procedures)
             summary.created += 1
+    freshness.bump_listings()  # bulk_create sends no signals
     return summary
 
 

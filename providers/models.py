@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from providers.states import STATE_CHOICES
 from providers.validators import validate_cash_price, validate_npi, validate_tin
@@ -141,6 +142,8 @@ class Provider(models.Model):
     insurance_plans = models.ManyToManyField(InsurancePlan, blank=True, related_name="providers")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    # Every save (admin edits, reverts, soft deletes) is kept; bulk writes (imports) are not.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
@@ -183,10 +186,19 @@ class PracticeLocation(models.Model):
     source = models.CharField(
         max_length=10, choices=RecordSource.choices, default=RecordSource.CURATOR
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["latitude", "longitude"], name="location_lat_lng_idx")]
+        indexes = [
+            # Covering on PostgreSQL: the search's bounding box is answered from the index alone
+            # (index-only scan), not from heap pages scattered across the table.
+            models.Index(
+                fields=["latitude", "longitude"],
+                include=["provider_id", "id"],
+                name="location_lat_lng_cover_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.address_line1}, {self.city}, {self.state} {self.zip_code}"
@@ -203,6 +215,7 @@ class License(models.Model):
     source = models.CharField(
         max_length=10, choices=RecordSource.choices, default=RecordSource.CURATOR
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["state", "number"]
@@ -222,6 +235,7 @@ class ProviderPrice(models.Model):
     cash_price = models.DecimalField(
         max_digits=7, decimal_places=2, validators=[validate_cash_price]
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["procedure__code"]
@@ -267,6 +281,7 @@ class PracticeAct(models.Model):
     confidence = models.CharField(max_length=1, choices=Confidence.choices, default="L")
     last_reviewed = models.DateField(default=date.today)
     updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["state", "profession", "effective_from"]

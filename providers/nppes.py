@@ -17,6 +17,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from providers import freshness
 from providers.models import (
     ImportRun,
     License,
@@ -206,6 +207,8 @@ def write_batch(items: list[tuple[int, NppesRecord]], summary: ImportSummary) ->
                     summary.add_error(plan.line, f"not saved: {type(exc).__name__}: {exc}")
                 else:
                     applied.append(plan)
+    if any(plan.provider is None or plan.changed for plan in applied):
+        freshness.bump_listings()  # bulk writes send no signals
     for plan in applied:
         if plan.provider is None:
             summary.created += 1

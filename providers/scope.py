@@ -11,6 +11,7 @@ from datetime import date
 from django.db.models import Q
 from django.utils import timezone
 
+from providers import freshness
 from providers.models import PracticeAct, Provider, Scope, Service
 
 ActKey = tuple[str, str]  # (state, profession)
@@ -31,6 +32,19 @@ def current_practice_acts(
     `effective_from` is the original rule and loses to any dated one.
     """
     on = on or timezone.localdate()
+    if states is None:
+        # Every search asks for all acts; keep them per process until an act changes anywhere.
+        key = (freshness.token(freshness.PRACTICE_ACTS), on)
+        if _all_acts_cache.get("key") != key:
+            _all_acts_cache.update(key=key, acts=_load_current_acts(on, None))
+        return _all_acts_cache["acts"]
+    return _load_current_acts(on, states)
+
+
+_all_acts_cache: dict = {}
+
+
+def _load_current_acts(on: date, states: Iterable[str] | None) -> dict[ActKey, PracticeAct]:
     acts: dict[ActKey, PracticeAct] = {}
     rows = PracticeAct.objects.filter(Q(effective_from__isnull=True) | Q(effective_from__lte=on))
     if states is not None:

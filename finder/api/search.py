@@ -15,6 +15,7 @@ from finder.api.schema import (
 )
 from finder.listing import provider_detail, provider_summary
 from finder.search import PageOutOfRange, search_providers
+from finder.search_cache import cached, search_cache_key
 from finder.search_params import SearchParamsSerializer
 from providers.models import Provider, VerificationStatus
 from providers.scope import current_practice_acts
@@ -45,40 +46,45 @@ class ProviderSearchApi(APIView):
         examples=[SEARCH_EXAMPLE],
     )
     def get(self, request: Request) -> Response:
-        params = SearchParamsSerializer(data=request.query_params.dict())
-        params.is_valid(raise_exception=True)
-        data = params.validated_data
-        origin = data["origin"]
-        try:
-            result = search_providers(
-                origin=origin,
-                filters=params.filters(),
-                ordering=data.get("ordering"),
-                page=data["page"],
-                page_size=data["page_size"],
-            )
-        except PageOutOfRange as exc:
-            raise Http404("Invalid page.") from exc
-        url_for = provider_url(request)
-        body = {
-            "count": result.count,
-            "next": page_url(request, result.page + 1) if result.has_next else None,
-            "previous": page_url(request, result.page - 1) if result.has_previous else None,
-            "origin": (
-                {
-                    "lat": round(origin.lat, 4),
-                    "lng": round(origin.lng, 4),
-                    "label": origin.label,
-                    "radius_miles": float(origin.radius_miles),
-                }
-                if origin
-                else None
-            ),
-            "results": [provider_summary(hit, result.acts, url_for) for hit in result.hits],
-        }
-        if result.count_capped:
-            body["count_capped"] = True
-        return Response(body)
+        return Response(cached(search_cache_key("api", request), lambda: search_body(request)))
+
+
+def search_body(request: Request) -> dict:
+    """The search response body; raises ValidationError (400) or Http404 for a bad page."""
+    params = SearchParamsSerializer(data=request.query_params.dict())
+    params.is_valid(raise_exception=True)
+    data = params.validated_data
+    origin = data["origin"]
+    try:
+        result = search_providers(
+            origin=origin,
+            filters=params.filters(),
+            ordering=data.get("ordering"),
+            page=data["page"],
+            page_size=data["page_size"],
+        )
+    except PageOutOfRange as exc:
+        raise Http404("Invalid page.") from exc
+    url_for = provider_url(request)
+    body = {
+        "count": result.count,
+        "next": page_url(request, result.page + 1) if result.has_next else None,
+        "previous": page_url(request, result.page - 1) if result.has_previous else None,
+        "origin": (
+            {
+                "lat": round(origin.lat, 4),
+                "lng": round(origin.lng, 4),
+                "label": origin.label,
+                "radius_miles": float(origin.radius_miles),
+            }
+            if origin
+            else None
+        ),
+        "results": [provider_summary(hit, result.acts, url_for) for hit in result.hits],
+    }
+    if result.count_capped:
+        body["count_capped"] = True
+    return body
 
 
 class ProviderDetailApi(APIView):

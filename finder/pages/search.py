@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from finder.listing import provider_detail, provider_summary
 from finder.search import DEFAULT_RADIUS_MILES, PageOutOfRange, search_providers
+from finder.search_cache import cache_anonymous_search_page
 from finder.search_params import SearchParamsSerializer
 from providers.models import InsurancePlan, Profession, Provider, Service, VerificationStatus
 from providers.scope import current_practice_acts
@@ -17,6 +18,23 @@ def page_provider_url(provider: Provider) -> str:
     return reverse("finder:provider", args=[provider.id])
 
 
+def map_marker(name: str, url: str, location: dict | None) -> dict | None:
+    """One pin for static/js/map.js; a location without coordinates gets none."""
+    if location is None or location["lat"] is None or location["lng"] is None:
+        return None
+    address = (
+        f"{location['address']}, {location['city']}, {location['state']} {location['zip_code']}"
+    )
+    return {
+        "lat": location["lat"],
+        "lng": location["lng"],
+        "name": name,
+        "url": url,
+        "address": address,
+    }
+
+
+@cache_anonymous_search_page
 def search_page(request: HttpRequest) -> HttpResponse:
     context = {
         "query": request.GET,
@@ -28,7 +46,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "searched": bool(request.GET),
     }
     if request.GET:
-        params = SearchParamsSerializer(data=request.GET.dict())
+        # The form sends every field; a blank one ("Any", an empty price) means "not given".
+        given = {key: value for key, value in request.GET.items() if value.strip()}
+        params = SearchParamsSerializer(data=given)
         if not params.is_valid():
             context["errors"] = params.errors
             return render(request, "finder/search.html", context, status=400)
@@ -44,14 +64,25 @@ def search_page(request: HttpRequest) -> HttpResponse:
         except PageOutOfRange:
             context["errors"] = {"page": ["That page is past the last result."]}
             return render(request, "finder/search.html", context, status=400)
+        results = [
+            with_service_labels(provider_summary(h, result.acts, page_provider_url))
+            for h in result.hits
+        ]
+        markers = [map_marker(item["name"], item["url"], item["location"]) for item in results]
         context.update(
             origin=data["origin"],
             result=result,
-            results=[provider_summary(h, result.acts, page_provider_url) for h in result.hits],
+            results=results,
+            map_markers=[marker for marker in markers if marker],
             next_query=page_query(request, result.page + 1) if result.has_next else None,
             previous_query=page_query(request, result.page - 1) if result.has_previous else None,
         )
     return render(request, "finder/search.html", context)
+
+
+def with_service_labels(listing: dict) -> dict:
+    """Adds patient-readable service names ("Spinal thrust manipulation") for the pages."""
+    return {**listing, "service_labels": [Service(s).label for s in listing["services"]]}
 
 
 def page_query(request: HttpRequest, page: int) -> str:
@@ -71,8 +102,11 @@ def provider_page(request: HttpRequest, provider_id: int) -> HttpResponse:
         raise Http404("No such provider.")
     states = {location.state for location in provider.locations.all()}
     acts = current_practice_acts(states=states)
+    detail = with_service_labels(provider_detail(provider, acts, page_provider_url))
+    markers = [map_marker(detail["name"], "", location) for location in detail["locations"]]
     context = {
-        "provider": provider_detail(provider, acts, page_provider_url),
+        "provider": detail,
+        "map_markers": [marker for marker in markers if marker],
         "acts": [acts[key] for key in sorted(acts) if key[1] == provider.profession],
         "plan_names": sorted(plan.name for plan in provider.insurance_plans.all()),
     }

@@ -265,7 +265,7 @@ def test_the_good_faith_estimate_prints_every_required_element(client, chiroprac
         "$400",
         "120 calendar days",
         "not a contract",
-        '<button type="button" class="no-print" onclick="window.print()">',
+        '<button type="button" class="no-print" data-print>',
     ):
         assert element in html, element
     for disclaimer in GOOD_FAITH_ESTIMATE_DISCLAIMERS:

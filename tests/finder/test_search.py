@@ -276,6 +276,27 @@ def test_count_is_capped_at_the_nearest_thousand(db):
         )
 
 
+def test_the_cap_is_exact_when_the_nearest_thousand_reach_past_the_probe(db):
+    near = Provider.objects.bulk_create(
+        ProviderFactory.build(npi=f"1{i:08d}0"[:10]) for i in range(600)
+    )
+    far = Provider.objects.bulk_create(
+        ProviderFactory.build(npi=f"2{i:08d}0"[:10]) for i in range(600)
+    )
+    PracticeLocation.objects.bulk_create(
+        [PracticeLocationFactory.build(provider=p, latitude=30.001, longitude=-97) for p in near]
+        + [PracticeLocationFactory.build(provider=p, latitude=30.29, longitude=-97) for p in far]
+    )
+    result = search_providers(
+        origin=Origin(30, -97, "t", 25), filters=SearchFilters(), page=7, page_size=100
+    )
+    assert result.count == COUNT_CAP
+    assert result.count_capped is True
+    assert {hit.provider.id for hit in result.hits} <= {p.id for p in far}
+    first = search_providers(origin=Origin(30, -97, "t", 25), filters=SearchFilters())
+    assert {hit.provider.id for hit in first.hits} <= {p.id for p in near}
+
+
 @pytest.mark.parametrize("size", [20, 100])
 def test_a_page_costs_a_constant_number_of_queries(db, django_assert_num_queries, size):
     plan = InsurancePlanFactory()
@@ -284,8 +305,9 @@ def test_a_page_costs_a_constant_number_of_queries(db, django_assert_num_queries
         location = PracticeLocationFactory(latitude=30 + i * 1e-4, longitude=-97)
         location.provider.insurance_plans.add(plan)
         ProviderPriceFactory(provider=location.provider, procedure=procedure)
-    # acts, candidates, providers + plans + prices + procedures (prefetch), locations
-    with django_assert_num_queries(7):
+    # acts (first search of the test), nearest locations within the 8-mile probe and then
+    # within 25 miles, locations with their providers, plans, prices with procedures
+    with django_assert_num_queries(6):
         result = search_providers(
             origin=Origin(30, -97, "t", 25), filters=SearchFilters(), page_size=size
         )

@@ -21,6 +21,7 @@ def test_search_page_lists_nearby_providers(client, world):
     assert world["suspended"].display_name not in body
     assert f'href="/providers/{world["in_range"].id}/"' in body
     assert 'href="tel:512-555-0100"' in body
+    assert "Services: Spinal thrust manipulation</p>" in body
 
 
 def test_search_page_explains_an_empty_result(client, db):

@@ -1,3 +1,5 @@
+import os
+
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
 
@@ -14,7 +16,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--locations", type=int, default=300_000)
         parser.add_argument("--samples", type=int, default=200)
-        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
         parser.add_argument("--skip-http", action="store_true")
 
     def handle(self, *args, locations: int, samples: int, workers: int, skip_http: bool, **_):

@@ -1,0 +1,155 @@
+"""Request hygiene and outage handling, for the API and the pages alike.
+
+`RequestGuardMiddleware` refuses what no view can use before anything parses it: NUL characters
+(PostgreSQL cannot store them in text, so they would fail deep inside a query) and bodies over
+DATA_UPLOAD_MAX_MEMORY_SIZE (DRF's JSON parser does not enforce that limit itself).
+
+`DatabaseUnavailableMiddleware` turns a lost database into a 503 with Retry-After: JSON
+`{"detail": ...}` under /api/, the friendly 503 page elsewhere. Django opens a fresh connection
+for the next request, so service resumes on its own when the database is back.
+`server_error` does the same for a database error raised outside a view (handler500).
+"""
+
+import json
+import logging
+import sys
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from finder import errors
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 30
+DATABASE_UNAVAILABLE = "The service is temporarily unavailable. Please retry shortly."
+NUL_NOT_ALLOWED = "Requests must not contain NUL characters (\\u0000)."
+BODY_TOO_LARGE = "The request body is too large: at most {limit} bytes."
+UNAVAILABLE_FALLBACK_HTML = (
+    "<!doctype html><title>Temporarily unavailable</title><h1>Temporarily unavailable</h1>"
+    "<p>JointCare Finder cannot reach its data right now. Please try again in a minute.</p>"
+)
+OUTAGE_ERRORS = (OperationalError, InterfaceError)
+
+# No request body of this API nests past a handful of levels. The cap leaves DRF's parser,
+# which runs deeper in the call stack than this middleware, far from Python's recursion limit.
+MAX_JSON_DEPTH = 32
+JSON_TOO_DEEP = f"JSON parse error - nested deeper than {MAX_JSON_DEPTH} levels."
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _refuse(request: HttpRequest, message: str, status: int) -> HttpResponse:
+    if errors.is_api_request(request):
+        return JsonResponse({"detail": message}, status=status)
+    return HttpResponse(
+        f"<!doctype html><title>Bad request</title><h1>Bad request</h1><p>{message}</p>",
+        status=status,
+    )
+
+
+def _has_nul(values: object) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in vals) for key, vals in values.lists())
+
+
+class RequestGuardMiddleware:
+    """400 for a NUL character anywhere in the request, 413 for an oversized body."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        refusal = self.check(request)
+        return refusal if refusal is not None else self.get_response(request)
+
+    def check(self, request: HttpRequest) -> HttpResponse | None:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        content_type = request.content_type or ""
+        # File uploads (multipart) are bounded by Django per field; uploaded files may be large.
+        if limit is not None and not content_type.startswith("multipart/"):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                return _refuse(request, "Invalid Content-Length header.", 400)
+            if length > limit:
+                return _refuse(request, BODY_TOO_LARGE.format(limit=limit), 413)
+        if "\x00" in request.path_info or _has_nul(request.GET):
+            return _refuse(request, NUL_NOT_ALLOWED, 400)
+        if any(
+            "\x00" in value
+            for key, value in request.META.items()
+            if key.startswith("HTTP_") and isinstance(value, str)
+        ):
+            return _refuse(request, NUL_NOT_ALLOWED, 400)
+        if request.method in ("POST", "PUT", "PATCH") and request.META.get("CONTENT_LENGTH"):
+            if content_type in _FORM_TYPES and _has_nul(request.POST):
+                return _refuse(request, NUL_NOT_ALLOWED, 400)
+            if content_type == "application/json" or content_type.endswith("+json"):
+                problem = _json_problem(request.body)
+                if problem is not None:
+                    return _refuse(request, problem, 400)
+        return None
+
+
+def _json_problem(body: bytes) -> str | None:
+    """NUL in any key or string, or nesting deeper than MAX_JSON_DEPTH.
+
+    Other malformed JSON is left to DRF's parser, which says what is wrong with it.
+    """
+    try:
+        document = json.loads(body)
+    except RecursionError:
+        return JSON_TOO_DEEP
+    except ValueError:
+        return None
+    pending = [(document, 0)]
+    while pending:  # iterative: the document may be nested nearly as deep as the parser allows
+        item, depth = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return NUL_NOT_ALLOWED
+        elif isinstance(item, dict | list):
+            if depth >= MAX_JSON_DEPTH:
+                return JSON_TOO_DEEP
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
+    return None
+
+
+def database_unavailable(request: HttpRequest) -> HttpResponse:
+    """The 503 answer: JSON under /api/, the friendly page elsewhere; never cached."""
+    if errors.is_api_request(request):
+        response: HttpResponse = JsonResponse({"detail": DATABASE_UNAVAILABLE}, status=503)
+    else:
+        try:
+            response = render(request, "503.html", status=503)
+        except Exception:
+            # The page itself may need what is down (a context processor, a template tag).
+            response = HttpResponse(UNAVAILABLE_FALLBACK_HTML, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that fails because the database is unreachable answers 503, not 500."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OUTAGE_ERRORS):
+            return None
+        logger.error("Database unavailable while serving %s", request.path, exc_info=exception)
+        return database_unavailable(request)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: a 503 when a database outage escaped a middleware, else the usual 500."""
+    if isinstance(sys.exc_info()[1], OUTAGE_ERRORS):
+        return database_unavailable(request)
+    return errors.server_error(request)

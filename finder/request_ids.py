@@ -1,0 +1,25 @@
+"""Give every request an id: taken from a trusted proxy's X-Request-ID or made here."""
+
+import re
+import uuid
+
+from config.logging import request_id
+
+# Only short, plain ids from upstream, so a client cannot inject text into the logs.
+ACCEPTED_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        rid = incoming if ACCEPTED_ID.match(incoming) else uuid.uuid4().hex
+        token = request_id.set(rid)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id.reset(token)
+        response["X-Request-ID"] = rid
+        return response

@@ -1,0 +1,45 @@
+"""Generation tokens that tell caches when listings or practice acts have changed.
+
+Each name maps to a random token in Django's cache (shared by every worker when it is Redis).
+Writers call `bump(name)`; readers put `token(name)` in their cache keys, so a change makes
+every older entry unreachable at once, in every process. Signals cover ORM saves and deletes;
+bulk writers (imports, admin bulk actions, demo data) call `bump` themselves.
+"""
+
+import logging
+import uuid
+
+from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
+
+LISTINGS = "listings"
+PRACTICE_ACTS = "practice_acts"
+
+
+def _key(name: str) -> str:
+    return f"generation:{name}"
+
+
+def token(name: str) -> str:
+    """The current generation of `name`; a fresh one after a cache flush or outage."""
+    try:
+        return cache.get_or_set(_key(name), lambda: uuid.uuid4().hex, timeout=None)
+    except Exception:  # the cache is down: make every lookup a miss rather than fail
+        logger.warning("Cache unavailable; %s treated as changed", name, exc_info=True)
+        return uuid.uuid4().hex
+
+
+def bump(name: str, **_signal_kwargs) -> None:
+    try:
+        cache.set(_key(name), uuid.uuid4().hex, timeout=None)
+    except Exception:
+        logger.warning("Cache unavailable; could not record a change to %s", name, exc_info=True)
+
+
+def bump_listings(**_signal_kwargs) -> None:
+    bump(LISTINGS)
+
+
+def bump_practice_acts(**_signal_kwargs) -> None:
+    bump(PRACTICE_ACTS)

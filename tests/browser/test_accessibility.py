@@ -1,0 +1,139 @@
+"""axe-core on every patient page: no serious or critical violations, at desktop and phone widths.
+
+axe-core is vendored for the tests only (tests/browser/vendor/axe-core-*/, MPL-2.0). With
+SCREENSHOTS_DIR set, each page is also saved as full-page PNGs at both widths.
+"""
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from providers.models import Provider
+from tests.browser.conftest import DESKTOP, PHONE
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
+BLOCKING_IMPACTS = {"serious", "critical"}
+SCREENSHOTS_DIR = os.environ.get("SCREENSHOTS_DIR")
+
+
+def run_axe(page: Page) -> list[dict]:
+    # Not page.add_script_tag(): the site's Content-Security-Policy (script-src 'self') blocks an
+    # injected <script>, as it should. Evaluating the source through the DevTools protocol is not
+    # subject to CSP, so axe audits the page exactly as users get it, policy included.
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return results["violations"]
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['impact']}: {violation['id']} - {violation['help']}")
+        for node in violation["nodes"][:5]:
+            lines.append(f"    {node['target']}: {node['failureSummary']}")
+    return "\n".join(lines)
+
+
+def open_search(page: Page, site: str, austin: dict[str, Provider]) -> None:
+    page.goto(f"{site}/")
+
+
+def open_results(page: Page, site: str, austin: dict[str, Provider]) -> None:
+    page.goto(f"{site}/?near=78701")
+
+
+def open_results_map(page: Page, site: str, austin: dict[str, Provider]) -> None:
+    page.goto(f"{site}/?near=78701")
+    page.get_by_role("button", name="Map", exact=True).click()
+    expect(page.locator("#map .leaflet-marker-icon")).to_have_count(3)
+
+
+def open_search_errors(page: Page, site: str, austin: dict[str, Provider]) -> None:
+    page.goto(f"{site}/?near=xyz")
+
+
+def open_provider(page: Page, site: str, austin: dict[str, Provider]) -> None:
+    page.goto(f"{site}/providers/{austin['jane'].id}/")
+    expect(page.locator("#map .leaflet-marker-icon")).to_have_count(2)
+
+
+def open_estimate(page: Page, site: str, austin: dict[str, Provider]) -> None:
+    page.goto(f"{site}/estimate/?provider={austin['jane'].id}")
+
+
+def open_estimate_result(page: Page, site: str, austin: dict[str, Provider]) -> None:
+    page.goto(
+        f"{site}/estimate/?provider={austin['jane'].id}&code=98940&qty_98940=1&visits=3"
+        "&coverage_type=self_pay"
+    )
+    expect(page.get_by_role("heading", name="Your estimate")).to_be_visible()
+
+
+def open_good_faith_estimate(page: Page, site: str, austin: dict[str, Provider]) -> None:
+    open_estimate_result(page, site, austin)
+    page.get_by_label("Patient's full name").fill("Ann Example")
+    page.get_by_label("Patient's date of birth").fill("1980-03-04")
+    page.get_by_role("button", name="Create Good Faith Estimate").click()
+    expect(page.locator(".gfe-total")).to_be_visible()
+
+
+def open_safety(page: Page, site: str, austin: dict[str, Provider]) -> None:
+    page.goto(f"{site}/safety/")
+
+
+def open_safety_result(page: Page, site: str, austin: dict[str, Provider]) -> None:
+    page.goto(f"{site}/safety/")
+    questions = page.locator("fieldset.question:has(input[type=radio])")
+    for index in range(questions.count()):
+        # "Yes" to the first question shows the strongest result: urgent advice and findings.
+        answer = "Yes" if index == 0 else "Not sure"
+        questions.nth(index).get_by_label(answer, exact=True).check()
+    page.get_by_role("button", name="See what my answers mean").click()
+    expect(page.locator(".safety-result")).to_be_visible()
+
+
+def open_about(page: Page, site: str, austin: dict[str, Provider]) -> None:
+    page.goto(f"{site}/about/")
+
+
+def open_practice_acts(page: Page, site: str, austin: dict[str, Provider]) -> None:
+    page.goto(f"{site}/practice-acts/")
+
+
+PAGES: dict[str, Callable[[Page, str, dict[str, Provider]], None]] = {
+    "search": open_search,
+    "search-results": open_results,
+    "search-results-map": open_results_map,
+    "search-errors": open_search_errors,
+    "provider": open_provider,
+    "estimate": open_estimate,
+    "estimate-result": open_estimate_result,
+    "good-faith-estimate": open_good_faith_estimate,
+    "safety": open_safety,
+    "safety-result": open_safety_result,
+    "about": open_about,
+    "practice-acts": open_practice_acts,
+}
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_the_page_has_no_serious_accessibility_violations(page, site, austin, name):
+    PAGES[name](page, site, austin)
+    assert page.evaluate("() => document.documentElement.lang") == "en"
+
+    failures = []
+    for label, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(viewport)
+        violations = [v for v in run_axe(page) if v["impact"] in BLOCKING_IMPACTS]
+        if violations:
+            failures.append(f"{label}:\n{describe(violations)}")
+        if SCREENSHOTS_DIR:
+            out = Path(SCREENSHOTS_DIR)
+            out.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(out / f"{name}-{label}.png"), full_page=True)
+    assert not failures, "\n".join(failures)

@@ -1,0 +1,262 @@
+"""What a patient does on the site, in a real browser: search, filter, open, estimate, print, check.
+
+Each test starts from the page a patient would land on and uses the controls they would
+(labels, buttons, links), so a control without a label or a broken link fails here.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.conftest import AUSTIN, PHONE, new_context
+
+pytestmark = pytest.mark.browser
+
+# By distance from the centre of ZIP 78701 (and from the browser's position in downtown Austin).
+NEAREST_FIRST = ["Sam Lee, DPT", "Jane Doe, DC", "Ana Ruiz, DC"]
+
+
+def search_for(page: Page, site: str, near: str) -> None:
+    page.goto(f"{site}/")
+    page.get_by_label("ZIP code, city or address").fill(near)
+    page.get_by_role("button", name="Search", exact=True).click()
+
+
+def result_names(page: Page) -> list[str]:
+    return page.locator(".results .card h3 a").all_inner_texts()
+
+
+def test_searching_by_zip_lists_the_nearest_providers_first(page, site, austin):
+    search_for(page, site, "78701")
+
+    expect(page.get_by_role("heading", level=2)).to_have_text(
+        "3 providers within 25 miles of Austin, TX 78701"
+    )
+    assert result_names(page) == NEAREST_FIRST
+    assert "Far Away, DC" not in page.content()
+    expect(page.get_by_label("ZIP code, city or address")).to_have_value("78701")
+
+
+def test_searching_by_city_finds_the_same_providers(page, site, austin):
+    search_for(page, site, "Austin, TX")
+
+    expect(page.get_by_role("heading", level=2)).to_contain_text("3 providers within 25 miles")
+    assert sorted(result_names(page)) == ["Ana Ruiz, DC", "Jane Doe, DC", "Sam Lee, DPT"]
+
+
+def test_filters_narrow_the_results_and_stay_selected(page, site, austin):
+    search_for(page, site, "78701")
+
+    page.get_by_label("Profession").select_option(label="Chiropractor")
+    page.get_by_label("Accepting new patients").check()
+    page.get_by_label("Distance").select_option(label="Within 5 miles")
+    page.get_by_role("button", name="Search", exact=True).click()
+
+    assert result_names(page) == ["Jane Doe, DC"]
+    expect(page.get_by_label("Profession")).to_have_value("chiropractor")
+    expect(page.get_by_label("Accepting new patients")).to_be_checked()
+    assert "radius_miles=5" in page.url
+
+    page.get_by_label("Profession").select_option(label="Physical therapist")
+    page.get_by_label("Accepting new patients").uncheck()
+    page.get_by_role("button", name="Search", exact=True).click()
+    assert result_names(page) == ["Sam Lee, DPT"]
+
+
+def test_the_map_toggle_shows_a_pin_per_result_even_when_tiles_fail(page, site, austin):
+    search_for(page, site, "78701")
+    results_list = page.locator("#results-list")
+    map_button = page.get_by_role("button", name="Map", exact=True)
+    expect(results_list).to_be_visible()
+    expect(page.locator("#map")).to_be_hidden()
+    expect(page.get_by_role("button", name="List", exact=True)).to_have_attribute(
+        "aria-pressed", "true"
+    )
+
+    map_button.click()
+
+    expect(map_button).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#map")).to_be_visible()
+    expect(results_list).to_be_hidden()
+    pins = page.locator("#map .leaflet-marker-icon")
+    expect(pins).to_have_count(3)
+    jane = page.get_by_role("button", name="Jane Doe, DC, 100 Congress Ave, Austin, TX 78701")
+    expect(jane).to_be_visible()
+    # Tiles never load here (every non-local request is aborted): the page says so, calmly.
+    expect(page.locator("#map-status")).to_contain_text("map background could not load")
+
+    jane.focus()
+    page.keyboard.press("Enter")
+    popup_link = page.locator(".leaflet-popup-content a")
+    expect(popup_link).to_have_text("Jane Doe, DC")
+    popup_link.click()
+    expect(page).to_have_url(re.compile(rf"/providers/{austin['jane'].id}/$"))
+
+
+def test_use_my_location_searches_around_the_browser_position(browser: Browser, site, austin):
+    context = new_context(browser, geolocation=AUSTIN, permissions=["geolocation"])
+    page = context.new_page()
+    page.goto(f"{site}/")
+
+    page.get_by_role("button", name="Use my location").click()
+
+    page.wait_for_url(re.compile(r"lat=30\.267&lng=-97\.743"))
+    assert result_names(page) == NEAREST_FIRST
+    expect(page.get_by_label("ZIP code, city or address")).to_have_value("")
+    context.close()
+
+
+def test_without_javascript_the_list_is_the_whole_page(browser: Browser, site, austin):
+    context = new_context(browser, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{site}/")
+    expect(page.get_by_role("button", name="Use my location")).to_be_hidden()
+
+    search_for(page, site, "78701")
+
+    assert result_names(page) == NEAREST_FIRST
+    expect(page.locator("#map")).to_be_hidden()
+    expect(page.get_by_role("button", name="Map", exact=True)).to_be_hidden()
+    context.close()
+
+
+def test_a_provider_page_shows_every_location_in_a_list_and_on_a_map(page, site, austin):
+    search_for(page, site, "78701")
+
+    page.get_by_role("link", name="Jane Doe, DC").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Jane Doe, DC")
+    locations = page.locator("ul.results > li")
+    expect(locations).to_have_count(2)
+    expect(locations.nth(1)).to_contain_text("200 E Main St, Round Rock, TX 78664")
+    expect(page.locator("#map")).to_be_visible()
+    expect(page.locator("#map .leaflet-marker-icon")).to_have_count(2)
+    expect(page.get_by_role("cell", name="$40.00")).to_be_visible()
+
+
+def estimate_self_pay(page: Page, site: str, provider_id: int, visits: str = "6") -> None:
+    page.goto(f"{site}/providers/{provider_id}/")
+    page.get_by_role("link", name="Estimate my cost").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Estimate your cost")
+    page.get_by_label("Number of visits").fill(visits)
+    page.get_by_label("Self-pay (no insurance claim)").check()
+    page.get_by_role("button", name="Estimate my cost").click()
+
+
+def test_an_estimate_for_a_provider_shows_what_the_patient_pays(page, site, austin):
+    estimate_self_pay(page, site, austin["jane"].id)
+
+    result = page.locator(".estimate-result")
+    expect(result.get_by_role("heading", name="Your estimate")).to_be_visible()
+    expect(result.locator(".summary-figures")).to_contain_text("You pay")
+    expect(result.locator(".summary-figures")).to_contain_text("$240.00")
+    expect(result.locator(".visit-table tbody tr")).to_have_count(6)
+
+
+def test_an_estimate_with_insurance_splits_the_cost_with_the_plan(page, site, austin):
+    page.goto(f"{site}/estimate/?provider={austin['jane'].id}")
+    page.get_by_label("Number of visits").fill("2")
+    page.get_by_label("Health insurance").check()
+    page.get_by_label("Insurance plan").select_option(label="Aetna PPO")
+    page.get_by_label("Deductible left this year ($)").fill("0")
+    page.get_by_label("Coinsurance (%)", exact=True).fill("20")
+    page.get_by_role("button", name="Estimate my cost").click()
+
+    figures = page.locator(".summary-figures")
+    expect(figures).to_contain_text("$16.00")  # 20% of 2 x $40
+    expect(figures).to_contain_text("$64.00")
+
+
+def test_a_good_faith_estimate_prints_with_the_required_details(page, site, austin):
+    estimate_self_pay(page, site, austin["jane"].id, visits="3")
+    page.get_by_label("Patient's full name").fill("Ann Example")
+    page.get_by_label("Patient's date of birth").fill("1980-03-04")
+
+    page.get_by_role("button", name="Create Good Faith Estimate").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Good Faith Estimate")
+    assert "Ann Example" not in page.url
+    facts = page.locator(".gfe-facts")
+    expect(facts.first).to_contain_text("Ann Example")
+    expect(facts.first).to_contain_text("March 4, 1980")
+    expect(facts.nth(1)).to_contain_text(austin["jane"].npi)
+    expect(facts.nth(1)).to_contain_text("12-3456789")
+    expect(page.locator(".gfe-total")).to_have_text("$120.00")
+    expect(page.locator(".gfe-disclaimers li").first).to_be_visible()
+
+    page.emulate_media(media="print")
+    expect(page.get_by_role("button", name="Print this estimate")).to_be_hidden()
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.locator(".gfe-total")).to_be_visible()
+    pdf = page.pdf(format="Letter")
+    assert pdf.startswith(b"%PDF")
+    assert len(pdf) > 5_000
+
+
+def test_the_safety_check_explains_the_result_and_focuses_it(page, site, austin):
+    page.goto(f"{site}/safety/")
+    questions = page.locator("fieldset.question:has(input[type=radio])")
+    count = questions.count()
+    assert count > 5
+    for index in range(count):
+        questions.nth(index).get_by_label("No", exact=True).check()
+    page.get_by_label("Your age (optional)").fill("40")
+
+    page.get_by_role("button", name="See what my answers mean").click()
+
+    heading = page.get_by_role("heading", name="Your result: No warning signs in your answers")
+    expect(heading).to_be_visible()
+    expect(heading).to_be_focused()
+    assert page.url == f"{site}/safety/"  # answers are posted, never put in the address
+
+
+def test_the_safety_check_will_not_submit_with_a_question_unanswered(page, site, austin):
+    page.goto(f"{site}/safety/")
+    page.get_by_role("button", name="See what my answers mean").click()
+
+    # The browser's own required-field check stops the form; nothing was sent.
+    expect(page).to_have_url(f"{site}/safety/")
+    expect(page.locator(".safety-result")).to_have_count(0)
+    first_unanswered = page.locator("fieldset.question input[type=radio]").first
+    assert first_unanswered.evaluate("el => !el.validity.valid")
+
+
+def test_keyboard_users_can_skip_to_the_content_and_see_focus(page, site, austin):
+    page.goto(f"{site}/")
+
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to main content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    outline = skip.evaluate("el => getComputedStyle(el).outlineStyle")
+    assert outline != "none"
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+
+    page.keyboard.press("Tab")  # the first control in the main content
+    expect(page.get_by_label("ZIP code, city or address")).to_be_focused()
+    page.keyboard.type("78701")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=2)).to_contain_text("3 providers")
+
+
+def test_on_a_phone_nothing_scrolls_sideways(browser: Browser, site, austin):
+    context = new_context(browser)
+    page = context.new_page()
+    page.set_viewport_size(PHONE)
+    paths = (
+        "/?near=78701",
+        f"/providers/{austin['jane'].id}/",
+        f"/estimate/?provider={austin['jane'].id}&visits=2&coverage_type=self_pay",
+        "/safety/",
+        "/about/",
+        "/practice-acts/",
+    )
+    for path in paths:
+        page.goto(f"{site}{path}")
+        overflow = page.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{path} is {overflow}px wider than a 390px phone"
+    context.close()

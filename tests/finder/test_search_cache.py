@@ -1,0 +1,53 @@
+"""Cached search responses never outlive a listing or practice-act change."""
+
+import pytest
+from django.urls import reverse
+
+from providers import freshness
+from providers.models import Provider, Scope
+from tests.factories import PracticeActFactory, PracticeLocationFactory
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/providers/"
+
+
+def names(client, **params):
+    return [r["name"] for r in client.get(URL, {"near": "78701", **params}).json()["results"]]
+
+
+def test_repeated_searches_are_served_from_the_cache(client, world):
+    before = names(client)
+    # queryset.update() sends no signal: the cached answer stays until the generation moves.
+    Provider.objects.filter(pk=world["in_range"].pk).update(first_name="Renamed")
+    assert names(client) == before
+    freshness.bump_listings()
+    assert names(client) == ["Renamed Doe" + world["in_range"].last_name[3:] + ", DC"]
+
+
+def test_a_saved_listing_invalidates_cached_searches(client, world):
+    assert len(names(client)) == 1
+    PracticeLocationFactory(provider__first_name="Newcomer")
+    assert len(names(client)) == 2
+
+
+def test_a_practice_act_change_invalidates_cached_searches(client, world):
+    scope = client.get(URL, {"near": "78701"}).json()["results"][0]["scope"]
+    assert scope["spinal_manipulation"] == "unknown"
+    PracticeActFactory(state="TX", spinal_manipulation=Scope.RESTRICTED)
+    scope = client.get(URL, {"near": "78701"}).json()["results"][0]["scope"]
+    assert scope["spinal_manipulation"] == "restricted"
+
+
+def test_admin_bulk_suspend_invalidates_cached_pages(client, admin_client_logged_in, world):
+    provider = world["in_range"]
+    assert provider.display_name in client.get("/", {"near": "78701"}).content.decode()
+    admin_client_logged_in.post(
+        reverse("admin:providers_provider_changelist"),
+        {"action": "suspend", "_selected_action": [provider.pk]},
+    )
+    assert provider.display_name not in client.get("/", {"near": "78701"}).content.decode()
+
+
+def test_errors_are_not_cached(client, db):
+    assert client.get(URL, {"near": "xyz"}).status_code == 400
+    assert client.get(URL, {"near": "xyz"}).status_code == 400
