@@ -30,7 +30,9 @@ def estimate_page(request: HttpRequest) -> HttpResponse:
         if result.offers_good_faith_estimate:
             gfe_form = GoodFaithEstimateForm.for_estimate(result)
     context = {"form": form, "result": result, "gfe_form": gfe_form}
-    return render(request, "finder/estimate.html", context)
+    # Bad input re-shows the form with its field errors, as a 400.
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "finder/estimate.html", context, status=status)
 
 
 @never_cache

@@ -85,7 +85,8 @@ def safety_page(request: HttpRequest) -> HttpResponse:
         "not_a_diagnosis": NOT_A_DIAGNOSIS,
         "sources": list(SOURCES.values()),
     }
-    return render(request, "finder/safety.html", context)
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "finder/safety.html", context, status=status)
 
 
 # --- About page ----------------------------------------------------------------------------

@@ -171,7 +171,7 @@ def test_bad_input_is_shown_next_to_the_fields_and_in_a_summary(client, chiropra
             coinsurance_percent="101",
         ),
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["result"] is None
     html = response.content.decode()
     assert 'role="alert"' in html
@@ -208,7 +208,7 @@ def test_bad_input_is_shown_next_to_the_fields_and_in_a_summary(client, chiropra
 )
 def test_bad_input_never_errors_the_page(client, reference, params, message):
     response = client.get(ESTIMATE_URL, query(**params))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["result"] is None
     assert message in response.content.decode()
 

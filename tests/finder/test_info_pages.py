@@ -129,7 +129,7 @@ def test_unanswered_questions_are_reported_without_a_result():
     response = client.post(SAFETY_URL, {"osteoporosis": "yes", "csrfmiddlewaretoken": token})
     html = response.content.decode()
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'id="error-summary"' in html
     assert "Please choose Yes, No or Not sure." in html
     assert 'id="result-heading"' not in html
