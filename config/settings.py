@@ -377,15 +377,14 @@ def csp_source(url: str) -> str:
 
 # Content-Security-Policy for every response (django-csp): scripts and styles from this site only
 # (no inline code: templates load static/js/ files), images from here and the map tile server.
-MAP_TILE_SOURCE = csp_source(
-    globals().get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
-)
+# An empty MAP_TILE_URL turns the map's tiles off (pins and the list still work).
+MAP_TILE_SOURCES = [csp_source(MAP_TILE_URL)] if MAP_TILE_URL else []
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:", MAP_TILE_SOURCE],
+        "img-src": [SELF, "data:", *MAP_TILE_SOURCES],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],
