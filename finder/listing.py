@@ -1,15 +1,20 @@
 """How a provider listing reads: one builder shared by the API and the pages.
 
-Builds plain dicts from providers whose plans and prices are prefetched, so a page of results
+Builds plain dicts from providers prepared by `attach_listing_extras`, so a page of results
 costs a fixed number of queries whatever its size.
 """
 
-from collections.abc import Callable
-from datetime import UTC, datetime
+from __future__ import annotations
 
-from finder.search import SearchHit
-from providers.models import PracticeLocation, Provider
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from providers.models import PracticeLocation, Provider, ProviderPrice
 from providers.scope import ActKey, scope_summary
+
+if TYPE_CHECKING:
+    from finder.search import SearchHit
 
 CURRENCY = "USD"
 
@@ -33,17 +38,32 @@ def location_dict(location: PracticeLocation | None) -> dict | None:
     }
 
 
-def price_dicts(provider: Provider) -> list[dict]:
-    prices = sorted(provider.prices.all(), key=lambda price: price.procedure.code)
-    return [
-        {
-            "code": price.procedure.code,
-            "label": price.procedure.label,
-            "cash_price": f"{price.cash_price:.2f}",
-            "currency": CURRENCY,
-        }
-        for price in prices
-    ]
+def attach_listing_extras(providers: Iterable[Provider]) -> None:
+    """Sets `listing_plan_slugs` and `listing_prices` on each provider, in two queries.
+
+    Plain rows rather than prefetched model instances: on a results page, building those
+    objects cost more than the search query itself.
+    """
+    by_id = {provider.id: provider for provider in providers}
+    for provider in by_id.values():
+        provider.listing_plan_slugs = []
+        provider.listing_prices = []
+    plans = (
+        Provider.insurance_plans.through.objects.filter(provider_id__in=by_id)
+        .order_by("insuranceplan__slug")
+        .values_list("provider_id", "insuranceplan__slug")
+    )
+    for provider_id, slug in plans:
+        by_id[provider_id].listing_plan_slugs.append(slug)
+    prices = (
+        ProviderPrice.objects.filter(provider_id__in=by_id)
+        .order_by("procedure__code")
+        .values_list("provider_id", "procedure__code", "procedure__label", "cash_price")
+    )
+    for provider_id, code, label, cash_price in prices:
+        by_id[provider_id].listing_prices.append(
+            {"code": code, "label": label, "cash_price": f"{cash_price:.2f}", "currency": CURRENCY}
+        )
 
 
 def scope_for_location(
@@ -69,8 +89,8 @@ def provider_summary(
         "location": location_dict(hit.location),
         "services": provider.services,
         "scope": scope_for_location(provider, hit.location, acts),
-        "insurance_plans": sorted(plan.slug for plan in provider.insurance_plans.all()),
-        "prices": price_dicts(provider),
+        "insurance_plans": provider.listing_plan_slugs,
+        "prices": provider.listing_prices,
         "verification_status": provider.verification_status,
         "is_demo": provider.is_demo,
         "updated_at": iso_utc(provider.updated_at),
@@ -99,8 +119,8 @@ def provider_detail(
         "locations": locations,
         "licenses": [{"state": lic.state, "number": lic.number} for lic in provider.licenses.all()],
         "services": provider.services,
-        "insurance_plans": sorted(plan.slug for plan in provider.insurance_plans.all()),
-        "prices": price_dicts(provider),
+        "insurance_plans": provider.listing_plan_slugs,
+        "prices": provider.listing_prices,
         "verification_status": provider.verification_status,
         "last_verified": provider.last_verified.isoformat() if provider.last_verified else None,
         "is_demo": provider.is_demo,

@@ -12,8 +12,9 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
 
+from finder.listing import attach_listing_extras
 from providers.models import (
     SERVICE_FIELDS,
     PracticeLocation,
@@ -353,26 +354,18 @@ def list_without_origin(
     return SearchResult(count, False, hits, page, page_size, acts)
 
 
-def listing_prices(prefix: str = "") -> Prefetch:
-    return Prefetch(f"{prefix}prices", queryset=ProviderPrice.objects.select_related("procedure"))
-
-
 def load_providers(ids: Iterable[int]) -> dict[int, Provider]:
     """Providers with everything a listing shows, in three queries."""
-    providers = Provider.objects.filter(id__in=list(ids)).prefetch_related(
-        "insurance_plans", listing_prices()
-    )
+    providers = list(Provider.objects.filter(id__in=list(ids)))
+    attach_listing_extras(providers)
     return {provider.id: provider for provider in providers}
 
 
 def load_locations(ids: list[int]) -> dict[int, PracticeLocation]:
     """Locations with their providers and everything a listing shows, in three queries."""
-    rows = (
-        PracticeLocation.objects.filter(id__in=ids)
-        .select_related("provider")
-        .prefetch_related("provider__insurance_plans", listing_prices("provider__"))
-    )
-    return {location.id: location for location in rows}
+    locations = list(PracticeLocation.objects.filter(id__in=ids).select_related("provider"))
+    attach_listing_extras(location.provider for location in locations)
+    return {location.id: location for location in locations}
 
 
 def first_location_by_provider(provider_ids: list[int]) -> dict[int, PracticeLocation]:

@@ -13,7 +13,7 @@ from finder.api.schema import (
     ProviderDetailSerializer,
     ProviderSearchResponseSerializer,
 )
-from finder.listing import provider_detail, provider_summary
+from finder.listing import attach_listing_extras, provider_detail, provider_summary
 from finder.search import PageOutOfRange, search_providers
 from finder.search_cache import cached, search_cache_key
 from finder.search_params import SearchParamsSerializer
@@ -22,8 +22,12 @@ from providers.scope import current_practice_acts
 
 
 def provider_url(request: Request):
+    # Reverse once per request: reverse() per result was a measurable share of a search.
+    template = reverse("api:provider-detail", args=[0], request=request)
+    prefix = template.removesuffix("0/")
+
     def build(provider: Provider) -> str:
-        return reverse("api:provider-detail", args=[provider.id], request=request)
+        return f"{prefix}{provider.id}/"
 
     return build
 
@@ -99,12 +103,13 @@ class ProviderDetailApi(APIView):
     def get(self, request: Request, provider_id: int) -> Response:
         provider = (
             Provider.objects.exclude(verification_status=VerificationStatus.SUSPENDED)
-            .prefetch_related("locations", "licenses", "insurance_plans", "prices__procedure")
+            .prefetch_related("locations", "licenses")
             .filter(id=provider_id)
             .first()
         )
         if provider is None:
             raise Http404(f"No provider with id {provider_id}.")
+        attach_listing_extras([provider])
         states = {location.state for location in provider.locations.all()}
         acts = current_practice_acts(states=states)
         response = Response(provider_detail(provider, acts, provider_url(request)))

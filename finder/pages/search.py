@@ -4,7 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from finder.listing import provider_detail, provider_summary
+from finder.listing import attach_listing_extras, provider_detail, provider_summary
 from finder.search import DEFAULT_RADIUS_MILES, PageOutOfRange, search_providers
 from finder.search_cache import cache_anonymous_search_page
 from finder.search_params import SearchParamsSerializer
@@ -100,6 +100,7 @@ def provider_page(request: HttpRequest, provider_id: int) -> HttpResponse:
     )
     if provider is None:
         raise Http404("No such provider.")
+    attach_listing_extras([provider])
     states = {location.state for location in provider.locations.all()}
     acts = current_practice_acts(states=states)
     detail = with_service_labels(provider_detail(provider, acts, page_provider_url))
