@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,7 +22,15 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from finder.estimate import Coverage, ProcedureLine, estimate_cost
-from finder.search import Origin, SearchFilters, bounding_box, search_providers
+from finder.search import (
+    COUNT_CAP,
+    PROBE_RADIUS_MILES,
+    Origin,
+    SearchFilters,
+    filtered_providers,
+    nearest_sql,
+    search_providers,
+)
 from providers.demo import METRO_ZIPS, npi_from_base
 from providers.freshness import bump_listings
 from providers.geo import zip_index
@@ -35,6 +43,7 @@ from providers.models import (
     ProviderPrice,
     RecordSource,
 )
+from providers.scope import current_practice_acts
 from providers.states import US_STATES
 
 BENCH_NPI_BASE = 180_000_000  # NPIs 18xxxxxxxC: the benchmark's own, never mixed with demo
@@ -164,21 +173,24 @@ def zip_origin(zip_code: str, radius: float) -> Origin:
     return Origin(place.lat, place.lng, zip_code, radius)
 
 
-def raw_floor(origin: Origin) -> Callable[[], object]:
-    """The search's bounding-box candidate query alone, as raw SQL."""
-    box = bounding_box(origin.lat, origin.lng, origin.radius_miles)
-    west, east = box.lng_ranges[0] if box.lng_ranges else (-180.0, 180.0)
-    table = PracticeLocation._meta.db_table
-    sql = (
-        f"SELECT id, provider_id, latitude, longitude FROM {table} "
-        "WHERE latitude BETWEEN %s AND %s AND longitude BETWEEN %s AND %s"
-    )
-    params = [box.lat_min, box.lat_max, west, east]
+def raw_floor(origin: Origin, filters: SearchFilters) -> Callable[[], object]:
+    """The search's own SQL alone (probe, then the full radius when the probe is not enough),
+    compiled beforehand: what the database costs, without Python around it."""
+    acts = current_practice_acts()
+    providers = filtered_providers(filters, acts)
+    probe = replace(origin, radius_miles=min(origin.radius_miles, PROBE_RADIUS_MILES))
+    statements = [nearest_sql(probe, providers, filters, acts)]
+    if origin.radius_miles > PROBE_RADIUS_MILES:
+        statements.append(nearest_sql(origin, providers, filters, acts))
 
     def run() -> object:
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
+            for sql, params in statements:
+                cursor.execute(sql, params)
+                rows = cursor.fetchall()
+                if len(rows) > COUNT_CAP:  # the probe was enough, as in the search
+                    break
+        return rows
 
     return run
 
@@ -223,7 +235,7 @@ def measure_domain(samples: int, log: Callable[[str], None]) -> dict[str, float]
     plan = scenarios(samples, rng)
     medians: dict[str, float] = {}
     for key, origins in plan.items():
-        floor = time_calls("floor", [raw_floor(o) for o in origins])
+        floor = time_calls("floor", [raw_floor(o, FILTERS[key]) for o in origins])
         figures = time_calls(
             LABELS[key],
             [lambda o=o, f=FILTERS[key]: search_providers(origin=o, filters=f) for o in origins],
@@ -303,6 +315,9 @@ def measure_http(
     port = free_port()
     process = start_gunicorn(port, workers)
     try:
+        # Warm every worker (connections, practice acts) so figures are steady-state.
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(lambda p: get(port, p), http_paths(workers * 10)["a"]))
         for key, paths in http_paths(samples).items():
             figures = time_calls(f"HTTP {LABELS[key]}", [lambda p=p: get(port, p) for p in paths])
             log(figures.line(floors.get(key)))

@@ -17,6 +17,7 @@ from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
 from finder.listing import attach_listing_extras
 from providers.models import (
     SERVICE_FIELDS,
+    InsurancePlan,
     PracticeLocation,
     Provider,
     ProviderPrice,
@@ -158,7 +159,10 @@ def filtered_providers(filters: SearchFilters, acts: dict[ActKey, object]) -> Qu
     if filters.accepting_new_patients is not None:
         providers = providers.filter(accepting_new_patients=filters.accepting_new_patients)
     if filters.insurance:
-        providers = providers.filter(insurance_plans__slug=filters.insurance)
+        # By plan id, so each check is one lookup in the (provider, plan) unique index instead
+        # of a join through every plan the provider accepts.
+        plan_id = InsurancePlan.objects.filter(slug=filters.insurance).values("id")[:1]
+        providers = providers.filter(insurance_plans__id=plan_id)
     if filters.max_price is not None:
         providers = providers.filter(
             Exists(
@@ -286,27 +290,35 @@ def listed_providers(providers: QuerySet[Provider], filters: SearchFilters) -> Q
 def nearest_within(
     origin: Origin, providers: QuerySet[Provider], filters: SearchFilters, acts
 ) -> dict[int, tuple[float, int]]:
+    sql, params = nearest_sql(origin, providers, filters, acts)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return {provider_id: (distance, location_id) for provider_id, distance, location_id in rows}
+
+
+def nearest_sql(
+    origin: Origin, providers: QuerySet[Provider], filters: SearchFilters, acts
+) -> tuple[str, list]:
+    """NEAREST_SQL around the ORM-built candidates, with its parameters."""
     box = bounding_box(origin.lat, origin.lng, origin.radius_miles)
     candidates = (
         PracticeLocation.objects.filter(box.as_q(), listed_providers(providers, filters))
         .filter(in_scope_locations(filters, acts))
+        .order_by()  # the model's default ordering would sort every candidate for nothing
         .values("id", "provider_id", "latitude", "longitude")
     )
     candidates_sql, candidates_params = candidates.query.sql_with_params()
     # SQLite's two-argument MIN() is PostgreSQL's LEAST(): it guards ASIN against 1 + epsilon.
     least = "LEAST" if connection.vendor == "postgresql" else "MIN"
     lat0, lng0 = math.radians(origin.lat), math.radians(origin.lng)
+    # The candidates' parameters sit between the distance's and the radius's.
     params = [
         2 * EARTH_RADIUS_MILES, lat0, math.cos(lat0), lng0,
         *candidates_params,
         origin.radius_miles, COUNT_CAP + 1,
     ]  # fmt: skip
-    # The candidates' parameters sit between the distance's and the radius's.
-    sql = NEAREST_SQL.format(least=least, candidates=candidates_sql)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return {provider_id: (distance, location_id) for provider_id, distance, location_id in rows}
+    return NEAREST_SQL.format(least=least, candidates=candidates_sql), params
 
 
 def order_ids(provider_ids: list[int], ordering: str) -> list[int]:
