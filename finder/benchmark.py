@@ -344,13 +344,18 @@ def measure_http(
 
 
 def worker_rss_mb(master_pid: int) -> str:
+    """RSS and PSS of each worker: with preload_app the ZIP index pages are shared, which RSS
+    counts in full for every worker and PSS splits between them."""
     sizes = []
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
             text = status.read_text()
+            if f"PPid:\t{master_pid}\n" not in text:
+                continue
+            rollup = (status.parent / "smaps_rollup").read_text()
         except OSError:
             continue
-        if f"PPid:\t{master_pid}\n" in text:
-            rss = next(line for line in text.splitlines() if line.startswith("VmRSS"))
-            sizes.append(int(rss.split()[1]) / 1024)
-    return ", ".join(f"{size:.0f} MB" for size in sizes) or "n/a"
+        rss = next(line for line in text.splitlines() if line.startswith("VmRSS"))
+        pss = next((line for line in rollup.splitlines() if line.startswith("Pss:")), "Pss: 0 kB")
+        sizes.append((int(rss.split()[1]) / 1024, int(pss.split()[1]) / 1024))
+    return ", ".join(f"RSS {rss:.0f} MB / PSS {pss:.0f} MB" for rss, pss in sizes) or "n/a"
