@@ -6,14 +6,21 @@ Built once per process, lazily (about a second); lookups are dictionary reads.
 
 from __future__ import annotations
 
+import json
+import logging
 import math
 import re
+import subprocess
+import sys
 import threading
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import zipcodes
 
 from providers.states import US_STATES
+
+logger = logging.getLogger(__name__)
 
 # Territories present in the zipcodes data; practice acts cover only US_STATES, but a search
 # origin in San Juan is still a valid place.
@@ -125,8 +132,53 @@ def _get_index() -> _Index:
     if _index is None:
         with _index_lock:  # concurrent first requests build it once
             if _index is None:
-                _index = _build_index()
+                _index = _load_index()
     return _index
+
+
+def _load_index() -> _Index:
+    """The index, built in a child process when possible.
+
+    The zipcodes package parses its whole data set to answer any query: ≈150 MB of short-lived
+    objects whose freed memory a long-lived worker keeps. Built in a child and passed back as
+    JSON, a worker holds only the index itself (≈30 MB).
+    """
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-m", "providers.geo"],
+            cwd=Path(__file__).resolve().parent.parent,
+            capture_output=True,
+            check=True,
+            timeout=120,
+        )
+        return _index_from_json(completed.stdout)
+    except (OSError, subprocess.SubprocessError, ValueError, KeyError, TypeError):
+        logger.warning("Building the ZIP index in a child process failed; building it here")
+        return _build_index()
+
+
+def _index_to_json(index: _Index) -> str:
+    return json.dumps(
+        {
+            "zips": index.zips,
+            "cities": [[*key, *place] for key, place in index.cities.items()],
+            "alt_cities": [[*key, *place] for key, place in index.alt_cities.items()],
+        },
+        separators=(",", ":"),
+    )
+
+
+def _index_from_json(raw: bytes) -> _Index:
+    data = json.loads(raw)
+
+    def places(rows: list) -> dict[tuple[str, str], _Place]:
+        return {(key, state): _Place(*place) for key, state, *place in rows}
+
+    return _Index(
+        zips={zip_code: _Place(*place) for zip_code, place in data["zips"].items()},
+        cities=places(data["cities"]),
+        alt_cities=places(data["alt_cities"]),
+    )
 
 
 def preload() -> None:
@@ -166,3 +218,7 @@ STATE_BY_WORDS = _STATE_BY_WORDS
 TERRITORIES = _TERRITORIES
 MAX_CITY_WORDS = _MAX_CITY_WORDS
 MAX_STATE_WORDS = _MAX_STATE_WORDS
+
+
+if __name__ == "__main__":  # the child process of _load_index()
+    sys.stdout.write(_index_to_json(_build_index()))
