@@ -177,7 +177,7 @@ def raw_floor(origin: Origin, filters: SearchFilters) -> Callable[[], object]:
     """The search's own SQL alone (probe, then the full radius when the probe is not enough),
     compiled beforehand: what the database costs, without Python around it."""
     acts = current_practice_acts()
-    providers = filtered_providers(filters, acts)
+    providers = filtered_providers(filters)
     probe = replace(origin, radius_miles=min(origin.radius_miles, PROBE_RADIUS_MILES))
     statements = [nearest_sql(probe, providers, filters, acts)]
     if origin.radius_miles > PROBE_RADIUS_MILES:

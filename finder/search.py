@@ -149,7 +149,7 @@ def manipulation_price_subquery():
     )
 
 
-def filtered_providers(filters: SearchFilters, acts: dict[ActKey, object]) -> QuerySet[Provider]:
+def filtered_providers(filters: SearchFilters) -> QuerySet[Provider]:
     """Public providers matching every filter (location and scope aside)."""
     providers = Provider.objects.exclude(verification_status=VerificationStatus.SUSPENDED)
     if filters.profession:
@@ -206,7 +206,7 @@ def search_providers(
     Raises PageOutOfRange for a page past the last one.
     """
     acts = current_practice_acts()
-    providers = filtered_providers(filters, acts)
+    providers = filtered_providers(filters)
     if origin is None:
         return list_without_origin(providers, filters, acts, ordering, page, page_size)
 

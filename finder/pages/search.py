@@ -71,6 +71,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         markers = [map_marker(item["name"], item["url"], item["location"]) for item in results]
         context.update(
             origin=data["origin"],
+            # "Use my location" sends coordinates; patients read "your location", not degrees.
+            origin_label="your location" if "lat" in data else data["origin"].label,
             result=result,
             results=results,
             map_markers=[marker for marker in markers if marker],

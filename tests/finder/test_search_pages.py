@@ -45,3 +45,8 @@ def test_provider_page_shows_details_and_escapes_markup(client, db):
 
 def test_provider_page_is_404_for_suspended(client, world):
     assert client.get(f"/providers/{world['suspended'].id}/").status_code == 404
+
+
+def test_a_search_from_my_location_is_headed_in_words(client, world):
+    body = client.get("/", {"lat": "30.2651", "lng": "-97.7441"}).content.decode()
+    assert "1 provider within 25 miles of your location" in body
