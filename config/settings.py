@@ -6,6 +6,7 @@ when started through `make run` (which sets DJANGO_DEBUG=1).
 
 import os
 import re
+import secrets
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -75,6 +76,9 @@ if not SECRET_KEY:
     if DEBUG or TESTING:
         # A throwaway key for local development and tests only.
         SECRET_KEY = "insecure-dev-key-do-not-use-in-production"
+    elif env_bool("DJANGO_THROWAWAY_SECRET_KEY_OK"):
+        # Set by manage.py for commands that neither serve nor sign anything that outlives them.
+        SECRET_KEY = secrets.token_urlsafe(50)
     else:
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. Set SECRET_KEY in the environment (see .env.example), "

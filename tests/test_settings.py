@@ -1,0 +1,46 @@
+"""Without SECRET_KEY (and DEBUG off) serving refuses to start; offline commands still run."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+MESSAGE = b"SECRET_KEY is not set"
+
+
+def bare_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SECRET_KEY"))}
+    env.pop("DATABASE_URL", None)  # SQLite: the check needs no server
+    return env
+
+
+def manage(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=bare_env(),
+        capture_output=True, timeout=120,
+    )  # fmt: skip
+
+
+def test_makemigrations_check_runs_without_a_secret_key():
+    result = manage("makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert b"No changes detected" in result.stdout
+
+
+@pytest.mark.parametrize("args", [("runserver", "--noreload"), ("check", "--deploy")])
+def test_serving_and_deploy_checks_refuse_without_a_secret_key(args):
+    result = manage(*args)
+    assert result.returncode != 0
+    assert MESSAGE in result.stderr
+
+
+def test_the_wsgi_app_refuses_without_a_secret_key():
+    result = subprocess.run(
+        [sys.executable, "-c", "import config.wsgi"], cwd=ROOT, env=bare_env(),
+        capture_output=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert MESSAGE in result.stderr
