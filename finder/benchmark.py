@@ -44,6 +44,7 @@ from providers.models import (
     RecordSource,
 )
 from providers.scope import current_practice_acts
+from providers.search_index import refresh_search_index
 from providers.states import US_STATES
 
 BENCH_NPI_BASE = 180_000_000  # NPIs 18xxxxxxxC: the benchmark's own, never mixed with demo
@@ -114,11 +115,14 @@ def ensure_dataset(locations: int, *, seed: int = 1, log: Callable[[str], None] 
                     )
                     for provider in created
                 )
+            refresh_search_index(provider.id for provider in created)  # no signals on bulk
         log(f"  {stop}/{target_providers} providers ({time.perf_counter() - started:.0f} s)")
     bump_listings()  # bulk_create sends no signals
     if connection.vendor == "postgresql":
+        # VACUUM as well as ANALYZE: index-only scans need the visibility map it sets, and
+        # autovacuum may not have run yet on freshly written rows.
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")
 
 
 def bench_provider(rng: random.Random, npi: str) -> Provider:

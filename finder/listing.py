@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from providers.models import PracticeLocation, Provider, ProviderPrice
+from finder.rows import read_connection
+from providers.models import InsurancePlan, PracticeLocation, Procedure, Provider, ProviderPrice
 from providers.scope import ActKey, scope_summary
 
 if TYPE_CHECKING:
@@ -48,22 +50,42 @@ def attach_listing_extras(providers: Iterable[Provider]) -> None:
     for provider in by_id.values():
         provider.listing_plan_slugs = []
         provider.listing_prices = []
-    plans = (
-        Provider.insurance_plans.through.objects.filter(provider_id__in=by_id)
-        .order_by("insuranceplan__slug")
-        .values_list("provider_id", "insuranceplan__slug")
-    )
-    for provider_id, slug in plans:
-        by_id[provider_id].listing_plan_slugs.append(slug)
-    prices = (
-        ProviderPrice.objects.filter(provider_id__in=by_id)
-        .order_by("procedure__code")
-        .values_list("provider_id", "procedure__code", "procedure__label", "cash_price")
-    )
-    for provider_id, code, label, cash_price in prices:
-        by_id[provider_id].listing_prices.append(
-            {"code": code, "label": label, "cash_price": f"{cash_price:.2f}", "currency": CURRENCY}
+    if not by_id:
+        return
+    # Hand-written SQL: on a results page, compiling these two ORM queries cost as much as
+    # running them (see finder/rows.py).
+    ids = list(by_id)
+    placeholders = ", ".join(["%s"] * len(ids))
+    through = Provider.insurance_plans.through._meta.db_table
+    with read_connection(Provider).cursor() as cursor:
+        cursor.execute(
+            f"SELECT t.provider_id, plan.slug FROM {through} t"
+            f" JOIN {InsurancePlan._meta.db_table} plan ON plan.id = t.insuranceplan_id"
+            f" WHERE t.provider_id IN ({placeholders}) ORDER BY plan.slug",
+            ids,
         )
+        for provider_id, slug in cursor.fetchall():
+            by_id[provider_id].listing_plan_slugs.append(slug)
+        cursor.execute(
+            f"SELECT price.provider_id, proc.code, proc.label, price.cash_price"
+            f" FROM {ProviderPrice._meta.db_table} price"
+            f" JOIN {Procedure._meta.db_table} proc ON proc.id = price.procedure_id"
+            f" WHERE price.provider_id IN ({placeholders}) ORDER BY proc.code",
+            ids,
+        )
+        for provider_id, code, label, cash_price in cursor.fetchall():
+            by_id[provider_id].listing_prices.append(
+                {"code": code, "label": label, "cash_price": money(cash_price),
+                 "currency": CURRENCY}
+            )  # fmt: skip
+
+
+def money(value: Decimal | float | int) -> str:
+    """A price as a 2-decimal string. SQLite hands back a DECIMAL column as int or float, so
+    go through its shortest repr: prices are whole cents, well within a float's precision."""
+    if not isinstance(value, Decimal):
+        value = Decimal(repr(value))
+    return f"{value:.2f}"
 
 
 def scope_for_location(

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
 
 from finder.listing import attach_listing_extras
+from finder.rows import ModelColumns, read_connection
+from providers import search_index
 from providers.models import (
     SERVICE_FIELDS,
     InsurancePlan,
@@ -274,24 +275,11 @@ def nearest_locations(
     return nearest_within(origin, providers, filters, acts)
 
 
-def listed_providers(providers: QuerySet[Provider], filters: SearchFilters) -> Q:
-    """Restricts locations to matching providers.
-
-    Without filters only suspended providers are excluded, and they are few: excluding that
-    small set (a hashed anti-join) spares a provider lookup for every location in the box,
-    which is most of the cost of a dense-metro search.
-    """
-    if filters == SearchFilters():
-        suspended = Provider.objects.filter(verification_status=VerificationStatus.SUSPENDED)
-        return ~Q(provider_id__in=suspended.values("id"))
-    return Q(provider__in=providers)
-
-
 def nearest_within(
     origin: Origin, providers: QuerySet[Provider], filters: SearchFilters, acts
 ) -> dict[int, tuple[float, int]]:
     sql, params = nearest_sql(origin, providers, filters, acts)
-    with connection.cursor() as cursor:
+    with read_connection(PracticeLocation).cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return {provider_id: (distance, location_id) for provider_id, distance, location_id in rows}
@@ -300,17 +288,12 @@ def nearest_within(
 def nearest_sql(
     origin: Origin, providers: QuerySet[Provider], filters: SearchFilters, acts
 ) -> tuple[str, list]:
-    """NEAREST_SQL around the ORM-built candidates, with its parameters."""
-    box = bounding_box(origin.lat, origin.lng, origin.radius_miles)
-    candidates = (
-        PracticeLocation.objects.filter(box.as_q(), listed_providers(providers, filters))
-        .filter(in_scope_locations(filters, acts))
-        .order_by()  # the model's default ordering would sort every candidate for nothing
-        .values("id", "provider_id", "latitude", "longitude")
+    """NEAREST_SQL around the candidate locations, with its parameters."""
+    candidates_sql, candidates_params = candidate_locations_sql(
+        bounding_box(origin.lat, origin.lng, origin.radius_miles), providers, filters, acts
     )
-    candidates_sql, candidates_params = candidates.query.sql_with_params()
     # SQLite's two-argument MIN() is PostgreSQL's LEAST(): it guards ASIN against 1 + epsilon.
-    least = "LEAST" if connection.vendor == "postgresql" else "MIN"
+    least = "LEAST" if read_connection(PracticeLocation).vendor == "postgresql" else "MIN"
     lat0, lng0 = math.radians(origin.lat), math.radians(origin.lng)
     # The candidates' parameters sit between the distance's and the radius's.
     params = [
@@ -319,6 +302,72 @@ def nearest_sql(
         origin.radius_miles, COUNT_CAP + 1,
     ]  # fmt: skip
     return NEAREST_SQL.format(least=least, candidates=candidates_sql), params
+
+
+def candidate_locations_sql(
+    box: BoundingBox, providers: QuerySet[Provider], filters: SearchFilters, acts
+) -> tuple[str, list]:
+    """Locations in the box whose provider matches the filters, as SQL and parameters.
+
+    Written by hand over the search projection (providers/search_index.py) rather than built
+    by the ORM: every common filter is a test on columns of the covering coordinates index, so
+    PostgreSQL answers from the index alone, and compiling an ORM query cost about as much as
+    running this one.
+    """
+    location = PracticeLocation._meta.db_table
+    where = ["latitude >= %s", "latitude <= %s"]
+    params: list = [box.lat_min, box.lat_max]
+    if box.lng_ranges:
+        where.append(
+            "(" + " OR ".join("(longitude >= %s AND longitude <= %s)" for _ in box.lng_ranges) + ")"
+        )
+        params.extend(value for pair in box.lng_ranges for value in pair)
+    mask, value = flag_filter(filters)
+    where.append("(search_flags & %s) = %s")
+    params.extend([mask, value])
+    if filters.insurance:
+        plan_id = f"(SELECT id FROM {InsurancePlan._meta.db_table} WHERE slug = %s)"
+        through = Provider.insurance_plans.through._meta.db_table
+        where.append(
+            f"(search_plans LIKE '%%,' || {plan_id} || ',%%'"
+            f" OR (search_plans = %s AND provider_id IN"
+            f" (SELECT provider_id FROM {through} WHERE insuranceplan_id = {plan_id})))"
+        )
+        params.extend([filters.insurance, search_index.MANY_PLANS, filters.insurance])
+    if filters.service:
+        for profession, bit in search_index.PROFESSION_BITS.items():
+            states = sorted(states_where_prohibited(filters.service, profession, acts))
+            if states:
+                where.append(
+                    f"NOT ((search_flags & {bit}) <> 0"
+                    f" AND state IN ({', '.join(['%s'] * len(states))}))"
+                )
+                params.extend(states)
+    if filters.max_price is not None or filters.updated_since is not None:
+        # Rare filters on the provider's own rows: checked through the provider table.
+        provider_sql, provider_params = providers.values("id").query.sql_with_params()
+        where.append(f"provider_id IN ({provider_sql})")
+        params.extend(provider_params)
+    sql = f"SELECT id, provider_id, latitude, longitude FROM {location} WHERE " + " AND ".join(
+        where
+    )
+    return sql, params
+
+
+def flag_filter(filters: SearchFilters) -> tuple[int, int]:
+    """(mask, value) such that a location matches when `search_flags & mask == value`."""
+    mask = value = search_index.LISTED
+    if filters.profession:
+        bits = search_index.PROFESSION_BITS[filters.profession]
+        mask, value = mask | bits, value | bits
+    if filters.service:
+        bit = search_index.SERVICE_BITS[filters.service]
+        mask, value = mask | bit, value | bit
+    if filters.accepting_new_patients is not None:
+        mask |= search_index.ACCEPTING_NEW_PATIENTS
+        if filters.accepting_new_patients:
+            value |= search_index.ACCEPTING_NEW_PATIENTS
+    return mask, value
 
 
 def order_ids(provider_ids: list[int], ordering: str) -> list[int]:
@@ -373,11 +422,32 @@ def load_providers(ids: Iterable[int]) -> dict[int, Provider]:
     return {provider.id: provider for provider in providers}
 
 
+LOCATION_COLUMNS = ModelColumns(PracticeLocation, "l")
+PROVIDER_COLUMNS = ModelColumns(Provider, "p")
+
+
 def load_locations(ids: list[int]) -> dict[int, PracticeLocation]:
     """Locations with their providers and everything a listing shows, in three queries."""
-    locations = list(PracticeLocation.objects.filter(id__in=ids).select_related("provider"))
-    attach_listing_extras(location.provider for location in locations)
-    return {location.id: location for location in locations}
+    if not ids:
+        return {}
+    sql = (
+        f"SELECT {LOCATION_COLUMNS.sql}, {PROVIDER_COLUMNS.sql}"
+        f" FROM {PracticeLocation._meta.db_table} l"
+        f" JOIN {Provider._meta.db_table} p ON p.id = l.provider_id"
+        f" WHERE l.id IN ({', '.join(['%s'] * len(ids))})"
+    )
+    connection = read_connection(PracticeLocation)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids)
+        rows = cursor.fetchall()
+    split = len(LOCATION_COLUMNS)
+    locations = {}
+    for row in rows:
+        location = LOCATION_COLUMNS.build(row[:split], connection)
+        location.provider = PROVIDER_COLUMNS.build(row[split:], connection)
+        locations[location.id] = location
+    attach_listing_extras(location.provider for location in locations.values())
+    return locations
 
 
 def first_location_by_provider(provider_ids: list[int]) -> dict[int, PracticeLocation]:

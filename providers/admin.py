@@ -32,6 +32,7 @@ from providers.models import (
 )
 from providers.nppes import import_file
 from providers.scope import check_services
+from providers.search_index import refresh_search_index
 from providers.states import US_STATES
 
 
@@ -180,6 +181,7 @@ class ProviderAdmin(SoftDeleteProviderAdmin):
             last_verified=timezone.localdate(),
             updated_at=timezone.now(),
         )
+        refresh_search_index(queryset.values_list("pk", flat=True))
         freshness.bump_listings()  # queryset.update() sends no signals
         record_history(request, queryset, "Marked verified (bulk action)")
         self.message_user(request, f"{count} provider(s) marked verified.")
@@ -190,6 +192,7 @@ class ProviderAdmin(SoftDeleteProviderAdmin):
         count = queryset.update(
             verification_status=VerificationStatus.SUSPENDED, updated_at=timezone.now()
         )
+        refresh_search_index(queryset.values_list("pk", flat=True))
         freshness.bump_listings()
         record_history(request, queryset, "Suspended (bulk action)")
         self.message_user(request, f"{count} provider(s) suspended.")

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_save
 
 
 class ProvidersConfig(AppConfig):
@@ -7,7 +7,7 @@ class ProvidersConfig(AppConfig):
     verbose_name = "Providers and reference data"
 
     def ready(self) -> None:
-        from providers import freshness
+        from providers import freshness, search_index
         from providers.curators import ensure_curators_group
         from providers.models import License, PracticeAct, PracticeLocation, Provider, ProviderPrice
 
@@ -24,6 +24,16 @@ class ProvidersConfig(AppConfig):
             freshness.bump_listings,
             sender=Provider.insurance_plans.through,
             dispatch_uid="fresh-plans",
+        )
+        # The search projection (derived data, like the caches): see providers/search_index.py.
+        pre_save.connect(
+            search_index.on_location_saving, sender=PracticeLocation, dispatch_uid="index-loc"
+        )
+        post_save.connect(search_index.on_provider_saved, sender=Provider, dispatch_uid="index-p")
+        m2m_changed.connect(
+            search_index.on_plans_changed,
+            sender=Provider.insurance_plans.through,
+            dispatch_uid="index-plans",
         )
         post_save.connect(freshness.bump_practice_acts, sender=PracticeAct, dispatch_uid="acts")
         post_delete.connect(

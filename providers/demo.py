@@ -27,6 +27,7 @@ from providers.models import (
     VerificationStatus,
 )
 from providers.scope import current_practice_acts, effective_scope
+from providers.search_index import refresh_search_index
 from providers.states import US_STATES
 from providers.validators import NPI_PREFIX, luhn_checksum_is_valid
 
@@ -112,15 +113,17 @@ def seed_demo_providers(*, count: int = 3000, seed: int = 42) -> DemoSummary:
     existing = set(Provider.objects.filter(npi__in=npis).values_list("npi", flat=True))
     summary = DemoSummary(existing=len(existing))
 
+    created: list[int] = []
     with transaction.atomic():
         for npi in npis:
             # Draw for every NPI, even existing ones, so the sequence does not depend on them.
             spec = draw_provider(rng, zips, all_zips, acts)
             if npi in existing:
                 continue
-            create_demo_provider(rng, npi, spec, plans, procedures)
+            created.append(create_demo_provider(rng, npi, spec, plans, procedures).id)
             summary.created += 1
-    freshness.bump_listings()  # bulk_create sends no signals
+        refresh_search_index(created)  # bulk_create sends no signals
+    freshness.bump_listings()
     return summary
 
 

@@ -186,17 +186,21 @@ class PracticeLocation(models.Model):
     source = models.CharField(
         max_length=10, choices=RecordSource.choices, default=RecordSource.CURATOR
     )
-    history = HistoricalRecords()
+    # The search projection: the provider's filterable facts, kept current by
+    # providers/search_index.py. Derived, so neither editable nor kept in history.
+    search_flags = models.PositiveIntegerField(default=0, editable=False)
+    search_plans = models.TextField(blank=True, default="", editable=False)
+    history = HistoricalRecords(excluded_fields=["search_flags", "search_plans"])
 
     class Meta:
         ordering = ["id"]
         indexes = [
-            # Covering on PostgreSQL: the search's bounding box is answered from the index alone
-            # (index-only scan), not from heap pages scattered across the table.
+            # Covering on PostgreSQL: the search's bounding box and every common filter are
+            # answered from the index alone (index-only scan), not from the heap or providers.
             models.Index(
                 fields=["latitude", "longitude"],
-                include=["provider_id", "id"],
-                name="location_lat_lng_cover_idx",
+                include=["provider_id", "id", "search_flags", "search_plans", "state"],
+                name="location_search_cover_idx",
             )
         ]
 

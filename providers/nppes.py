@@ -27,6 +27,7 @@ from providers.models import (
     VerificationStatus,
 )
 from providers.nppes_parse import ERROR, LocationData, NppesRecord, Skipped, read_records
+from providers.search_index import refresh_search_index
 from providers.states import US_STATES
 
 DUPLICATE_NPI = "duplicate_npi"  # an earlier row of the same batch, superseded by a later one
@@ -313,6 +314,7 @@ def _apply(plans: list[_Plan]) -> None:
         for plan, owner in zip(plans, owners, strict=True)
         for state, number in plan.add_licenses
     )
+    refresh_search_index(owner.id for owner in owners)  # bulk writes send no signals
 
 
 def _location_kwargs(plan: _Plan) -> dict[str, object]:

@@ -19,6 +19,7 @@ from finder.search import (
     search_providers,
 )
 from providers.models import PracticeLocation, Profession, Provider, Scope, VerificationStatus
+from providers.search_index import refresh_search_index
 from tests.factories import (
     InsurancePlanFactory,
     PracticeActFactory,
@@ -263,6 +264,7 @@ def test_count_is_capped_at_the_nearest_thousand(db):
         PracticeLocationFactory.build(provider=p, latitude=30 + i * 1e-5, longitude=-97)
         for i, p in enumerate(providers)
     )
+    refresh_search_index()  # bulk_create sends no signals, as in an import
     result = search_providers(
         origin=Origin(30, -97, "t", 25), filters=SearchFilters(), page=10, page_size=100
     )
@@ -287,6 +289,7 @@ def test_the_cap_is_exact_when_the_nearest_thousand_reach_past_the_probe(db):
         [PracticeLocationFactory.build(provider=p, latitude=30.001, longitude=-97) for p in near]
         + [PracticeLocationFactory.build(provider=p, latitude=30.29, longitude=-97) for p in far]
     )
+    refresh_search_index()
     result = search_providers(
         origin=Origin(30, -97, "t", 25), filters=SearchFilters(), page=7, page_size=100
     )

@@ -13,6 +13,7 @@ from providers.models import (
     Scope,
     VerificationStatus,
 )
+from providers.search_index import stale_locations
 from tests.factories import (
     InsurancePlanFactory,
     LicenseFactory,
@@ -169,6 +170,7 @@ def test_bulk_actions_verify_and_suspend(admin_client_logged_in, world):
     assert Provider.objects.get(pk=ids[0]).last_verified is not None
     admin_client_logged_in.post(url, {"action": "suspend", "_selected_action": ids[:1]})
     assert Provider.objects.get(pk=ids[0]).verification_status == "suspended"
+    assert stale_locations() == []  # queryset.update() sends no signals; the action refreshes
 
 
 def test_csv_export_of_selected_providers(admin_client_logged_in, world):

@@ -39,6 +39,7 @@ from providers.models import (
 from providers.nppes import import_file
 from providers.nppes_testing import generate_rows, write_nppes_csv
 from providers.reference import load_reference_data
+from providers.search_index import refresh_search_index
 
 MAX_SECONDS = 3600
 MAX_CONCURRENCY = 64
@@ -287,6 +288,7 @@ class Command(BaseCommand):
                             accepting_new_patients=accepting,
                             updated_at=timezone.now(),
                         )
+                        refresh_search_index([provider_id])  # update() sends no signals
                 except Exception as exc:  # reported; an edit that failed was not written
                     with tally.lock:
                         tally.edit_errors.append(repr(exc)[:200])

@@ -1,0 +1,181 @@
+"""The search projection: each practice location carries its provider's filterable facts.
+
+Search filters on a provider's profession, services, new-patient status, listing status and
+insurance plans, but it finds candidates by a location's coordinates. Copying those facts onto
+the location row (`search_flags`, `search_plans`) and into the covering coordinates index lets
+the database filter a metro's bounding box from the index alone, instead of looking up the
+provider (and its plans) for every location in the box — most of a filtered search's cost.
+
+The projection is derived data, never edited by hand. Signals keep it current for ORM saves
+(see providers/apps.py); bulk writers (imports, admin bulk actions, demo and benchmark data)
+call `refresh_search_index` for the providers they touched. `stale_locations` finds any drift,
+and `manage.py refresh_search_index` rebuilds it all.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from providers.models import (
+    SERVICE_FIELDS,
+    PracticeLocation,
+    Profession,
+    Provider,
+    VerificationStatus,
+)
+
+# One bit per filterable fact. A filter is `search_flags & mask = value`, so "accepting new
+# patients: no" is as cheap as "yes".
+LISTED = 1 << 0  # not suspended
+ACCEPTING_NEW_PATIENTS = 1 << 1
+PROFESSION_BITS: dict[str, int] = {
+    Profession.CHIROPRACTOR: 1 << 2,
+    Profession.PHYSICAL_THERAPIST: 1 << 3,
+}
+SERVICE_BITS: dict[str, int] = {
+    service: 1 << (4 + index) for index, service in enumerate(SERVICE_FIELDS)
+}
+
+# A provider's plan ids as ",3,17,": a plan filter is then `search_plans LIKE '%,17,%'`, one
+# string test per index entry on SQLite and PostgreSQL alike. A provider with so many plans
+# that the list would not fit an index entry is marked MANY_PLANS, and search checks its plans
+# the slow way.
+MAX_PLANS_LENGTH = 600
+MANY_PLANS = "*"
+
+PROVIDER_FIELDS = (
+    "id", "profession", "accepting_new_patients", "verification_status", *SERVICE_FIELDS.values(),
+)  # fmt: skip
+CHUNK = 500  # provider ids per query: well under SQLite's bound-parameter limit
+
+
+def search_flags(values: dict) -> int:
+    """The flag bits for one provider, from its field values (a `values()` row or a dict)."""
+    flags = PROFESSION_BITS.get(values["profession"], 0)
+    if values["verification_status"] != VerificationStatus.SUSPENDED:
+        flags |= LISTED
+    if values["accepting_new_patients"]:
+        flags |= ACCEPTING_NEW_PATIENTS
+    for service, field in SERVICE_FIELDS.items():
+        if values[field]:
+            flags |= SERVICE_BITS[service]
+    return flags
+
+
+def search_plans(plan_ids: Iterable[int]) -> str:
+    ids = sorted(set(plan_ids))
+    if not ids:
+        return ""
+    text = "," + ",".join(str(plan_id) for plan_id in ids) + ","
+    return text if len(text) <= MAX_PLANS_LENGTH else MANY_PLANS
+
+
+def plan_pattern(plan_id: int) -> str:
+    """The LIKE pattern that matches `search_plans` holding `plan_id`."""
+    return f"%,{plan_id},%"
+
+
+def projections(
+    provider_ids: Iterable[int], *, provider_model: type[Provider] = Provider
+) -> dict[int, tuple[int, str]]:
+    """provider id -> (search_flags, search_plans), read from the database."""
+    ids = list(provider_ids)
+    result: dict[int, tuple[int, str]] = {}
+    through = provider_model.insurance_plans.through
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        plans: dict[int, list[int]] = defaultdict(list)
+        for provider_id, plan_id in through.objects.filter(provider_id__in=chunk).values_list(
+            "provider_id", "insuranceplan_id"
+        ):
+            plans[provider_id].append(plan_id)
+        for values in provider_model.objects.filter(id__in=chunk).values(*PROVIDER_FIELDS):
+            result[values["id"]] = (search_flags(values), search_plans(plans[values["id"]]))
+    return result
+
+
+def fill_location(location: PracticeLocation) -> None:
+    """Sets a location's projection from its provider before it is saved."""
+    projection = projections([location.provider_id]).get(location.provider_id)
+    if projection:
+        location.search_flags, location.search_plans = projection
+
+
+def refresh_search_index(
+    provider_ids: Iterable[int] | None = None,
+    *,
+    provider_model: type[Provider] = Provider,
+    location_model: type[PracticeLocation] = PracticeLocation,
+) -> int:
+    """Brings the locations of these providers (all, when None) up to date; returns how many
+    rows changed. Only rows that differ are written. The models can be a migration's."""
+    if provider_ids is None:
+        provider_ids = provider_model.objects.order_by("id").values_list("id", flat=True)
+    ids = list(provider_ids)
+    changed = 0
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        wanted = projections(chunk, provider_model=provider_model)
+        stale = []
+        rows = location_model.objects.filter(provider_id__in=chunk).values_list(
+            "id", "provider_id", "search_flags", "search_plans"
+        )
+        for location_id, provider_id, flags, plans in rows:
+            target = wanted.get(provider_id)
+            if target and (flags, plans) != target:
+                stale.append(location_model(id=location_id, search_flags=target[0],
+                                            search_plans=target[1]))  # fmt: skip
+        if stale:
+            with transaction.atomic():
+                location_model.objects.bulk_update(
+                    stale, ["search_flags", "search_plans"], batch_size=CHUNK
+                )
+        changed += len(stale)
+    return changed
+
+
+def stale_locations(limit: int = 100) -> list[int]:
+    """Ids of locations whose projection does not match their provider (at most `limit`)."""
+    found: list[int] = []
+    ids = list(Provider.objects.values_list("id", flat=True).order_by("id"))
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        wanted = projections(chunk)
+        rows = PracticeLocation.objects.filter(provider_id__in=chunk).values_list(
+            "id", "provider_id", "search_flags", "search_plans"
+        )
+        found.extend(
+            location_id
+            for location_id, provider_id, flags, plans in rows
+            if (flags, plans) != wanted[provider_id]
+        )
+        if len(found) >= limit:
+            break
+    return found[:limit]
+
+
+# Signal receivers (connected in providers/apps.py): ORM saves keep the projection current.
+def on_location_saving(sender, instance: PracticeLocation, raw: bool = False, **_kwargs) -> None:
+    if not raw:  # fixtures (restore_data) carry their projection with them
+        fill_location(instance)
+
+
+def on_provider_saved(sender, instance: Provider, raw: bool = False, **_kwargs) -> None:
+    if not raw:
+        refresh_search_index([instance.pk])
+
+
+def on_plans_changed(sender, instance, action: str, reverse: bool, pk_set, **_kwargs) -> None:
+    if not reverse:  # provider.insurance_plans.add/remove/set/clear
+        if action.startswith("post_"):
+            refresh_search_index([instance.pk])
+        return
+    # plan.providers.add/remove/clear: the providers are in pk_set, except on clear, where
+    # they must be read before they are gone.
+    if action == "pre_clear":
+        instance._search_index_cleared = list(instance.providers.values_list("id", flat=True))
+    elif action == "post_clear":
+        refresh_search_index(instance.__dict__.pop("_search_index_cleared", []))
+    elif action.startswith("post_"):
+        refresh_search_index(list(pk_set or ()))
