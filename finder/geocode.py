@@ -137,6 +137,8 @@ class OfflineGeocoder(Geocoder):
     """A geopy geocoder answering from the bundled US ZIP data; makes no network calls."""
 
     cache_namespace = f"offline:{zipcodes.__version__}"
+    # Answers from memory in microseconds: a round trip to the shared cache would cost more.
+    in_memory = True
 
     def geocode(
         self, query: Any, *, exactly_one: bool = True, timeout: Any = None
@@ -329,27 +331,35 @@ def geocode(text: str, *, geocoder: Geocoder | None = None) -> GeoPoint | None:
     if not query:
         return None
     geocoder = geocoder if geocoder is not None else get_geocoder()
+    if getattr(geocoder, "in_memory", False):
+        return _locate(geocoder, query)[0]
     key = _cache_key(geocoder, query.lower())
     # Stored as plain tuples, () for a miss: pickles stay valid if GeoPoint changes shape.
     cached = _cache_get(key)
     if cached is not None:
         return GeoPoint(*cached) if cached else None
 
-    location = geocoder.geocode(query)
-    if isinstance(location, list):
-        location = location[0] if location else None
-    precision = _precision_from_raw(location.raw) if location is not None else None
-    point = (
-        GeoPoint(location.latitude, location.longitude, location.address, precision)
-        if location is not None and precision is not None
-        else None
-    )
+    point, fallback = _locate(geocoder, query)
     hit_seconds = getattr(settings, "GEOCODER_CACHE_SECONDS", _DEFAULT_CACHE_SECONDS)
     miss_seconds = getattr(settings, "GEOCODER_MISS_CACHE_SECONDS", _DEFAULT_MISS_CACHE_SECONDS)
     if point is None:
         _cache_set(key, (), miss_seconds)
     else:
-        fresh = not location.raw.get("fallback")
         value = (point.lat, point.lng, point.label, point.precision)
-        _cache_set(key, value, hit_seconds if fresh else miss_seconds)
+        _cache_set(key, value, miss_seconds if fallback else hit_seconds)
     return point
+
+
+def _locate(geocoder: Geocoder, query: str) -> tuple[GeoPoint | None, bool]:
+    """The point for `query`, and whether it is a fallback answer (the remote geocoder
+    failed), which is cached only as briefly as a miss."""
+    location = geocoder.geocode(query)
+    if isinstance(location, list):
+        location = location[0] if location else None
+    if location is None:
+        return None, False
+    precision = _precision_from_raw(location.raw)
+    if precision is None:
+        return None, False
+    point = GeoPoint(location.latitude, location.longitude, location.address, precision)
+    return point, bool(location.raw.get("fallback"))

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
 
@@ -211,97 +212,154 @@ def search_providers(
     if origin is None:
         return list_without_origin(providers, filters, acts, ordering, page, page_size)
 
-    nearest = nearest_locations(origin, providers, filters, acts)
-    capped = len(nearest) > COUNT_CAP
-    provider_ids = list(nearest)[:COUNT_CAP]
-    if ordering in (Ordering.PRICE, Ordering.NAME):
-        provider_ids = order_ids(provider_ids, ordering)
-
     start = (page - 1) * page_size
-    if page > 1 and start >= len(provider_ids):
+    if page > 1 and start >= COUNT_CAP:
         raise PageOutOfRange(page)
-    page_ids = provider_ids[start : start + page_size]
-    locations = load_locations([nearest[pid][1] for pid in page_ids])
+    if ordering in (Ordering.PRICE, Ordering.NAME):
+        # Price and name order the nearest COUNT_CAP providers, so all of them are needed.
+        nearest = nearest_locations(origin, providers, filters, acts, offset=0, limit=COUNT_CAP)
+        by_provider = {row.provider_id: row for row in nearest.rows}
+        ordered = order_ids(list(by_provider), ordering)[start : start + page_size]
+        rows = [by_provider[provider_id] for provider_id in ordered]
+    else:
+        limit = min(page_size, COUNT_CAP - start)
+        nearest = nearest_locations(origin, providers, filters, acts, offset=start, limit=limit)
+        rows = nearest.rows
+    if page > 1 and not rows:
+        raise PageOutOfRange(page)
+    locations = load_locations([row.location_id for row in rows])
     hits = [
         SearchHit(
-            provider=locations[nearest[pid][1]].provider,
-            location=locations[nearest[pid][1]],
-            distance_miles=round(nearest[pid][0], 2),
+            provider=locations[row.location_id].provider,
+            location=locations[row.location_id],
+            distance_miles=round(row.miles, 2),
         )
-        for pid in page_ids
+        for row in rows
     ]
-    return SearchResult(len(provider_ids), capped, hits, page, page_size, acts)
+    count = min(nearest.found, COUNT_CAP)
+    return SearchResult(count, nearest.found > COUNT_CAP, hits, page, page_size, acts)
 
 
-# Haversine on the candidate rows, then each provider's nearest location, nearest first. The
-# ORM builds the filtered candidates; this fixed shell is plain SQL because compiling the same
-# expression tree through the ORM cost more than running the query (≈10 ms per search).
+class NearestRow(NamedTuple):
+    provider_id: int
+    miles: float
+    location_id: int
+
+
+@dataclass(frozen=True)
+class Nearest:
+    found: int  # providers within the radius (all of them, or more than COUNT_CAP)
+    rows: list[NearestRow]  # the requested slice, nearest first
+
+
+# Haversine on the candidate rows, each provider's nearest location, then the requested slice
+# nearest first, with how many providers were found (one pass, no second count query). Plain
+# SQL around the candidates (see candidate_locations_sql); the step that keeps each provider's
+# nearest location differs by database (see NEAREST_PER_PROVIDER).
 NEAREST_SQL = """
-SELECT provider_id, distance, id FROM (
-    SELECT provider_id, id, distance,
-           ROW_NUMBER() OVER (PARTITION BY provider_id ORDER BY distance, id) AS nearest_rank
-    FROM (
-        SELECT c.id, c.provider_id,
-               %s * ASIN({least}(1.0, SQRT(
-                   POWER(SIN((RADIANS(c.latitude) - %s) / 2), 2)
-                   + %s * COS(RADIANS(c.latitude)) * POWER(SIN((RADIANS(c.longitude) - %s) / 2), 2)
-               ))) AS distance
-        FROM ({candidates}) c
-    ) measured
-    WHERE distance <= %s
-) ranked
-WHERE nearest_rank = 1
+SELECT provider_id, distance, id, COUNT(*) OVER () AS found FROM (
+    {nearest_per_provider}
+) nearest
 ORDER BY distance, provider_id
-LIMIT %s
+LIMIT %s OFFSET %s
 """
+MEASURED = """
+    SELECT c.id, c.provider_id,
+           %s * ASIN({least}(1.0, SQRT(
+               POWER(SIN((RADIANS(c.latitude) - %s) / 2), 2)
+               + %s * COS(RADIANS(c.latitude)) * POWER(SIN((RADIANS(c.longitude) - %s) / 2), 2)
+           ))) AS distance
+    FROM ({candidates}) c
+"""
+NEAREST_PER_PROVIDER = {
+    # DISTINCT ON sorts once (a window function sorted and then scanned again: ≈1 ms more in a
+    # dense metro); OFFSET 0 keeps PostgreSQL from computing the distance twice per row.
+    "postgresql": """
+        SELECT DISTINCT ON (provider_id) provider_id, distance, id
+        FROM ({measured} OFFSET 0) measured
+        WHERE distance <= %s
+        ORDER BY provider_id, distance, id
+    """,
+    "sqlite": """
+        SELECT provider_id, distance, id FROM (
+            SELECT provider_id, id, distance, ROW_NUMBER() OVER (
+                       PARTITION BY provider_id ORDER BY distance, id
+                   ) AS nearest_rank
+            FROM ({measured}) measured
+            WHERE distance <= %s
+        ) ranked
+        WHERE nearest_rank = 1
+    """,
+}
 
 
 def nearest_locations(
-    origin: Origin, providers: QuerySet[Provider], filters: SearchFilters, acts
-) -> dict[int, tuple[float, int]]:
-    """provider id -> (miles, location id) of its nearest matching location, nearest first.
+    origin: Origin,
+    providers: QuerySet[Provider],
+    filters: SearchFilters,
+    acts,
+    *,
+    offset: int,
+    limit: int,
+) -> Nearest:
+    """Each matching provider's nearest location within the radius: the slice
+    [offset, offset + limit) of them nearest first (ties by provider id), and how many there are.
 
-    At most COUNT_CAP + 1 rows, so callers can tell when the count is capped. In a dense metro
-    the nearest COUNT_CAP + 1 providers all lie within a few miles: a probe at
+    In a dense metro the nearest COUNT_CAP providers all lie within a few miles: a probe at
     PROBE_RADIUS_MILES finds them while measuring a ninth of the 25-mile box. Everything
     outside the probe is farther than everything inside it, so the answer is the same.
     """
     if origin.radius_miles > PROBE_RADIUS_MILES:
-        probe = nearest_within(
-            replace(origin, radius_miles=PROBE_RADIUS_MILES), providers, filters, acts
-        )
-        if len(probe) > COUNT_CAP:
-            return probe
-    return nearest_within(origin, providers, filters, acts)
+        probe = replace(origin, radius_miles=PROBE_RADIUS_MILES)
+        found = nearest_within(probe, providers, filters, acts, offset=offset, limit=limit)
+        if found.found > COUNT_CAP:
+            return found
+    return nearest_within(origin, providers, filters, acts, offset=offset, limit=limit)
 
 
 def nearest_within(
-    origin: Origin, providers: QuerySet[Provider], filters: SearchFilters, acts
-) -> dict[int, tuple[float, int]]:
-    sql, params = nearest_sql(origin, providers, filters, acts)
+    origin: Origin, providers: QuerySet[Provider], filters: SearchFilters, acts, *, offset, limit
+) -> Nearest:
+    sql, params = nearest_sql(origin, providers, filters, acts, offset=offset, limit=limit)
     with read_connection(PracticeLocation).cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    return {provider_id: (distance, location_id) for provider_id, distance, location_id in rows}
+    return Nearest(
+        found=rows[0][3] if rows else 0,
+        rows=[
+            NearestRow(provider_id, miles, location_id)
+            for provider_id, miles, location_id, _ in rows
+        ],
+    )
 
 
 def nearest_sql(
-    origin: Origin, providers: QuerySet[Provider], filters: SearchFilters, acts
+    origin: Origin,
+    providers: QuerySet[Provider],
+    filters: SearchFilters,
+    acts,
+    *,
+    offset: int = 0,
+    limit: int = COUNT_CAP + 1,
 ) -> tuple[str, list]:
     """NEAREST_SQL around the candidate locations, with its parameters."""
     candidates_sql, candidates_params = candidate_locations_sql(
         bounding_box(origin.lat, origin.lng, origin.radius_miles), providers, filters, acts
     )
+    vendor = read_connection(PracticeLocation).vendor
     # SQLite's two-argument MIN() is PostgreSQL's LEAST(): it guards ASIN against 1 + epsilon.
-    least = "LEAST" if read_connection(PracticeLocation).vendor == "postgresql" else "MIN"
+    measured = MEASURED.format(
+        least="LEAST" if vendor == "postgresql" else "MIN", candidates=candidates_sql
+    )
+    per_provider = NEAREST_PER_PROVIDER.get(vendor, NEAREST_PER_PROVIDER["sqlite"])
+    sql = NEAREST_SQL.format(nearest_per_provider=per_provider.format(measured=measured))
     lat0, lng0 = math.radians(origin.lat), math.radians(origin.lng)
-    # The candidates' parameters sit between the distance's and the radius's.
     params = [
         2 * EARTH_RADIUS_MILES, lat0, math.cos(lat0), lng0,
         *candidates_params,
-        origin.radius_miles, COUNT_CAP + 1,
+        origin.radius_miles, limit, offset,
     ]  # fmt: skip
-    return NEAREST_SQL.format(least=least, candidates=candidates_sql), params
+    return sql, params
 
 
 def candidate_locations_sql(

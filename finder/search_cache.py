@@ -26,18 +26,22 @@ def search_cache_key(kind: str, request: HttpRequest) -> str:
     query = sorted((key, sorted(values)) for key, values in request.GET.lists())
     raw = json.dumps([request.build_absolute_uri(request.path), query], ensure_ascii=True)
     digest = hashlib.sha256(raw.encode()).hexdigest()
-    generation = ":".join(
-        (
-            freshness.token(freshness.LISTINGS),
-            freshness.token(freshness.PRACTICE_ACTS),
-            timezone.localdate().isoformat(),  # practice acts take effect on dates
-        )
-    )
+    tokens = freshness.tokens(freshness.LISTINGS, freshness.PRACTICE_ACTS)
+    # Practice acts take effect on dates, so the date is part of the generation too.
+    generation = ":".join((*tokens, timezone.localdate().isoformat()))
     return f"search:{kind}:{generation}:{digest}"
 
 
-def cached(key: str, build: Callable[[], T]) -> T:
-    """`build()` once per key and generation; a cache outage only costs the rebuild."""
+def caching_enabled() -> bool:
+    return settings.SEARCH_CACHE_SECONDS > 0
+
+
+def cached(kind: str, request: HttpRequest, build: Callable[[], T]) -> T:
+    """`build()` once per normalised query and generation; a cache outage only costs the
+    rebuild. With SEARCH_CACHE_SECONDS=0 the cache is not consulted at all."""
+    if not caching_enabled():
+        return build()
+    key = search_cache_key(kind, request)
     try:
         hit = cache.get(key)
     except Exception:
@@ -58,7 +62,12 @@ def cache_anonymous_search_page(view: Callable) -> Callable:
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.method != "GET" or not request.GET or request.user.is_authenticated:
+        if (
+            request.method != "GET"
+            or not request.GET
+            or request.user.is_authenticated
+            or not caching_enabled()
+        ):
             return view(request, *args, **kwargs)
         key = search_cache_key("page", request)
         try:

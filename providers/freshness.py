@@ -23,11 +23,24 @@ def _key(name: str) -> str:
 
 def token(name: str) -> str:
     """The current generation of `name`; a fresh one after a cache flush or outage."""
+    return tokens(name)[0]
+
+
+def tokens(*names: str) -> tuple[str, ...]:
+    """The current generations of `names`, read in one cache round trip."""
     try:
-        return cache.get_or_set(_key(name), lambda: uuid.uuid4().hex, timeout=None)
+        found = cache.get_many([_key(name) for name in names])
+        missing = {_key(name): uuid.uuid4().hex for name in names if _key(name) not in found}
+        if missing:
+            # add(), not set(): a concurrent first reader may have created the token already.
+            for key, value in missing.items():
+                if not cache.add(key, value, timeout=None):
+                    missing[key] = cache.get(key, value)
+            found.update(missing)
+        return tuple(found[_key(name)] for name in names)
     except Exception:  # the cache is down: make every lookup a miss rather than fail
-        logger.warning("Cache unavailable; %s treated as changed", name, exc_info=True)
-        return uuid.uuid4().hex
+        logger.warning("Cache unavailable; %s treated as changed", ", ".join(names), exc_info=True)
+        return tuple(uuid.uuid4().hex for _ in names)
 
 
 def bump(name: str, **_signal_kwargs) -> None:

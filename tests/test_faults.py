@@ -362,7 +362,8 @@ def test_requests_still_succeed_with_redis_down_and_say_so_in_the_log(
     assert calls[0].json()["count"] == 1
     warnings = " ".join(record.getMessage() for record in caplog.records)
     assert "Rate limiting skipped: the cache is unavailable" in warnings
-    assert "Geocode cache unavailable" in warnings
+    assert "Search cache unavailable" in warnings
+    assert "practice_acts treated as changed" in warnings
     assert all(record.levelno < logging.ERROR for record in caplog.records)
 
 

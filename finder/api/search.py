@@ -15,7 +15,7 @@ from finder.api.schema import (
 )
 from finder.listing import attach_listing_extras, provider_detail, provider_summary
 from finder.search import PageOutOfRange, search_providers
-from finder.search_cache import cached, search_cache_key
+from finder.search_cache import cached
 from finder.search_params import SearchParamsSerializer
 from providers.models import Provider, VerificationStatus
 from providers.scope import current_practice_acts
@@ -50,7 +50,7 @@ class ProviderSearchApi(APIView):
         examples=[SEARCH_EXAMPLE],
     )
     def get(self, request: Request) -> Response:
-        return Response(cached(search_cache_key("api", request), lambda: search_body(request)))
+        return Response(cached("api", request, lambda: search_body(request)))
 
 
 def search_body(request: Request) -> dict:

@@ -1,6 +1,6 @@
 """Request rates per client, counted in Django's default cache.
 
-Fixed windows with an atomic counter (`cache.add` then `cache.incr`): Redis INCR when
+Fixed windows with an atomic counter (SET NX then INCR, pipelined): Redis INCR when
 REDIS_URL is set, so every worker process and host shares one count; LocMem otherwise (one
 count per process, fine for development). DRF's own SimpleRateThrottle keeps a list of
 timestamps that it reads and rewrites, which loses counts when workers race; a counter does not.
@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest, HttpResponse
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
@@ -99,6 +100,16 @@ class WindowRateThrottle(SimpleRateThrottle):
 
 
 def increment(key: str, *, timeout: int) -> int:
+    backend = caches["default"]  # `cache` is a proxy: isinstance needs the backend itself
+    if isinstance(backend, RedisCache):
+        # SET NX (start the window) and INCR in one pipelined round trip: Django's add() and
+        # incr() cost three, on every API call. Django stores ints as plain Redis integers.
+        full_key = backend.make_and_validate_key(key)
+        client = backend._cache.get_client(full_key, write=True)
+        pipe = client.pipeline(transaction=False)
+        pipe.set(full_key, 0, ex=timeout, nx=True)
+        pipe.incr(full_key)
+        return pipe.execute()[1]
     cache.add(key, 0, timeout)
     try:
         return cache.incr(key)

@@ -18,6 +18,7 @@ from finder.geocode import (
     MAX_QUERY_LENGTH,
     GeoPoint,
     OfflineGeocoder,
+    _cache_key,
     geocode,
     get_geocoder,
     normalize_zip,
@@ -39,6 +40,10 @@ def assert_near(point: GeoPoint | None, lat: float, lng: float, tolerance: float
 
 
 class CountingGeocoder(OfflineGeocoder):
+    """Offline answers, counted; not in memory as far as caching goes, like a remote one."""
+
+    in_memory = False
+
     def __init__(self) -> None:
         super().__init__()
         self.calls = 0
@@ -263,6 +268,15 @@ def test_it_caches_results_by_normalized_text() -> None:
     assert geocode("Austin, TX", geocoder=geocoder) == first
     assert geocode("  AUSTIN,   tx ", geocoder=geocoder) == first
     assert geocoder.calls == 1
+
+
+def test_the_in_memory_offline_geocoder_bypasses_the_shared_cache() -> None:
+    key = _cache_key(OfflineGeocoder(), "austin, tx 78701")
+    assert geocode("Austin, TX 78701") == AUSTIN_78701
+    assert cache.get(key) is None
+    # The same lookup through a geocoder that is not in memory is cached under that key.
+    assert geocode("Austin, TX 78701", geocoder=CountingGeocoder()) == AUSTIN_78701
+    assert cache.get(key) == (30.2713, -97.7426, "Austin, TX 78701", "zip")
 
 
 def test_it_caches_misses() -> None:

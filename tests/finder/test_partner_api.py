@@ -6,12 +6,13 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client, override_settings
 from django.utils import timezone
 
+from finder.api.throttling import increment
 from finder.models import ApiKeyDailyUsage, PartnerApiKey
 from tests.factories import PracticeLocationFactory, ProcedureFactory
 
@@ -320,6 +321,29 @@ def test_the_limit_is_shared_across_clients_through_the_cache(provider):
             assert second.get(SEARCH).status_code == 200
             assert first.get(SEARCH).status_code == 429
             assert second.get(SEARCH).status_code == 429
+        finally:
+            cache.clear()
+
+
+def test_redis_counters_count_in_one_window_and_expire_with_it():
+    redis_cache = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_TEST_URL,
+            "KEY_PREFIX": "jointcare-test-counter",
+        }
+    }
+    if not redis_reachable():
+        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
+    with override_settings(CACHES=redis_cache):
+        cache.clear()
+        try:
+            assert [increment("window", timeout=61) for _ in range(3)] == [1, 2, 3]
+            backend = caches["default"]
+            full_key = backend.make_and_validate_key("window")
+            ttl = backend._cache.get_client(full_key).ttl(full_key)
+            assert 0 < ttl <= 61
+            assert cache.get("window") == 3  # readable through Django's cache API too
         finally:
             cache.clear()
 

@@ -51,3 +51,22 @@ def test_admin_bulk_suspend_invalidates_cached_pages(client, admin_client_logged
 def test_errors_are_not_cached(client, db):
     assert client.get(URL, {"near": "xyz"}).status_code == 400
     assert client.get(URL, {"near": "xyz"}).status_code == 400
+
+
+def test_a_zero_cache_time_turns_the_search_cache_off(client, world, settings):
+    settings.SEARCH_CACHE_SECONDS = 0
+    names(client)
+    Provider.objects.filter(pk=world["in_range"].pk).update(first_name="Renamed")
+    assert names(client) == ["Renamed Doe" + world["in_range"].last_name[3:] + ", DC"]
+    page = client.get("/", {"near": "78701"}).content.decode()
+    assert "Renamed Doe" in page
+
+
+def test_generation_tokens_are_stable_until_bumped():
+    listings, acts = freshness.tokens(freshness.LISTINGS, freshness.PRACTICE_ACTS)
+    assert freshness.tokens(freshness.LISTINGS, freshness.PRACTICE_ACTS) == (listings, acts)
+    assert freshness.token(freshness.PRACTICE_ACTS) == acts
+    freshness.bump_listings()
+    new_listings, same_acts = freshness.tokens(freshness.LISTINGS, freshness.PRACTICE_ACTS)
+    assert new_listings != listings
+    assert same_acts == acts
