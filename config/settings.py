@@ -4,6 +4,7 @@ Without any environment the project runs on SQLite in the project folder with DE
 when started through `make run` (which sets DJANGO_DEBUG=1).
 """
 
+import math
 import os
 import re
 import secrets
@@ -46,6 +47,19 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}.") from exc
+
+
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}.") from exc
+    if not math.isfinite(value) or value < 0:
+        raise ImproperlyConfigured(f"{name} must be a finite number >= 0, got {raw!r}.")
+    return value
 
 
 def env_list(name: str, default: list[str] | None = None) -> list[str]:
@@ -327,6 +341,9 @@ CORS_EXPOSE_HEADERS = (
 
 # Anonymous search responses are cached this long at most; any listing change invalidates them.
 SEARCH_CACHE_SECONDS = env_int("SEARCH_CACHE_SECONDS", 300)
+# How often a process re-reads the shared "has anything changed" tokens (providers/freshness.py):
+# changes made in other processes reach this one within this many seconds.
+FRESHNESS_RECHECK_SECONDS = env_float("FRESHNESS_RECHECK_SECONDS", 0.0 if TESTING else 1.0)
 
 GEOCODER = env_str("GEOCODER", "offline")
 GEOCODER_USER_AGENT = env_str("GEOCODER_USER_AGENT", "jointcare-finder/0.1")

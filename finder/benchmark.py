@@ -25,11 +25,10 @@ from django.db import connection, transaction
 from finder.estimate import Coverage, ProcedureLine, estimate_cost
 from finder.search import (
     COUNT_CAP,
-    PROBE_RADIUS_MILES,
     Origin,
     SearchFilters,
-    filtered_providers,
     nearest_sql,
+    probe_radius,
     search_providers,
 )
 from providers.demo import METRO_ZIPS, npi_from_base
@@ -182,11 +181,13 @@ def raw_floor(origin: Origin, filters: SearchFilters) -> Callable[[], object]:
     """The search's own SQL alone (probe, then the full radius when the probe is not enough),
     compiled beforehand: what the database costs, without Python around it."""
     acts = current_practice_acts()
-    providers = filtered_providers(filters)
-    probe = replace(origin, radius_miles=min(origin.radius_miles, PROBE_RADIUS_MILES))
-    statements = [nearest_sql(probe, providers, filters, acts, limit=20)]
-    if origin.radius_miles > PROBE_RADIUS_MILES:
-        statements.append(nearest_sql(origin, providers, filters, acts, limit=20))
+    statements = []
+    radius = probe_radius(origin, filters)
+    if radius is not None:
+        statements.append(
+            nearest_sql(replace(origin, radius_miles=radius), filters, acts, limit=20)
+        )
+    statements.append(nearest_sql(origin, filters, acts, limit=20))
 
     def run() -> object:
         with connection.cursor() as cursor:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from finder.rows import read_connection
+from finder.rows import fetch_rows, read_connection
 from providers.models import InsurancePlan, PracticeLocation, Procedure, Provider, ProviderPrice
 from providers.scope import ActKey, scope_summary
 
@@ -52,32 +52,39 @@ def attach_listing_extras(providers: Iterable[Provider]) -> None:
         provider.listing_prices = []
     if not by_id:
         return
-    # Hand-written SQL: on a results page, compiling these two ORM queries cost as much as
-    # running them (see finder/rows.py).
+    # Hand-written SQL, plans and prices in one statement: on a results page, compiling two
+    # ORM queries cost as much as running them (see finder/rows.py).
     ids = list(by_id)
     placeholders = ", ".join(["%s"] * len(ids))
-    through = Provider.insurance_plans.through._meta.db_table
-    with read_connection(Provider).cursor() as cursor:
-        cursor.execute(
-            f"SELECT t.provider_id, plan.slug FROM {through} t"
-            f" JOIN {InsurancePlan._meta.db_table} plan ON plan.id = t.insuranceplan_id"
-            f" WHERE t.provider_id IN ({placeholders}) ORDER BY plan.slug",
-            ids,
-        )
-        for provider_id, slug in cursor.fetchall():
-            by_id[provider_id].listing_plan_slugs.append(slug)
-        cursor.execute(
-            f"SELECT price.provider_id, proc.code, proc.label, price.cash_price"
-            f" FROM {ProviderPrice._meta.db_table} price"
-            f" JOIN {Procedure._meta.db_table} proc ON proc.id = price.procedure_id"
-            f" WHERE price.provider_id IN ({placeholders}) ORDER BY proc.code",
-            ids,
-        )
-        for provider_id, code, label, cash_price in cursor.fetchall():
+    sql = LISTING_EXTRAS_SQL.format(
+        through=Provider.insurance_plans.through._meta.db_table,
+        plans=InsurancePlan._meta.db_table,
+        prices=ProviderPrice._meta.db_table,
+        procedures=Procedure._meta.db_table,
+        ids=placeholders,
+    )
+    for kind, provider_id, key, label, cash_price in fetch_rows(
+        read_connection(Provider), sql, ids + ids
+    ):
+        if kind == "plan":
+            by_id[provider_id].listing_plan_slugs.append(key)
+        else:
             by_id[provider_id].listing_prices.append(
-                {"code": code, "label": label, "cash_price": money(cash_price),
+                {"code": key, "label": label, "cash_price": money(cash_price),
                  "currency": CURRENCY}
             )  # fmt: skip
+
+
+LISTING_EXTRAS_SQL = """
+SELECT 'plan', t.provider_id, plan.slug, CAST(NULL AS VARCHAR(120)), CAST(NULL AS NUMERIC)
+FROM {through} t JOIN {plans} plan ON plan.id = t.insuranceplan_id
+WHERE t.provider_id IN ({ids})
+UNION ALL
+SELECT 'price', price.provider_id, proc.code, proc.label, price.cash_price
+FROM {prices} price JOIN {procedures} proc ON proc.id = price.procedure_id
+WHERE price.provider_id IN ({ids})
+ORDER BY 1, 3
+"""
 
 
 def money(value: Decimal | float | int) -> str:

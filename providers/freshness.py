@@ -4,11 +4,18 @@ Each name maps to a random token in Django's cache (shared by every worker when 
 Writers call `bump(name)`; readers put `token(name)` in their cache keys, so a change makes
 every older entry unreachable at once, in every process. Signals cover ORM saves and deletes;
 bulk writers (imports, admin bulk actions, demo data) call `bump` themselves.
+
+Reading the tokens is a shared-cache round trip, and every search needs them (practice acts,
+cached responses): under load those reads were a tenth of a worker's time. So each process
+re-reads a token at most every FRESHNESS_RECHECK_SECONDS (1 s by default, 0 in tests): a
+change made in this process is seen at once, one made elsewhere within that interval.
 """
 
 import logging
+import time
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache
 
 logger = logging.getLogger(__name__)
@@ -26,8 +33,29 @@ def token(name: str) -> str:
     return tokens(name)[0]
 
 
+# name -> (token, time.monotonic() when read): this process's recent reads.
+_recent: dict[str, tuple[str, float]] = {}
+
+
 def tokens(*names: str) -> tuple[str, ...]:
-    """The current generations of `names`, read in one cache round trip."""
+    """The current generations of `names`: from this process's recent reads, else read in
+    one cache round trip."""
+    now = time.monotonic()
+    recheck = settings.FRESHNESS_RECHECK_SECONDS
+    recent = [_recent.get(name) for name in names]
+    if all(entry and now - entry[1] < recheck for entry in recent):
+        return tuple(entry[0] for entry in recent)
+    read = _read(names)
+    _recent.update((name, (value, now)) for name, value in zip(names, read, strict=True))
+    return read
+
+
+def forget() -> None:
+    """Drop this process's recent reads (tests, after clearing the cache)."""
+    _recent.clear()
+
+
+def _read(names: tuple[str, ...]) -> tuple[str, ...]:
     try:
         found = cache.get_many([_key(name) for name in names])
         missing = {_key(name): uuid.uuid4().hex for name in names if _key(name) not in found}
@@ -44,8 +72,10 @@ def tokens(*names: str) -> tuple[str, ...]:
 
 
 def bump(name: str, **_signal_kwargs) -> None:
+    value = uuid.uuid4().hex
+    _recent[name] = (value, time.monotonic())
     try:
-        cache.set(_key(name), uuid.uuid4().hex, timeout=None)
+        cache.set(_key(name), value, timeout=None)
     except Exception:
         logger.warning("Cache unavailable; could not record a change to %s", name, exc_info=True)
 

@@ -8,6 +8,8 @@ be tested against a real "prohibited" row.
 import pytest
 from django.core.cache import cache
 
+from finder import density
+from providers import freshness
 from providers.models import Profession, Scope, VerificationStatus
 from tests.factories import PracticeActFactory, PracticeLocationFactory
 
@@ -15,8 +17,12 @@ from tests.factories import PracticeActFactory, PracticeLocationFactory
 @pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()
+    freshness.forget()
+    density.forget()
     yield
     cache.clear()
+    freshness.forget()
+    density.forget()
 
 
 @pytest.fixture

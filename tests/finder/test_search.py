@@ -10,6 +10,7 @@ from geopy.distance import great_circle
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from finder import search
 from finder.search import (
     COUNT_CAP,
     Origin,
@@ -308,9 +309,9 @@ def test_a_page_costs_a_constant_number_of_queries(db, django_assert_num_queries
         location = PracticeLocationFactory(latitude=30 + i * 1e-4, longitude=-97)
         location.provider.insurance_plans.add(plan)
         ProviderPriceFactory(provider=location.provider, procedure=procedure)
-    # acts (first search of the test), nearest locations within the 8-mile probe and then
-    # within 25 miles, locations with their providers, plans, prices with procedures
-    with django_assert_num_queries(6):
+    # acts and the density grid (the first search of the test), nearest locations (too few
+    # nearby for a probe), locations with their providers, plans and prices together
+    with django_assert_num_queries(5):
         result = search_providers(
             origin=Origin(30, -97, "t", 25), filters=SearchFilters(), page_size=size
         )
@@ -318,3 +319,17 @@ def test_a_page_costs_a_constant_number_of_queries(db, django_assert_num_queries
             assert len(hit.provider.listing_plan_slugs) == 1
             assert len(hit.provider.listing_prices) == 1
     assert len(result.hits) == size
+
+
+@pytest.mark.parametrize("forced", [None, 0.5, 2.0, 8.0, 30.0])
+def test_the_answer_does_not_depend_on_the_probe_radius(scattered, monkeypatch, forced):
+    """probe_radius only saves work: a probe that holds too few providers falls back to the
+    full radius, and one that holds enough gives the same nearest providers."""
+    origin = Origin(51.88, 179.9, "t", 60)
+    unprobed = [(h.provider.id, h.distance_miles) for h in all_pages(origin)[1]]
+    monkeypatch.setattr(search, "COUNT_CAP", 5)  # so that small probes can hold enough
+    capped = search_providers(origin=origin, filters=SearchFilters(), page_size=5)
+    monkeypatch.setattr(search, "probe_radius", lambda origin, filters: forced)
+    probed = search_providers(origin=origin, filters=SearchFilters(), page_size=5)
+    assert [(h.provider.id, h.distance_miles) for h in probed.hits] == unprobed[:5]
+    assert (probed.count, probed.count_capped) == (capped.count, capped.count_capped) == (5, True)

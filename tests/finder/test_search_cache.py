@@ -1,6 +1,7 @@
 """Cached search responses never outlive a listing or practice-act change."""
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from providers import freshness
@@ -70,3 +71,20 @@ def test_generation_tokens_are_stable_until_bumped():
     new_listings, same_acts = freshness.tokens(freshness.LISTINGS, freshness.PRACTICE_ACTS)
     assert new_listings != listings
     assert same_acts == acts
+
+
+def test_a_process_rereads_the_tokens_only_after_the_recheck_interval(settings, monkeypatch):
+    settings.FRESHNESS_RECHECK_SECONDS = 1.0
+    clock = [1000.0]
+    monkeypatch.setattr(freshness.time, "monotonic", lambda: clock[0])
+    first = freshness.token(freshness.LISTINGS)
+    # Another process bumps the token: this one keeps its recent read within the interval...
+    cache.set("generation:listings", "bumped-elsewhere", timeout=None)
+    clock[0] += 0.5
+    assert freshness.token(freshness.LISTINGS) == first
+    # ...and sees the change once the interval has passed.
+    clock[0] += 0.6
+    assert freshness.token(freshness.LISTINGS) == "bumped-elsewhere"
+    # A bump in this process is seen by this process at once.
+    freshness.bump_listings()
+    assert freshness.token(freshness.LISTINGS) not in (first, "bumped-elsewhere")

@@ -1,0 +1,59 @@
+"""The density grid that chooses the search's probe radius."""
+
+import math
+
+import pytest
+
+from finder import search
+from finder.density import CELLS_PER_DEGREE, MILES_PER_DEGREE, DensityGrid, build_grid, cell_key
+from finder.search import PROBE_TARGET, Origin, SearchFilters, probe_radius
+from tests.factories import PracticeLocationFactory
+
+CELL_MILES_LAT = MILES_PER_DEGREE / CELLS_PER_DEGREE
+
+
+def uniform_grid(per_cell: int, lat: float = 40.0, lng: float = -74.0, span: int = 60):
+    """`per_cell` locations in every cell of a square around (lat, lng)."""
+    centre_lat, centre_lng = int(lat * CELLS_PER_DEGREE), int(lng * CELLS_PER_DEGREE)
+    counts = {
+        cell_key(centre_lat + i, centre_lng + j): per_cell
+        for i in range(-span, span + 1)
+        for j in range(-span, span + 1)
+    }
+    return DensityGrid(counts, built_at=0.0)
+
+
+def test_a_uniform_grid_estimates_density_times_the_disc_area():
+    grid = uniform_grid(100)
+    lat = 40.0
+    cell_area = CELL_MILES_LAT * CELL_MILES_LAT * math.cos(math.radians(lat))
+    for radius in (3.0, 10.0, 25.0):
+        expected = 100 / cell_area * math.pi * radius**2
+        assert grid.locations_within(lat, -74.0, radius) == pytest.approx(expected, rel=0.02)
+
+
+def test_the_probe_is_as_small_as_the_density_allows(monkeypatch):
+    def radius_with(grid, origin, filters=None):
+        monkeypatch.setattr(search, "density_grid", lambda: grid)
+        return probe_radius(origin, filters or SearchFilters())
+
+    origin = Origin(40.0, -74.0, "t", 25)
+    dense = uniform_grid(3000)
+    radius = radius_with(dense, origin)
+    assert radius is not None and radius < 8
+    assert dense.locations_within(40.0, -74.0, radius) >= PROBE_TARGET
+    assert radius_with(uniform_grid(2), origin) is None
+    # A filtered search matches fewer locations, so it probes farther (or not at all).
+    filtered = radius_with(dense, origin, SearchFilters(service="mobilization"))
+    assert filtered is None or filtered > radius
+    # No probe reaches past the search's own radius.
+    assert radius_with(uniform_grid(20), Origin(40.0, -74.0, "t", 3)) is None
+
+
+@pytest.mark.django_db
+def test_the_grid_counts_locations_per_cell_including_west_and_south_of_zero():
+    PracticeLocationFactory(latitude=30.27, longitude=-97.74)
+    PracticeLocationFactory(latitude=30.21, longitude=-97.71)
+    PracticeLocationFactory(latitude=-33.86, longitude=151.21)
+    grid = build_grid()
+    assert grid.counts == {cell_key(302, -978): 2, cell_key(-339, 1512): 1}
