@@ -18,16 +18,21 @@ REFRESH_SECONDS = 900
 EARTH_RADIUS_MILES = 3958.8
 MILES_PER_DEGREE = math.pi * EARTH_RADIUS_MILES / 180
 
-# Integer cell numbers with the same arithmetic on SQLite and PostgreSQL: CAST truncates
-# towards zero, so shift every coordinate positive first and truncation is a floor.
 GRID_SQL = """
-SELECT CAST(latitude * {n} + 1000 AS INTEGER) - 1000 AS cell_lat,
-       CAST(longitude * {n} + 2000 AS INTEGER) - 2000 AS cell_lng,
-       COUNT(*)
+SELECT {floor_lat} AS cell_lat, {floor_lng} AS cell_lng, COUNT(*)
 FROM {table}
 WHERE latitude IS NOT NULL AND longitude IS NOT NULL
 GROUP BY 1, 2
 """
+# Cell numbers are floors. SQLite may lack FLOOR(), and its CAST truncates towards zero, so
+# shift every coordinate positive first; PostgreSQL's CAST rounds, so it uses FLOOR().
+FLOORS = {
+    "postgresql": ("FLOOR(latitude * {n})::integer", "FLOOR(longitude * {n})::integer"),
+    "sqlite": (
+        "CAST(latitude * {n} + 1000 AS INTEGER) - 1000",
+        "CAST(longitude * {n} + 2000 AS INTEGER) - 2000",
+    ),
+}
 
 
 def cell_key(cell_lat: int, cell_lng: int) -> int:
@@ -71,8 +76,14 @@ def density_grid() -> DensityGrid:
 
 
 def build_grid() -> DensityGrid:
-    sql = GRID_SQL.format(n=CELLS_PER_DEGREE, table=PracticeLocation._meta.db_table)
-    rows = fetch_rows(read_connection(PracticeLocation), sql, [])
+    connection = read_connection(PracticeLocation)
+    floor_lat, floor_lng = FLOORS.get(connection.vendor, FLOORS["sqlite"])
+    sql = GRID_SQL.format(
+        floor_lat=floor_lat.format(n=CELLS_PER_DEGREE),
+        floor_lng=floor_lng.format(n=CELLS_PER_DEGREE),
+        table=PracticeLocation._meta.db_table,
+    )
+    rows = fetch_rows(connection, sql, [])
     return DensityGrid({cell_key(lat, lng): n for lat, lng, n in rows}, time.monotonic())
 
 
