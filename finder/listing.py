@@ -6,6 +6,7 @@ costs a fixed number of queries whatever its size.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -87,12 +88,59 @@ ORDER BY 1, 3
 """
 
 
-def money(value: Decimal | float | int) -> str:
+def money(value: Decimal | float | int | str) -> str:
     """A price as a 2-decimal string. SQLite hands back a DECIMAL column as int or float, so
     go through its shortest repr: prices are whole cents, well within a float's precision."""
-    if not isinstance(value, Decimal):
+    if isinstance(value, str):
+        value = Decimal(value)
+    elif not isinstance(value, Decimal):
         value = Decimal(repr(value))
     return f"{value:.2f}"
+
+
+# A provider's plan slugs and prices as two columns of a results-page statement (see
+# finder/search.py), so a page needs no query of its own for them. Unordered in SQL: SQLite
+# before 3.44 cannot order inside an aggregate, so `set_listing_extras` sorts them.
+LISTING_EXTRAS_COLUMNS = {
+    "postgresql": (
+        "(SELECT string_agg(plan.slug, ',') FROM {through} t"
+        " JOIN {plans} plan ON plan.id = t.insuranceplan_id WHERE t.provider_id = {provider_id})",
+        "(SELECT json_agg(json_build_array(proc.code, proc.label, price.cash_price::text))::text"
+        " FROM {prices} price JOIN {procedures} proc ON proc.id = price.procedure_id"
+        " WHERE price.provider_id = {provider_id})",
+    ),
+    "sqlite": (
+        "(SELECT group_concat(plan.slug, ',') FROM {through} t"
+        " JOIN {plans} plan ON plan.id = t.insuranceplan_id WHERE t.provider_id = {provider_id})",
+        "(SELECT json_group_array(json_array(proc.code, proc.label,"
+        " CAST(price.cash_price AS TEXT)))"
+        " FROM {prices} price JOIN {procedures} proc ON proc.id = price.procedure_id"
+        " WHERE price.provider_id = {provider_id})",
+    ),
+}
+
+
+def listing_extras_columns(vendor: str, provider_id: str) -> str:
+    """Two SELECT-list expressions for the provider whose id is in column `provider_id`: its
+    plan slugs, comma-separated, and its prices as a JSON array of [code, label, price]."""
+    tables = {
+        "through": Provider.insurance_plans.through._meta.db_table,
+        "plans": InsurancePlan._meta.db_table,
+        "prices": ProviderPrice._meta.db_table,
+        "procedures": Procedure._meta.db_table,
+        "provider_id": provider_id,
+    }
+    plans, prices = LISTING_EXTRAS_COLUMNS.get(vendor, LISTING_EXTRAS_COLUMNS["sqlite"])
+    return f"{plans.format(**tables)}, {prices.format(**tables)}"
+
+
+def set_listing_extras(provider: Provider, plan_slugs: str | None, prices: str | None) -> None:
+    """Sets what `attach_listing_extras` sets, from the two `listing_extras_columns` values."""
+    provider.listing_plan_slugs = sorted(plan_slugs.split(",")) if plan_slugs else []
+    provider.listing_prices = [
+        {"code": code, "label": label, "cash_price": money(price), "currency": CURRENCY}
+        for code, label, price in sorted(json.loads(prices) if prices else [])
+    ]
 
 
 def scope_for_location(

@@ -6,7 +6,7 @@ computed on that bounded set only; each provider keeps its nearest matching loca
 """
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
@@ -15,7 +15,7 @@ from typing import NamedTuple
 from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
 
 from finder.density import density_grid
-from finder.listing import attach_listing_extras
+from finder.listing import attach_listing_extras, listing_extras_columns, set_listing_extras
 from finder.rows import ModelColumns, fetch_rows, read_connection
 from providers import search_index
 from providers.models import (
@@ -228,13 +228,18 @@ def search_providers(
         by_provider = {row.provider_id: row for row in nearest.rows}
         ordered = order_ids(list(by_provider), ordering)[start : start + page_size]
         rows = [by_provider[provider_id] for provider_id in ordered]
+        locations = load_locations([row.location_id for row in rows])
     else:
+        # The page's listings (locations, providers, plans, prices) come back with the nearest
+        # rows themselves: one statement for the page.
         limit = min(page_size, COUNT_CAP - start)
-        nearest = nearest_locations(origin, filters, acts, offset=start, limit=limit)
+        nearest = nearest_locations(
+            origin, filters, acts, offset=start, limit=limit, with_listings=True
+        )
         rows = nearest.rows
+        locations = {row.location_id: row.location for row in rows}
     if page > 1 and not rows:
         raise PageOutOfRange(page)
-    locations = load_locations([row.location_id for row in rows])
     hits = [
         SearchHit(
             provider=locations[row.location_id].provider,
@@ -251,6 +256,7 @@ class NearestRow(NamedTuple):
     provider_id: int
     miles: float
     location_id: int
+    location: PracticeLocation | None = None  # with its provider, when asked for listings
 
 
 @dataclass(frozen=True)
@@ -264,36 +270,44 @@ class Nearest:
 # SQL around the candidates (see candidate_locations_sql); the step that keeps each provider's
 # nearest location differs by database (see NEAREST_PER_PROVIDER).
 NEAREST_SQL = """
-SELECT provider_id, distance, id, COUNT(*) OVER () AS found FROM (
+SELECT provider_id, closeness, id, COUNT(*) OVER () AS found FROM (
     {nearest_per_provider}
 ) nearest
-ORDER BY distance, provider_id
+ORDER BY closeness DESC, provider_id
 LIMIT %s OFFSET %s
 """
+# The same with each row's location and provider joined on, for a results page: a page is
+# one statement instead of two (joining after the LIMIT touches only the page's rows).
+NEAREST_WITH_LISTINGS_SQL = """
+SELECT n.provider_id, n.closeness, n.id, n.found, {extras}, {location_columns}, {provider_columns}
+FROM ({nearest}) n
+JOIN {location_table} l ON l.id = n.id
+JOIN {provider_table} p ON p.id = n.provider_id
+ORDER BY n.closeness DESC, n.provider_id
+"""
+# Closeness is the dot product of unit vectors (PracticeLocation.unit_x/y/z): the cosine of
+# the angle between the points, larger when nearer, with no trigonometry per row. Miles are
+# worked out only for the rows returned (see `miles_from_closeness`).
 MEASURED = """
-    SELECT c.id, c.provider_id,
-           %s * ASIN({least}(1.0, SQRT(
-               POWER(SIN((RADIANS(c.latitude) - %s) / 2), 2)
-               + %s * COS(RADIANS(c.latitude)) * POWER(SIN((RADIANS(c.longitude) - %s) / 2), 2)
-           ))) AS distance
+    SELECT c.id, c.provider_id, c.unit_x * %s + c.unit_y * %s + c.unit_z * %s AS closeness
     FROM ({candidates}) c
 """
 NEAREST_PER_PROVIDER = {
     # DISTINCT ON sorts once (a window function sorted and then scanned again: ≈1 ms more in a
     # dense metro); OFFSET 0 keeps PostgreSQL from computing the distance twice per row.
     "postgresql": """
-        SELECT DISTINCT ON (provider_id) provider_id, distance, id
+        SELECT DISTINCT ON (provider_id) provider_id, closeness, id
         FROM ({measured} OFFSET 0) measured
-        WHERE distance <= %s
-        ORDER BY provider_id, distance, id
+        WHERE closeness >= %s
+        ORDER BY provider_id, closeness DESC, id
     """,
     "sqlite": """
-        SELECT provider_id, distance, id FROM (
-            SELECT provider_id, id, distance, ROW_NUMBER() OVER (
-                       PARTITION BY provider_id ORDER BY distance, id
+        SELECT provider_id, closeness, id FROM (
+            SELECT provider_id, id, closeness, ROW_NUMBER() OVER (
+                       PARTITION BY provider_id ORDER BY closeness DESC, id
                    ) AS nearest_rank
             FROM ({measured}) measured
-            WHERE distance <= %s
+            WHERE closeness >= %s
         ) ranked
         WHERE nearest_rank = 1
     """,
@@ -301,7 +315,13 @@ NEAREST_PER_PROVIDER = {
 
 
 def nearest_locations(
-    origin: Origin, filters: SearchFilters, acts, *, offset: int, limit: int
+    origin: Origin,
+    filters: SearchFilters,
+    acts,
+    *,
+    offset: int,
+    limit: int,
+    with_listings: bool = False,
 ) -> Nearest:
     """Each matching provider's nearest location within the radius: the slice
     [offset, offset + limit) of them nearest first (ties by provider id), and how many there are.
@@ -314,10 +334,13 @@ def nearest_locations(
     radius = probe_radius(origin, filters)
     if radius is not None:
         probe = replace(origin, radius_miles=radius)
-        found = nearest_within(probe, filters, acts, offset=offset, limit=limit)
+        found = nearest_within(probe, filters, acts, offset=offset, limit=limit,
+                               with_listings=with_listings)  # fmt: skip
         if found.found > COUNT_CAP:
             return found
-    return nearest_within(origin, filters, acts, offset=offset, limit=limit)
+    return nearest_within(
+        origin, filters, acts, offset=offset, limit=limit, with_listings=with_listings
+    )
 
 
 def probe_radius(origin: Origin, filters: SearchFilters) -> float | None:
@@ -335,17 +358,49 @@ def probe_radius(origin: Origin, filters: SearchFilters) -> float | None:
 
 
 def nearest_within(
-    origin: Origin, filters: SearchFilters, acts, *, offset: int, limit: int
+    origin: Origin,
+    filters: SearchFilters,
+    acts,
+    *,
+    offset: int,
+    limit: int,
+    with_listings: bool = False,
 ) -> Nearest:
     sql, params = nearest_sql(origin, filters, acts, offset=offset, limit=limit)
-    rows = fetch_rows(read_connection(PracticeLocation), sql, params)
+    connection = read_connection(PracticeLocation)
+    if with_listings:
+        sql = NEAREST_WITH_LISTINGS_SQL.format(
+            nearest=sql,
+            extras=listing_extras_columns(connection.vendor, "n.provider_id"),
+            location_columns=LOCATION_COLUMNS.sql,
+            provider_columns=PROVIDER_COLUMNS.sql,
+            location_table=PracticeLocation._meta.db_table,
+            provider_table=Provider._meta.db_table,
+        )
+    rows = fetch_rows(connection, sql, params)
     return Nearest(
         found=rows[0][3] if rows else 0,
         rows=[
-            NearestRow(provider_id, miles, location_id)
-            for provider_id, miles, location_id, _ in rows
+            NearestRow(
+                provider_id=row[0],
+                miles=miles_from_closeness(row[1]),
+                location_id=row[2],
+                location=build_listing(row[4:], connection) if with_listings else None,
+            )
+            for row in rows
         ],
     )
+
+
+def miles_from_closeness(closeness: float) -> float:
+    """Great-circle miles from the cosine of the angle between two points. Accurate to well
+    under a metre at any distance in float64, far below the 0.01 mile the API reports."""
+    return EARTH_RADIUS_MILES * math.acos(max(-1.0, min(1.0, closeness)))
+
+
+def unit_vector(lat: float, lng: float) -> tuple[float, float, float]:
+    phi, lam = math.radians(lat), math.radians(lng)
+    return math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi)
 
 
 def nearest_sql(
@@ -356,17 +411,15 @@ def nearest_sql(
         bounding_box(origin.lat, origin.lng, origin.radius_miles), filters, acts
     )
     vendor = read_connection(PracticeLocation).vendor
-    # SQLite's two-argument MIN() is PostgreSQL's LEAST(): it guards ASIN against 1 + epsilon.
-    measured = MEASURED.format(
-        least="LEAST" if vendor == "postgresql" else "MIN", candidates=candidates_sql
-    )
+    measured = MEASURED.format(candidates=candidates_sql)
     per_provider = NEAREST_PER_PROVIDER.get(vendor, NEAREST_PER_PROVIDER["sqlite"])
     sql = NEAREST_SQL.format(nearest_per_provider=per_provider.format(measured=measured))
-    lat0, lng0 = math.radians(origin.lat), math.radians(origin.lng)
+    # Within the radius <=> the angle is at most radius / R <=> closeness >= cos(that angle).
+    min_closeness = math.cos(min(math.pi, origin.radius_miles / EARTH_RADIUS_MILES))
     params = [
-        2 * EARTH_RADIUS_MILES, lat0, math.cos(lat0), lng0,
+        *unit_vector(origin.lat, origin.lng),
         *candidates_params,
-        origin.radius_miles, limit, offset,
+        min_closeness, limit, offset,
     ]  # fmt: skip
     return sql, params
 
@@ -414,7 +467,7 @@ def candidate_locations_sql(box: BoundingBox, filters: SearchFilters, acts) -> t
         provider_sql, provider_params = matching.query.sql_with_params()
         where.append(f"provider_id IN ({provider_sql})")
         params.extend(provider_params)
-    sql = f"SELECT id, provider_id, latitude, longitude FROM {location} WHERE " + " AND ".join(
+    sql = f"SELECT id, provider_id, unit_x, unit_y, unit_z FROM {location} WHERE " + " AND ".join(
         where
     )
     return sql, params
@@ -496,22 +549,30 @@ def load_locations(ids: list[int]) -> dict[int, PracticeLocation]:
     """Locations with their providers and everything a listing shows, in three queries."""
     if not ids:
         return {}
+    connection = read_connection(PracticeLocation)
     sql = (
-        f"SELECT {LOCATION_COLUMNS.sql}, {PROVIDER_COLUMNS.sql}"
+        f"SELECT {listing_extras_columns(connection.vendor, 'l.provider_id')},"
+        f" {LOCATION_COLUMNS.sql}, {PROVIDER_COLUMNS.sql}"
         f" FROM {PracticeLocation._meta.db_table} l"
         f" JOIN {Provider._meta.db_table} p ON p.id = l.provider_id"
         f" WHERE l.id IN ({', '.join(['%s'] * len(ids))})"
     )
-    connection = read_connection(PracticeLocation)
-    rows = fetch_rows(connection, sql, ids)
-    split = len(LOCATION_COLUMNS)
     locations = {}
-    for row in rows:
-        location = LOCATION_COLUMNS.build(row[:split], connection)
-        location.provider = PROVIDER_COLUMNS.build(row[split:], connection)
+    for row in fetch_rows(connection, sql, ids):
+        location = build_listing(row, connection)
         locations[location.id] = location
-    attach_listing_extras(location.provider for location in locations.values())
     return locations
+
+
+def build_listing(row: Sequence, connection) -> PracticeLocation:
+    """A location with its provider and the provider's plans and prices, from a row of
+    `listing_extras_columns`, LOCATION_COLUMNS and PROVIDER_COLUMNS."""
+    plan_slugs, prices, row = row[0], row[1], row[2:]
+    split = len(LOCATION_COLUMNS)
+    location = LOCATION_COLUMNS.build(row[:split], connection)
+    location.provider = PROVIDER_COLUMNS.build(row[split:], connection)
+    set_listing_extras(location.provider, plan_slugs, prices)
+    return location
 
 
 def first_location_by_provider(provider_ids: list[int]) -> dict[int, PracticeLocation]:

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Cos, Radians, Sin
 from simple_history.models import HistoricalRecords
 
 from providers.states import STATE_CHOICES
@@ -190,7 +191,25 @@ class PracticeLocation(models.Model):
     # providers/search_index.py. Derived, so neither editable nor kept in history.
     search_flags = models.PositiveIntegerField(default=0, editable=False)
     search_plans = models.TextField(blank=True, default="", editable=False)
-    history = HistoricalRecords(excluded_fields=["search_flags", "search_plans"])
+    # The point as a unit vector, computed by the database: the dot product of two points
+    # orders them by great-circle distance with plain arithmetic, where haversine took a
+    # third of a dense search's database time in trigonometry on every row.
+    unit_x = models.GeneratedField(
+        expression=Cos(Radians("latitude")) * Cos(Radians("longitude")),
+        output_field=models.FloatField(),
+        db_persist=True,
+    )
+    unit_y = models.GeneratedField(
+        expression=Cos(Radians("latitude")) * Sin(Radians("longitude")),
+        output_field=models.FloatField(),
+        db_persist=True,
+    )
+    unit_z = models.GeneratedField(
+        expression=Sin(Radians("latitude")), output_field=models.FloatField(), db_persist=True
+    )
+    history = HistoricalRecords(
+        excluded_fields=["search_flags", "search_plans", "unit_x", "unit_y", "unit_z"]
+    )
 
     class Meta:
         ordering = ["id"]
@@ -199,7 +218,16 @@ class PracticeLocation(models.Model):
             # answered from the index alone (index-only scan), not from the heap or providers.
             models.Index(
                 fields=["latitude", "longitude"],
-                include=["provider_id", "id", "search_flags", "search_plans", "state"],
+                include=[
+                    "provider_id",
+                    "id",
+                    "search_flags",
+                    "search_plans",
+                    "state",
+                    "unit_x",
+                    "unit_y",
+                    "unit_z",
+                ],
                 name="location_search_cover_idx",
             )
         ]
