@@ -159,13 +159,16 @@ MIDDLEWARE = [
     "finder.api.throttling.RateLimitHeadersMiddleware",
     # ETags from the rendered body, and 304 for a matching If-None-Match (GET only).
     "django.middleware.http.ConditionalGetMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # "PagesOnly": sessions, logins, messages and history for pages and the admin;
+    # the API (keys, no sessions) skips them (finder/middleware.py). CSRF stays: API views
+    # are exempt on their own, and forms everywhere else need it.
+    "finder.middleware.PagesOnlySession",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "finder.middleware.PagesOnlyAuthentication",
     # Records which admin user made each change in the models' history (django-simple-history).
-    "simple_history.middleware.HistoryRequestMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "finder.middleware.pages_only_history",
+    "finder.middleware.PagesOnlyMessages",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: refuses logins from a locked-out client.
     "axes.middleware.AxesMiddleware",

@@ -16,12 +16,14 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import connection
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from config.logging import JsonFormatter
 from config.settings import csp_source
+from finder.middleware import PagesOnlyAuthentication, PagesOnlySession
 from finder.models import PartnerApiKey
 from providers.curators import CURATORS_GROUP, ensure_curators_group
 from providers.models import PracticeAct, Provider, Scope
@@ -405,3 +407,21 @@ def test_api_keys_never_appear_in_the_logs(client, caplog) -> None:
     logged = "\n".join(formatter.format(r) + repr(vars(r)) for r in caplog.records)
     for leaked in (secret, hidden, wrong.partition(".")[2], revoked_secret.partition(".")[2]):
         assert leaked not in logged
+
+
+# --- Page-only middleware --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "has_session"), [("/api/v1/providers/", False), ("/", True), ("/admin/", True)]
+)
+def test_sessions_and_logins_run_for_pages_and_the_admin_not_the_api(rf, path, has_session):
+    seen = {}
+
+    def view(request):
+        seen["session"] = hasattr(request, "session")
+        seen["user"] = hasattr(request, "user")
+        return HttpResponse("ok")
+
+    PagesOnlySession(PagesOnlyAuthentication(view))(rf.get(path))
+    assert seen == {"session": has_session, "user": has_session}
