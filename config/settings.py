@@ -147,8 +147,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Compressed, far-future-cached static files straight from the app servers.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Content-Security-Policy (CONTENT_SECURITY_POLICY below; the API docs relax it in urls.py).
-    "csp.middleware.CSPMiddleware",
+    # Content-Security-Policy (CONTENT_SECURITY_POLICY below; the API docs relax it in urls.py,
+    # the JSON API gets a fixed deny-all policy): django-csp's middleware, see finder/middleware.py.
+    "finder.middleware.ContentSecurityPolicyMiddleware",
     # CORS answers preflights before anything else runs; it applies to /api/ only.
     "corsheaders.middleware.CorsMiddleware",
     # 400 for NUL characters and 413 for oversized bodies, before anything parses them.

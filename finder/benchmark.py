@@ -333,7 +333,7 @@ def measure_http(
                     "coverage": {"type": "self_pay"}}  # fmt: skip
         log(time_calls("HTTP (e) estimate", [lambda: get(port, "/api/v1/estimates/", estimate)]
                        * samples).line())  # fmt: skip
-        paths = http_paths(800)["a"] * 2
+        paths = http_paths(800)["a"] * 4  # about 10 s per level: steadier on a noisy machine
         for concurrency in (8, 32):
             started, cpu_started = time.perf_counter(), time.process_time()
             statuses = asyncio.run(load(port, paths, concurrency))

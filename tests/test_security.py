@@ -425,3 +425,15 @@ def test_sessions_and_logins_run_for_pages_and_the_admin_not_the_api(rf, path, h
 
     PagesOnlySession(PagesOnlyAuthentication(view))(rf.get(path))
     assert seen == {"session": has_session, "user": has_session}
+
+
+@pytest.mark.django_db
+def test_json_api_responses_carry_a_fixed_deny_all_policy(client, world) -> None:
+    for path in ("/api/v1/providers/?near=78701", "/api/v1/nowhere/", "/api/v1/schema/"):
+        response = client.get(path)
+        assert response["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+        assert response["X-Frame-Options"] == "DENY"
+        assert response["X-Content-Type-Options"] == "nosniff"
+    # The API docs are pages: their own (relaxed) policy, built by django-csp.
+    docs = directives(client.get("/api/docs/"))
+    assert "'unsafe-inline'" in docs["script-src"]
