@@ -110,26 +110,14 @@ def refresh_search_index(
 ) -> int:
     """Brings the locations of these providers (all, when None) up to date; returns how many
     rows changed. Only rows that differ are written. The models can be a migration's."""
-    if provider_ids is None:
-        provider_ids = provider_model.objects.order_by("id").values_list("id", flat=True)
-    ids = list(provider_ids)
     changed = 0
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        wanted = projections(chunk, provider_model=provider_model)
-        stale = []
-        rows = location_model.objects.filter(provider_id__in=chunk).values_list(
-            "id", "provider_id", "search_flags", "search_plans"
-        )
-        for location_id, provider_id, flags, plans in rows:
-            target = wanted.get(provider_id)
-            if target and (flags, plans) != target:
-                stale.append(location_model(id=location_id, search_flags=target[0],
-                                            search_plans=target[1]))  # fmt: skip
+    for stale in _stale_chunks(provider_ids, provider_model, location_model):
         if stale:
+            rows = [location_model(id=pk, search_flags=flags, search_plans=plans)
+                    for pk, (flags, plans) in stale]  # fmt: skip
             with transaction.atomic():
                 location_model.objects.bulk_update(
-                    stale, ["search_flags", "search_plans"], batch_size=CHUNK
+                    rows, ["search_flags", "search_plans"], batch_size=CHUNK
                 )
         changed += len(stale)
     return changed
@@ -138,21 +126,29 @@ def refresh_search_index(
 def stale_locations(limit: int = 100) -> list[int]:
     """Ids of locations whose projection does not match their provider (at most `limit`)."""
     found: list[int] = []
-    ids = list(Provider.objects.values_list("id", flat=True).order_by("id"))
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        wanted = projections(chunk)
-        rows = PracticeLocation.objects.filter(provider_id__in=chunk).values_list(
-            "id", "provider_id", "search_flags", "search_plans"
-        )
-        found.extend(
-            location_id
-            for location_id, provider_id, flags, plans in rows
-            if (flags, plans) != wanted[provider_id]
-        )
+    for stale in _stale_chunks(None, Provider, PracticeLocation):
+        found.extend(location_id for location_id, _target in stale)
         if len(found) >= limit:
             break
     return found[:limit]
+
+
+def _stale_chunks(provider_ids, provider_model, location_model):
+    """Per CHUNK providers: [(location id, (flags, plans) it should have)] where it differs."""
+    if provider_ids is None:
+        provider_ids = provider_model.objects.order_by("id").values_list("id", flat=True)
+    ids = list(provider_ids)
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        wanted = projections(chunk, provider_model=provider_model)
+        rows = location_model.objects.filter(provider_id__in=chunk).values_list(
+            "id", "provider_id", "search_flags", "search_plans"
+        )
+        yield [
+            (location_id, wanted[provider_id])
+            for location_id, provider_id, flags, plans in rows
+            if provider_id in wanted and (flags, plans) != wanted[provider_id]
+        ]
 
 
 # Signal receivers (connected in providers/apps.py): ORM saves keep the projection current.
