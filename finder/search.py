@@ -1,8 +1,10 @@
 """Find providers near a point: the one search path behind the API, the pages and the shell.
 
 Shape of the query (see docs/performance.md for plans): an indexed bounding box on latitude and
-longitude bounds the candidate locations in the database; exact great-circle distances are
-computed on that bounded set only; each provider keeps its nearest matching location.
+longitude bounds the candidate locations in the database, filtered on the search projection
+(providers/search_index.py) from the index alone; great-circle closeness (a dot product of unit
+vectors) is computed on that bounded set only; each provider keeps its nearest matching
+location; a page of results, with its count, is one statement.
 """
 
 import math
@@ -265,10 +267,10 @@ class Nearest:
     rows: list[NearestRow]  # the requested slice, nearest first
 
 
-# Haversine on the candidate rows, each provider's nearest location, then the requested slice
-# nearest first, with how many providers were found (one pass, no second count query). Plain
-# SQL around the candidates (see candidate_locations_sql); the step that keeps each provider's
-# nearest location differs by database (see NEAREST_PER_PROVIDER).
+# Closeness of the candidate rows (see MEASURED), each provider's nearest location, then the
+# requested slice nearest first, with how many providers were found (one pass, no second
+# count query). Plain SQL around the candidates (see candidate_locations_sql); the step that
+# keeps each provider's nearest location differs by database (see NEAREST_PER_PROVIDER).
 NEAREST_SQL = """
 SELECT provider_id, closeness, id, COUNT(*) OVER () AS found FROM (
     {nearest_per_provider}
