@@ -1,20 +1,30 @@
 """Where the listings are: locations counted per 0.1° grid cell, kept per process.
 
 Search uses the grid only to choose how far its first probe reaches (finder/search.py), never
-for what it returns, so a grid that is a little out of date costs speed, not correctness. It is
-rebuilt by the first search after REFRESH_SECONDS (one GROUP BY over the coordinates, tens of
-milliseconds at 300,000 locations).
+for what it returns, so a grid that is a little out of date costs speed, not correctness.
+
+Building it is one GROUP BY over every location (70-140 ms at 300,000), too slow for a request
+to pay often, and gunicorn recycles busy workers every few minutes. So the grid is shared
+through the cache (Redis in production): one process rebuilds it every REFRESH_SECONDS, the
+others load it (a few milliseconds) when a new worker starts or the shared copy moves on.
 """
 
+import logging
 import math
 import time
 from dataclasses import dataclass
 
+from django.core.cache import cache
+
 from finder.rows import fetch_rows, read_connection
 from providers.models import PracticeLocation
 
+logger = logging.getLogger(__name__)
+
 CELLS_PER_DEGREE = 10
 REFRESH_SECONDS = 900
+RECHECK_SECONDS = 60  # how often a process looks whether the shared grid was rebuilt
+CACHE_KEY = f"density-grid:v1:{CELLS_PER_DEGREE}"
 EARTH_RADIUS_MILES = 3958.8
 MILES_PER_DEGREE = math.pi * EARTH_RADIUS_MILES / 180
 
@@ -44,7 +54,7 @@ def cell_key(cell_lat: int, cell_lng: int) -> int:
 @dataclass(frozen=True)
 class DensityGrid:
     counts: dict[int, int]  # cell_key -> locations
-    built_at: float
+    built_at: float  # time.time() of the build, shared between processes
 
     def locations_within(self, lat: float, lng: float, radius_miles: float) -> float:
         """About how many locations lie within `radius_miles` of (lat, lng): the cells
@@ -66,13 +76,64 @@ class DensityGrid:
 
 
 _grid: DensityGrid | None = None
+_checked_at = 0.0  # time.monotonic() when this process last looked at the shared grid
 
 
 def density_grid() -> DensityGrid:
-    global _grid
-    if _grid is None or time.monotonic() - _grid.built_at > REFRESH_SECONDS:
+    """This process's grid: re-read from the cache every RECHECK_SECONDS, rebuilt when the
+    shared one is missing or older than REFRESH_SECONDS."""
+    global _grid, _checked_at
+    now = time.monotonic()
+    if _grid is not None and now - _checked_at < RECHECK_SECONDS:
+        return _grid
+    _checked_at = now
+    fresh = _grid is not None and time.time() - _grid.built_at < REFRESH_SECONDS
+    if fresh and _shared_built_at() in (None, _grid.built_at):
+        return _grid
+    shared = _shared_grid()
+    # One process rebuilds a stale grid; the others keep using the stale one meanwhile.
+    if shared is not None and (
+        time.time() - shared.built_at < REFRESH_SECONDS or not _claim_rebuild()
+    ):
+        _grid = shared
+    else:
         _grid = build_grid()
+        _share(_grid)
     return _grid
+
+
+def _claim_rebuild() -> bool:
+    try:
+        return cache.add(f"{CACHE_KEY}:rebuilding", True, timeout=RECHECK_SECONDS)
+    except Exception:
+        return True
+
+
+def _shared_built_at() -> float | None:
+    try:
+        return cache.get(f"{CACHE_KEY}:built_at")
+    except Exception:  # the cache is down: keep this process's grid
+        logger.warning("Cache unavailable; density grid not rechecked", exc_info=True)
+        return None
+
+
+def _shared_grid() -> DensityGrid | None:
+    try:
+        built_at, counts = cache.get(CACHE_KEY) or (None, None)
+    except Exception:
+        logger.warning("Cache unavailable; density grid built locally", exc_info=True)
+        return None
+    return DensityGrid(counts, built_at) if counts is not None else None
+
+
+def _share(grid: DensityGrid) -> None:
+    try:
+        cache.set_many(
+            {CACHE_KEY: (grid.built_at, grid.counts), f"{CACHE_KEY}:built_at": grid.built_at},
+            timeout=2 * REFRESH_SECONDS,
+        )
+    except Exception:
+        logger.warning("Cache unavailable; density grid not shared", exc_info=True)
 
 
 def build_grid() -> DensityGrid:
@@ -84,10 +145,10 @@ def build_grid() -> DensityGrid:
         table=PracticeLocation._meta.db_table,
     )
     rows = fetch_rows(connection, sql, [])
-    return DensityGrid({cell_key(lat, lng): n for lat, lng, n in rows}, time.monotonic())
+    return DensityGrid({cell_key(lat, lng): n for lat, lng, n in rows}, time.time())
 
 
 def forget() -> None:
-    """Drop this process's grid (tests: the next search rebuilds it)."""
-    global _grid
-    _grid = None
+    """Drop this process's grid (tests: the next search reads or rebuilds it)."""
+    global _grid, _checked_at
+    _grid, _checked_at = None, 0.0

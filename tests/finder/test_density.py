@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from finder import search
+from finder import density, search
 from finder.density import CELLS_PER_DEGREE, MILES_PER_DEGREE, DensityGrid, build_grid, cell_key
 from finder.search import PROBE_TARGET, Origin, SearchFilters, probe_radius
 from tests.factories import PracticeLocationFactory
@@ -57,3 +57,49 @@ def test_the_grid_counts_locations_per_cell_including_west_and_south_of_zero():
     PracticeLocationFactory(latitude=-33.86, longitude=151.21)
     grid = build_grid()
     assert grid.counts == {cell_key(302, -978): 2, cell_key(-339, 1512): 1}
+
+
+@pytest.mark.django_db
+def test_processes_share_one_grid_through_the_cache(monkeypatch, django_assert_num_queries):
+    PracticeLocationFactory(latitude=30.27, longitude=-97.74)
+    first = density.density_grid()  # built (one query) and shared
+    density.forget()  # another process, or a recycled worker
+    with django_assert_num_queries(0):
+        second = density.density_grid()
+    assert second.counts == first.counts and second.built_at == first.built_at
+
+
+@pytest.mark.django_db
+def test_a_stale_grid_is_rebuilt_once_and_the_rebuild_reaches_other_processes(monkeypatch):
+    clock = [1_000_000.0]
+    monotonic = [0.0]
+    monkeypatch.setattr(density.time, "time", lambda: clock[0])
+    monkeypatch.setattr(density.time, "monotonic", lambda: monotonic[0])
+    PracticeLocationFactory(latitude=30.27, longitude=-97.74)
+    old = density.density_grid()
+    PracticeLocationFactory(latitude=30.28, longitude=-97.74)
+    # Within RECHECK_SECONDS this process does not even look at the cache.
+    monotonic[0] += 1
+    assert density.density_grid() is old
+    # Past REFRESH_SECONDS the grid is rebuilt, with the new location, and shared.
+    clock[0] += density.REFRESH_SECONDS + 1
+    monotonic[0] += density.RECHECK_SECONDS + 1
+    new = density.density_grid()
+    assert sum(new.counts.values()) == 2 and new.built_at == clock[0]
+    # Another process holding the old grid picks the new one up at its next check.
+    density._grid = old
+    monotonic[0] += density.RECHECK_SECONDS + 1
+    assert density.density_grid().built_at == new.built_at
+
+
+@pytest.mark.django_db
+def test_without_a_cache_each_process_builds_its_own(monkeypatch, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    PracticeLocationFactory(latitude=30.27, longitude=-97.74)
+    assert sum(density.density_grid().counts.values()) == 1
