@@ -4,15 +4,10 @@ These change a few times a year, so successful responses are cacheable for an ho
 """
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from itertools import pairwise
 from typing import Any
 
-from django.db.models import Q
-from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
@@ -20,68 +15,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from finder.practice_acts import PracticeActTimeline, practice_act_timelines
 from providers.models import InsurancePlan, PracticeAct, Procedure
-from providers.scope import current_practice_acts
 from providers.states import US_STATES
 
 CACHE_MAX_AGE_SECONDS = 3600
 CENTS = Decimal("0.01")
 STATE_CODE_RE = re.compile(r"[A-Za-z]{2}")
 MALFORMED_STATE = "Use a two-letter US state code such as 'WA'."
-
-
-# --- Practice-act timelines ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SupersededRule:
-    """An earlier rule, in force until `superseded_on` (the next row's `effective_from`)."""
-
-    act: PracticeAct
-    superseded_on: date
-
-
-@dataclass(frozen=True)
-class PracticeActTimeline:
-    """The rule in force for one state and profession, and the rules it replaced, oldest first."""
-
-    current: PracticeAct
-    history: list[SupersededRule]
-
-
-def practice_act_timelines(
-    *, on: date | None = None, states: Iterable[str] | None = None
-) -> dict[str, dict[str, PracticeActTimeline]]:
-    """state -> profession -> timeline of the rules in force on `on` (default today).
-
-    The current rule comes from `providers.scope.current_practice_acts`, the one place that
-    decides which row applies; rows starting after `on` are left out. Two queries in all.
-    """
-    on = on or timezone.localdate()
-    states = None if states is None else list(states)
-    current = current_practice_acts(on, states=states)
-    rows = PracticeAct.objects.filter(Q(effective_from__isnull=True) | Q(effective_from__lte=on))
-    if states is not None:
-        rows = rows.filter(state__in=states)
-    earlier: dict[tuple[str, str], list[PracticeAct]] = {}
-    current_ids = {act.pk for act in current.values()}
-    for act in rows:
-        if act.pk not in current_ids:
-            earlier.setdefault((act.state, act.profession), []).append(act)
-
-    timelines: dict[str, dict[str, PracticeActTimeline]] = {}
-    for (state, profession), act in sorted(current.items()):
-        # The undated original rule comes first, then dated rows by start date.
-        older = sorted(
-            earlier.get((state, profession), []),
-            key=lambda row: (row.effective_from is not None, row.effective_from or date.min),
-        )
-        history = [
-            SupersededRule(act=row, superseded_on=successor.effective_from)
-            for row, successor in pairwise([*older, act])
-        ]
-        timelines.setdefault(state, {})[profession] = PracticeActTimeline(act, history)
-    return timelines
 
 
 def _rule_fields(act: PracticeAct) -> dict[str, Any]:

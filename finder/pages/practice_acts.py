@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from finder.api.reference import PracticeActTimeline, practice_act_timelines
+from finder.practice_acts import PracticeActTimeline, practice_act_timelines
 from providers.models import Confidence, DirectAccess, PracticeAct, Profession, Scope
 from providers.states import US_STATES
 
