@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from finder import costs
 from finder.forms import EstimateForm, GoodFaithEstimateForm
+from finder.good_faith_estimate import good_faith_estimate
 
 
 @never_cache
@@ -44,7 +45,7 @@ def good_faith_estimate_page(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "finder/good_faith_estimate.html", {"form": form}, status=400)
     data = form.cleaned_data
-    estimate = costs.good_faith_estimate(
+    estimate = good_faith_estimate(
         provider=data["provider"], procedures=data["procedures"], visits=data["visits"]
     )
     context = {

@@ -7,6 +7,8 @@ import pytest
 
 from finder import costs
 from finder.costs import CoverageTerms, RequestedProcedure
+from finder.estimate import GOOD_FAITH_ESTIMATE_DISCLAIMERS
+from finder.good_faith_estimate import good_faith_estimate
 from providers.models import InsurancePlan, Procedure, Profession, VerificationStatus
 from providers.reference import load_reference_data
 from tests.factories import PracticeLocationFactory, ProviderFactory, ProviderPriceFactory
@@ -230,7 +232,7 @@ def test_find_public_provider_hides_suspended_and_impossible_ids(reference):
 
 def test_good_faith_estimate_itemizes_charges_for_the_course(chiropractor):
     location = PracticeLocationFactory(provider=chiropractor)
-    gfe = costs.good_faith_estimate(
+    gfe = good_faith_estimate(
         provider=chiropractor,
         procedures=[RequestedProcedure("98940"), RequestedProcedure("97110", 2)],
         visits=3,
@@ -247,4 +249,4 @@ def test_good_faith_estimate_itemizes_charges_for_the_course(chiropractor):
     assert (gfe.per_visit_total, gfe.total) == (D("120.00"), D("360.00"))
     assert gfe.uses_typical_prices is True
     assert gfe.issued == date(2026, 12, 1)
-    assert gfe.disclaimers == costs.GOOD_FAITH_ESTIMATE_DISCLAIMERS
+    assert gfe.disclaimers == GOOD_FAITH_ESTIMATE_DISCLAIMERS
