@@ -109,15 +109,6 @@ class BoundingBox:
     # none when it spans every longitude (near a pole or a huge radius).
     lng_ranges: tuple[tuple[float, float], ...]
 
-    def as_q(self, prefix: str = "") -> Q:
-        q = Q(**{f"{prefix}latitude__gte": self.lat_min, f"{prefix}latitude__lte": self.lat_max})
-        if self.lng_ranges:
-            lng_q = Q()
-            for west, east in self.lng_ranges:
-                lng_q |= Q(**{f"{prefix}longitude__gte": west, f"{prefix}longitude__lte": east})
-            q &= lng_q
-        return q
-
 
 def bounding_box(lat: float, lng: float, radius_miles: float) -> BoundingBox:
     """The smallest lat/lng box holding every point within `radius_miles` of (lat, lng).
@@ -139,15 +130,6 @@ def bounding_box(lat: float, lng: float, radius_miles: float) -> BoundingBox:
     if east > 180:
         return BoundingBox(lat_min, lat_max, ((west, 180.0), (-180.0, east - 360)))
     return BoundingBox(lat_min, lat_max, ((west, east),))
-
-
-def haversine_miles(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    """Great-circle distance in miles on a sphere of radius 3958.8 mi."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi = phi2 - phi1
-    dlambda = math.radians(lng2 - lng1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
-    return 2 * EARTH_RADIUS_MILES * math.asin(min(1.0, math.sqrt(a)))
 
 
 def manipulation_price_subquery():

@@ -71,11 +71,6 @@ def search_plans(plan_ids: Iterable[int]) -> str:
     return text if len(text) <= MAX_PLANS_LENGTH else MANY_PLANS
 
 
-def plan_pattern(plan_id: int) -> str:
-    """The LIKE pattern that matches `search_plans` holding `plan_id`."""
-    return f"%,{plan_id},%"
-
-
 def projections(
     provider_ids: Iterable[int], *, provider_model: type[Provider] = Provider
 ) -> dict[int, tuple[int, str]]:
