@@ -28,8 +28,8 @@ from finder.search import (
     Origin,
     SearchFilters,
     nearest_sql,
-    probe_radius,
     search_providers,
+    search_radii,
 )
 from providers.demo import METRO_ZIPS, npi_from_base
 from providers.freshness import bump_listings
@@ -181,13 +181,10 @@ def raw_floor(origin: Origin, filters: SearchFilters) -> Callable[[], object]:
     """The search's own SQL alone (probe, then the full radius when the probe is not enough),
     compiled beforehand: what the database costs, without Python around it."""
     acts = current_practice_acts()
-    statements = []
-    radius = probe_radius(origin, filters)
-    if radius is not None:
-        statements.append(
-            nearest_sql(replace(origin, radius_miles=radius), filters, acts, limit=20)
-        )
-    statements.append(nearest_sql(origin, filters, acts, limit=20))
+    statements = [
+        nearest_sql(replace(origin, radius_miles=radius), filters, acts, limit=20)
+        for radius in search_radii(origin, filters)
+    ]
 
     def run() -> object:
         with connection.cursor() as cursor:

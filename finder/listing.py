@@ -42,50 +42,23 @@ def location_dict(location: PracticeLocation | None) -> dict | None:
 
 
 def attach_listing_extras(providers: Iterable[Provider]) -> None:
-    """Sets `listing_plan_slugs` and `listing_prices` on each provider, in two queries.
+    """Sets `listing_plan_slugs` and `listing_prices` on each provider, in one query.
 
     Plain rows rather than prefetched model instances: on a results page, building those
-    objects cost more than the search query itself.
+    objects cost more than the search query itself. The same columns a results page reads
+    with its locations (`listing_extras_columns`), here for providers already loaded.
     """
     by_id = {provider.id: provider for provider in providers}
-    for provider in by_id.values():
-        provider.listing_plan_slugs = []
-        provider.listing_prices = []
     if not by_id:
         return
-    # Hand-written SQL, plans and prices in one statement: on a results page, compiling two
-    # ORM queries cost as much as running them (see finder/rows.py).
-    ids = list(by_id)
-    placeholders = ", ".join(["%s"] * len(ids))
-    sql = LISTING_EXTRAS_SQL.format(
-        through=Provider.insurance_plans.through._meta.db_table,
-        plans=InsurancePlan._meta.db_table,
-        prices=ProviderPrice._meta.db_table,
-        procedures=Procedure._meta.db_table,
-        ids=placeholders,
+    connection = read_connection(Provider)
+    sql = (
+        f"SELECT p.id, {listing_extras_columns(connection.vendor, 'p.id')}"
+        f" FROM {Provider._meta.db_table} p"
+        f" WHERE p.id IN ({', '.join(['%s'] * len(by_id))})"
     )
-    for kind, provider_id, key, label, cash_price in fetch_rows(
-        read_connection(Provider), sql, ids + ids
-    ):
-        if kind == "plan":
-            by_id[provider_id].listing_plan_slugs.append(key)
-        else:
-            by_id[provider_id].listing_prices.append(
-                {"code": key, "label": label, "cash_price": money(cash_price),
-                 "currency": CURRENCY}
-            )  # fmt: skip
-
-
-LISTING_EXTRAS_SQL = """
-SELECT 'plan', t.provider_id, plan.slug, CAST(NULL AS VARCHAR(120)), CAST(NULL AS NUMERIC)
-FROM {through} t JOIN {plans} plan ON plan.id = t.insuranceplan_id
-WHERE t.provider_id IN ({ids})
-UNION ALL
-SELECT 'price', price.provider_id, proc.code, proc.label, price.cash_price
-FROM {prices} price JOIN {procedures} proc ON proc.id = price.procedure_id
-WHERE price.provider_id IN ({ids})
-ORDER BY 1, 3
-"""
+    for provider_id, plan_slugs, prices in fetch_rows(connection, sql, list(by_id)):
+        set_listing_extras(by_id[provider_id], plan_slugs, prices)
 
 
 def money(value: Decimal | float | int | str) -> str:

@@ -315,16 +315,20 @@ def nearest_locations(
     Everything outside the probe is farther than everything inside it, so when the probe holds
     more than COUNT_CAP providers the answer is the same; otherwise the full radius is searched.
     """
-    radius = probe_radius(origin, filters)
-    if radius is not None:
-        probe = replace(origin, radius_miles=radius)
-        found = nearest_within(probe, filters, acts, offset=offset, limit=limit,
-                               with_listings=with_listings)  # fmt: skip
+    for radius in search_radii(origin, filters):
+        found = nearest_within(
+            replace(origin, radius_miles=radius), filters, acts,
+            offset=offset, limit=limit, with_listings=with_listings,
+        )  # fmt: skip
         if found.found > COUNT_CAP:
-            return found
-    return nearest_within(
-        origin, filters, acts, offset=offset, limit=limit, with_listings=with_listings
-    )
+            break  # the probe holds the nearest COUNT_CAP providers: the answer is final
+    return found
+
+
+def search_radii(origin: Origin, filters: SearchFilters) -> list[float]:
+    """The radii a search tries in turn: the probe (if any), then the search's own radius."""
+    radius = probe_radius(origin, filters)
+    return [origin.radius_miles] if radius is None else [radius, origin.radius_miles]
 
 
 def probe_radius(origin: Origin, filters: SearchFilters) -> float | None:

@@ -152,9 +152,13 @@ def on_location_saving(sender, instance: PracticeLocation, raw: bool = False, **
         fill_location(instance)
 
 
-def on_provider_saved(sender, instance: Provider, raw: bool = False, **_kwargs) -> None:
-    if not raw:
-        refresh_search_index([instance.pk])
+def on_provider_saved(
+    sender, instance: Provider, raw: bool = False, update_fields=None, **_kwargs
+) -> None:
+    # A save of named fields none of which the projection copies (notes, say) changes nothing.
+    if raw or (update_fields is not None and not set(update_fields) & set(PROVIDER_FIELDS)):
+        return
+    refresh_search_index([instance.pk])
 
 
 def on_plans_changed(sender, instance, action: str, reverse: bool, pk_set, **_kwargs) -> None:

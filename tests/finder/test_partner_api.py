@@ -298,54 +298,39 @@ def test_estimates_have_their_own_lower_rate(client, provider):
     assert client.get(SEARCH).status_code == 200
 
 
+@pytest.fixture
+def redis_cache():
+    """Django's cache on the real Redis (as in production), emptied before and after."""
+    if not redis_reachable():
+        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
+    backend = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_TEST_URL,
+        "KEY_PREFIX": "jointcare-test",
+    }
+    with override_settings(CACHES={"default": backend}):
+        cache.clear()
+        try:
+            yield caches["default"]
+        finally:
+            cache.clear()
+
+
 @override_settings(API_ANON_RATE="2/min")
-def test_the_limit_is_shared_across_clients_through_the_cache(provider):
-    """Two clients (think: two workers) count against one limit held in the shared cache.
-
-    With Redis reachable (CI and this machine), the cache is Redis, as in production.
-    """
-    redis_cache = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_TEST_URL,
-            "KEY_PREFIX": "jointcare-test-shared-limit",
-        }
-    }
-    if not redis_reachable():
-        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
-    with override_settings(CACHES=redis_cache):
-        cache.clear()
-        try:
-            first, second = Client(), Client()
-            assert first.get(SEARCH).status_code == 200
-            assert second.get(SEARCH).status_code == 200
-            assert first.get(SEARCH).status_code == 429
-            assert second.get(SEARCH).status_code == 429
-        finally:
-            cache.clear()
+def test_the_limit_is_shared_across_clients_through_the_cache(provider, redis_cache):
+    """Two clients (think: two workers) count against one limit held in the shared cache."""
+    first, second = Client(), Client()
+    assert first.get(SEARCH).status_code == 200
+    assert second.get(SEARCH).status_code == 200
+    assert first.get(SEARCH).status_code == 429
+    assert second.get(SEARCH).status_code == 429
 
 
-def test_redis_counters_count_in_one_window_and_expire_with_it():
-    redis_cache = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_TEST_URL,
-            "KEY_PREFIX": "jointcare-test-counter",
-        }
-    }
-    if not redis_reachable():
-        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
-    with override_settings(CACHES=redis_cache):
-        cache.clear()
-        try:
-            assert [increment("window", timeout=61) for _ in range(3)] == [1, 2, 3]
-            backend = caches["default"]
-            full_key = backend.make_and_validate_key("window")
-            ttl = backend._cache.get_client(full_key).ttl(full_key)
-            assert 0 < ttl <= 61
-            assert cache.get("window") == 3  # readable through Django's cache API too
-        finally:
-            cache.clear()
+def test_redis_counters_count_in_one_window_and_expire_with_it(redis_cache):
+    assert [increment("window", timeout=61) for _ in range(3)] == [1, 2, 3]
+    full_key = redis_cache.make_and_validate_key("window")
+    assert 0 < redis_cache._cache.get_client(full_key).ttl(full_key) <= 61
+    assert cache.get("window") == 3  # readable through Django's cache API too
 
 
 @override_settings(

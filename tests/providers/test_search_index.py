@@ -65,6 +65,20 @@ def test_provider_edits_reach_every_location():
     assert stale_locations() == []
 
 
+def test_a_save_of_named_fields_refreshes_only_when_it_names_a_projected_one(
+    django_assert_num_queries,
+):
+    location = PracticeLocationFactory()
+    provider = location.provider
+    provider.verification_status = VerificationStatus.SUSPENDED
+    provider.save(update_fields=["verification_status", "updated_at"])
+    assert not projection(location)[0] & LISTED
+    provider.curator_notes = "Called the clinic."
+    with django_assert_num_queries(2):  # the UPDATE and its history row, nothing more
+        provider.save(update_fields=["curator_notes"])
+    assert stale_locations() == []
+
+
 def test_plan_changes_from_either_side_reach_the_locations():
     location = PracticeLocationFactory()
     provider = location.provider
