@@ -7,6 +7,7 @@ vectors) is computed on that bounded set only; each provider keeps its nearest m
 location; a page of results, with its count, is one statement.
 """
 
+import bisect
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -337,12 +338,15 @@ def probe_radius(origin: Origin, filters: SearchFilters) -> float | None:
     searched at once. A heuristic for speed only: the answer never depends on it."""
     grid = density_grid()
     share = 1.0 if filters == SearchFilters() else FILTERED_SHARE
-    for radius in PROBE_RADII:
-        if radius >= origin.radius_miles:
-            return None
-        if grid.locations_within(origin.lat, origin.lng, radius) * share >= PROBE_TARGET:
-            return radius
-    return None
+    smaller = [radius for radius in PROBE_RADII if radius < origin.radius_miles]
+
+    def enough(radius: float) -> bool:
+        return grid.locations_within(origin.lat, origin.lng, radius) * share >= PROBE_TARGET
+
+    # The estimate grows with the radius, so a bisection finds the smallest one that is enough
+    # in 3-4 estimates rather than up to 9 (a rural origin tried them all).
+    index = bisect.bisect_left(smaller, True, key=enough)
+    return smaller[index] if index < len(smaller) else None
 
 
 def nearest_within(

@@ -50,6 +50,31 @@ def test_the_probe_is_as_small_as_the_density_allows(monkeypatch):
     assert radius_with(uniform_grid(20), Origin(40.0, -74.0, "t", 3)) is None
 
 
+def test_the_probe_is_the_smallest_radius_whose_estimate_is_enough(monkeypatch):
+    """The bisection over PROBE_RADII picks what trying each radius in turn would pick."""
+    # A city: dense at the centre, thinning out, so each origin needs a different radius.
+    centre_lat, centre_lng = 400, -740
+    counts = {
+        cell_key(centre_lat + i, centre_lng + j): int(4000 / (1 + i * i + j * j))
+        for i in range(-40, 41)
+        for j in range(-40, 41)
+    }
+    grid = DensityGrid(counts, built_at=0.0)
+    monkeypatch.setattr(search, "density_grid", lambda: grid)
+    chosen = set()
+    for step in range(0, 40, 2):
+        origin = Origin(40.0 + step / CELLS_PER_DEGREE, -74.0, "t", 25)
+        enough = [
+            radius
+            for radius in search.PROBE_RADII
+            if grid.locations_within(origin.lat, origin.lng, radius) >= PROBE_TARGET
+        ]
+        expected = enough[0] if enough else None
+        assert probe_radius(origin, SearchFilters()) == expected
+        chosen.add(expected)
+    assert len(chosen) >= 3  # the city exercises small, large and no probe alike
+
+
 @pytest.mark.django_db
 def test_the_grid_counts_locations_per_cell_including_west_and_south_of_zero():
     PracticeLocationFactory(latitude=30.27, longitude=-97.74)

@@ -1,5 +1,6 @@
 import os
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
 
@@ -21,6 +22,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, locations: int, samples: int, workers: int, skip_http: bool, **_):
         log = self.stdout.write
+        # A fresh benchmark database needs the schema first; on a migrated one this is a no-op.
+        call_command("migrate", interactive=False, verbosity=0)
         load_reference_data()
         log(f"Database: {connection.vendor}")
         ensure_dataset(locations, log=log)
