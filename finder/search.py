@@ -229,7 +229,7 @@ def search_providers(
         SearchHit(
             provider=locations[row.location_id].provider,
             location=locations[row.location_id],
-            distance_miles=round(row.miles, 2),
+            distance_miles=row.miles,
         )
         for row in rows
     ]
@@ -255,24 +255,32 @@ class Nearest:
 # count query). Plain SQL around the candidates (see candidate_locations_sql); the step that
 # keeps each provider's nearest location differs by database (see NEAREST_PER_PROVIDER).
 NEAREST_SQL = """
-SELECT provider_id, closeness, id, COUNT(*) OVER () AS found FROM (
+SELECT provider_id, {hundredths} AS hundredths, id, COUNT(*) OVER () AS found FROM (
     {nearest_per_provider}
 ) nearest
-ORDER BY closeness DESC, provider_id
+ORDER BY hundredths, provider_id
 LIMIT %s OFFSET %s
 """
+# Results are ordered by the distance a partner sees, in hundredths of a mile, then by
+# provider id (the contract's "2 decimals; ties by id"): ordering by the exact distance put a
+# higher id first between two results showing the same distance. The database rounds, and
+# the result shows the database's value, so the order and the figures always agree. Only the
+# providers' nearest rows are measured this way, never every candidate.
+HUNDREDTHS_OF_A_MILE = (
+    f"ROUND({EARTH_RADIUS_MILES * 100!r} * ACOS(CASE WHEN closeness > 1 THEN 1 ELSE closeness END))"
+)
 # The same with each row's location and provider joined on, for a results page: a page is
 # one statement instead of two (joining after the LIMIT touches only the page's rows).
 NEAREST_WITH_LISTINGS_SQL = """
-SELECT n.provider_id, n.closeness, n.id, n.found, {extras}, {location_columns}, {provider_columns}
+SELECT n.provider_id, n.hundredths, n.id, n.found, {extras}, {location_columns}, {provider_columns}
 FROM ({nearest}) n
 JOIN {location_table} l ON l.id = n.id
 JOIN {provider_table} p ON p.id = n.provider_id
-ORDER BY n.closeness DESC, n.provider_id
+ORDER BY n.hundredths, n.provider_id
 """
 # Closeness is the dot product of unit vectors (PracticeLocation.unit_x/y/z): the cosine of
 # the angle between the points, larger when nearer, with no trigonometry per row. Miles are
-# worked out only for the rows returned (see `miles_from_closeness`).
+# worked out only for each provider's nearest row (see HUNDREDTHS_OF_A_MILE).
 MEASURED = """
     SELECT c.id, c.provider_id, c.unit_x * %s + c.unit_y * %s + c.unit_z * %s AS closeness
     FROM ({candidates}) c
@@ -321,9 +329,21 @@ def nearest_locations(
             replace(origin, radius_miles=radius), filters, acts,
             offset=offset, limit=limit, with_listings=with_listings,
         )  # fmt: skip
-        if found.found > COUNT_CAP:
-            break  # the probe holds the nearest COUNT_CAP providers: the answer is final
+        last_miles = found.rows[-1].miles if found.rows else None
+        if probe_settles(found.found, last_miles, radius):
+            break
     return found
+
+
+def probe_settles(found: int, last_miles: float | None, radius: float) -> bool:
+    """Whether a search within `radius` that found `found` providers, the last row of its
+    slice at `last_miles`, gives the same slice as any larger radius.
+
+    It must hold more than COUNT_CAP providers, so that the count is capped either way; and the
+    slice must end short of the edge, as a provider just outside could round to the same
+    hundredth as the slice's last row and come first by id (0.01 mile covers the rounding).
+    """
+    return found > COUNT_CAP and (last_miles is None or last_miles < radius - 0.01)
 
 
 def search_radii(origin: Origin, filters: SearchFilters) -> list[float]:
@@ -375,19 +395,13 @@ def nearest_within(
         rows=[
             NearestRow(
                 provider_id=row[0],
-                miles=miles_from_closeness(row[1]),
+                miles=row[1] / 100,
                 location_id=row[2],
                 location=build_listing(row[4:], connection) if with_listings else None,
             )
             for row in rows
         ],
     )
-
-
-def miles_from_closeness(closeness: float) -> float:
-    """Great-circle miles from the cosine of the angle between two points. Accurate to well
-    under a metre at any distance in float64, far below the 0.01 mile the API reports."""
-    return EARTH_RADIUS_MILES * math.acos(max(-1.0, min(1.0, closeness)))
 
 
 def unit_vector(lat: float, lng: float) -> tuple[float, float, float]:
@@ -405,7 +419,10 @@ def nearest_sql(
     vendor = read_connection(PracticeLocation).vendor
     measured = MEASURED.format(candidates=candidates_sql)
     per_provider = NEAREST_PER_PROVIDER.get(vendor, NEAREST_PER_PROVIDER["sqlite"])
-    sql = NEAREST_SQL.format(nearest_per_provider=per_provider.format(measured=measured))
+    sql = NEAREST_SQL.format(
+        nearest_per_provider=per_provider.format(measured=measured),
+        hundredths=HUNDREDTHS_OF_A_MILE,
+    )
     # Within the radius <=> the angle is at most radius / R <=> closeness >= cos(that angle).
     min_closeness = math.cos(min(math.pi, origin.radius_miles / EARTH_RADIUS_MILES))
     params = [

@@ -18,6 +18,13 @@ from providers.models import InsurancePlan, Profession, Service
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
+# Partners sync every provider through the origin-less list, at any page size: the page
+# number must reach far past the ~400,000 chiropractors and PTs in NPPES even one per page.
+# (It was 10,000, which stranded every provider past 200,000 at the default page size.)
+MAX_PAGE = 10_000_000
+
+
+RADIUS_TOO_LARGE = f"Must be at most {MAX_RADIUS_MILES:g} miles; search a closer location instead."
 
 
 class FiniteFloatField(serializers.FloatField):
@@ -37,7 +44,11 @@ class SearchParamsSerializer(serializers.Serializer):
     )  # fmt: skip
     lat = FiniteFloatField(required=False, min_value=-90, max_value=90)
     lng = FiniteFloatField(required=False, min_value=-180, max_value=180)
-    radius_miles = FiniteFloatField(required=False, default=DEFAULT_RADIUS_MILES)
+    radius_miles = FiniteFloatField(
+        required=False, default=DEFAULT_RADIUS_MILES, max_value=MAX_RADIUS_MILES,
+        error_messages={"max_value": RADIUS_TOO_LARGE},
+        help_text=f"Miles, greater than 0 and at most {MAX_RADIUS_MILES:g}.",
+    )  # fmt: skip
     profession = serializers.ChoiceField(choices=Profession.choices, required=False)
     service = serializers.ChoiceField(choices=Service.choices, required=False)
     insurance = serializers.SlugField(required=False, max_length=60)
@@ -47,7 +58,7 @@ class SearchParamsSerializer(serializers.Serializer):
     )
     ordering = serializers.ChoiceField(choices=Ordering.CHOICES, required=False)
     updated_since = serializers.DateTimeField(required=False)
-    page = serializers.IntegerField(required=False, min_value=1, max_value=10_000, default=1)
+    page = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE, default=1)
     page_size = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_PAGE_SIZE, default=DEFAULT_PAGE_SIZE
     )
@@ -61,10 +72,6 @@ class SearchParamsSerializer(serializers.Serializer):
     def validate_radius_miles(self, value: float) -> float:
         if value <= 0:
             raise serializers.ValidationError("Must be greater than 0.")
-        if value > MAX_RADIUS_MILES:
-            raise serializers.ValidationError(
-                f"Must be at most {MAX_RADIUS_MILES:g} miles; search a closer location instead."
-            )
         return value
 
     def validate_insurance(self, value: str) -> str:

@@ -1,5 +1,6 @@
 """search_providers against a brute-force oracle, plus its edge cases and filters."""
 
+import math
 import random
 from datetime import timedelta
 from decimal import Decimal
@@ -38,7 +39,8 @@ CLUSTERS = [(51.88, 179.6), (51.88, -179.6), (21.3, -157.85), (61.2, -149.9), (3
 
 
 def oracle(origin: Origin, providers=None) -> list[tuple[int, float]]:
-    """Every public provider whose nearest location is within the radius, nearest first."""
+    """Every public provider whose nearest location is within the radius, nearest first by
+    the distance shown (2 decimals), ties by id."""
     best: dict[int, float] = {}
     locations = PracticeLocation.objects.exclude(
         provider__verification_status=VerificationStatus.SUSPENDED
@@ -52,7 +54,7 @@ def oracle(origin: Origin, providers=None) -> list[tuple[int, float]]:
         ).km
         if miles <= origin.radius_miles:
             best[location.provider_id] = min(miles, best.get(location.provider_id, miles))
-    return sorted(best.items(), key=lambda item: (item[1], item[0]))
+    return sorted(best.items(), key=lambda item: (round(item[1], 2), item[0]))
 
 
 def all_pages(origin: Origin, filters: SearchFilters | None = None, ordering=None):
@@ -319,6 +321,41 @@ def test_a_page_costs_a_constant_number_of_queries(db, django_assert_num_queries
             assert len(hit.provider.listing_plan_slugs) == 1
             assert len(hit.provider.listing_prices) == 1
     assert len(result.hits) == size
+
+
+MILES_PER_DEGREE_LAT = 2 * math.pi * EARTH_RADIUS_MILES / 360
+
+
+def provider_north_of(origin: Origin, miles: float):
+    return PracticeLocationFactory(
+        latitude=origin.lat + miles / MILES_PER_DEGREE_LAT, longitude=origin.lng
+    ).provider
+
+
+def test_equal_distances_as_shown_are_ordered_by_id(db):
+    """The contract: distances in 2 decimals, ties by id. A partner sees 5.00 twice and
+    expects the lower id first, even when the higher id is a few feet nearer."""
+    origin = Origin(30.0, -97.0, "t", 25)
+    farther_by_a_hair = provider_north_of(origin, 5.004)
+    nearer = provider_north_of(origin, 5.001)
+    result = search_providers(origin=origin, filters=SearchFilters())
+    assert [(hit.provider, hit.distance_miles) for hit in result.hits] == [
+        (farther_by_a_hair, 5.0),
+        (nearer, 5.0),
+    ]
+
+
+def test_a_probe_does_not_settle_when_a_tie_may_lie_just_outside_it(db, monkeypatch):
+    """A provider just outside the probe can show the same distance as the probe's last
+    rows and, with a lower id, rank before them: the full radius is searched then."""
+    origin = Origin(30.0, -97.0, "t", 25)
+    outside = provider_north_of(origin, 2.002)  # created first: the lowest id
+    inside = [provider_north_of(origin, miles) for miles in (0.5, 0.8, 1.2, 1.997, 1.999)]
+    monkeypatch.setattr(search, "COUNT_CAP", 4)  # the 2-mile probe holds 5: "enough"
+    monkeypatch.setattr(search, "probe_radius", lambda origin, filters: 2.0)
+    result = search_providers(origin=origin, filters=SearchFilters(), page_size=4)
+    assert [hit.provider for hit in result.hits] == [*inside[:3], outside]
+    assert [hit.distance_miles for hit in result.hits] == [0.5, 0.8, 1.2, 2.0]
 
 
 @pytest.mark.parametrize("forced", [None, 0.5, 2.0, 8.0, 30.0])

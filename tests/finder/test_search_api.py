@@ -86,6 +86,15 @@ def test_list_without_origin_matches_the_contract(client, jane):
     }  # fmt: skip
 
 
+def test_the_sync_list_has_no_page_limit_short_of_its_last_page(client, jane):
+    """Partners sync every provider through the origin-less list, so a page number far past
+    10,000 is valid: past the last page it is a 404 like any other, not a 400."""
+    PracticeLocationFactory.create_batch(2)
+    last = client.get(URL, {"page": "3", "page_size": "1"}).json()
+    assert last["next"] is None and len(last["results"]) == 1
+    assert client.get(URL, {"page": "10001", "page_size": "1"}).status_code == 404
+
+
 def test_detail_matches_the_contract(client, jane):
     provider = jane.provider
     provider.last_verified = date(2026, 11, 1)
@@ -205,6 +214,8 @@ def test_pagination_links(client, db):
         ({"max_price": "-1"}, {"max_price": ["Ensure this value is greater than or equal to 0."]}),
         ({"page_size": "101"}, {"page_size": ["Ensure this value is less than or equal to 100."]}),
         ({"page": "0"}, {"page": ["Ensure this value is greater than or equal to 1."]}),
+        ({"page": "10000001"},
+         {"page": ["Ensure this value is less than or equal to 10000000."]}),
         ({"ordering": "distance"},
          {"ordering": ["Ordering by distance needs a location (near, or lat and lng)."]}),
         ({"updated_since": "yesterday"}, {"updated_since": [
