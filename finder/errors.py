@@ -12,6 +12,7 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
+from django.views.decorators.csrf import csrf_exempt
 
 API_PREFIX = "/api/"
 NOT_FOUND = "Not found."
@@ -41,6 +42,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
         )
 
 
+# Exempt like the DRF views it stands beside: API clients send no CSRF token, so a POST to a
+# mistyped API URL would otherwise get Django's HTML 403 page instead of this JSON 404.
+@csrf_exempt
 def api_not_found(request: HttpRequest, *args, **kwargs) -> HttpResponse:
     """The last /api/ route: JSON 404 even with DEBUG on (where handler404 is bypassed).
 

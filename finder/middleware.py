@@ -1,8 +1,10 @@
 """Request hygiene and outage handling, for the API and the pages alike.
 
 `RequestGuardMiddleware` refuses what no view can use before anything parses it: NUL characters
-(PostgreSQL cannot store them in text, so they would fail deep inside a query) and bodies over
-DATA_UPLOAD_MAX_MEMORY_SIZE (DRF's JSON parser does not enforce that limit itself).
+(PostgreSQL cannot store them in text, so they would fail deep inside a query), bodies over
+DATA_UPLOAD_MAX_MEMORY_SIZE (DRF's JSON parser does not enforce that limit itself) and more
+fields or files than DATA_UPLOAD_MAX_NUMBER_FIELDS / _FILES (Django's own answer is an HTML
+400, or a 500 with DEBUG on, whose error page reads the fields again).
 
 `DatabaseUnavailableMiddleware` turns a lost database into a 503 with Retry-After: JSON
 `{"detail": ...}` under /api/, the friendly 503 page elsewhere. Django opens a fresh connection
@@ -19,6 +21,7 @@ from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
+from django.core.exceptions import TooManyFieldsSent, TooManyFilesSent
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -32,6 +35,8 @@ RETRY_AFTER_SECONDS = 30
 DATABASE_UNAVAILABLE = "The service is temporarily unavailable. Please retry shortly."
 NUL_NOT_ALLOWED = "Requests must not contain NUL characters (\\u0000)."
 BODY_TOO_LARGE = "The request body is too large: at most {limit} bytes."
+TOO_MANY_FIELDS = "Too many query or form parameters: at most {limit} are accepted."
+TOO_MANY_FILES = "Too many uploaded files: at most {limit} are accepted."
 UNAVAILABLE_FALLBACK_HTML = (
     "<!doctype html><title>Temporarily unavailable</title><h1>Temporarily unavailable</h1>"
     "<p>JointCare Finder cannot reach its data right now. Please try again in a minute.</p>"
@@ -59,13 +64,23 @@ def _has_nul(values: object) -> bool:
 
 
 class RequestGuardMiddleware:
-    """400 for a NUL character anywhere in the request, 413 for an oversized body."""
+    """400 for a NUL character anywhere in the request or too many fields or files, 413 for an
+    oversized body."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        refusal = self.check(request)
+        try:
+            refusal = self.check(request)
+        except TooManyFieldsSent:
+            refusal = _refuse(
+                request, TOO_MANY_FIELDS.format(limit=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS), 400
+            )
+        except TooManyFilesSent:
+            refusal = _refuse(
+                request, TOO_MANY_FILES.format(limit=settings.DATA_UPLOAD_MAX_NUMBER_FILES), 400
+            )
         return refusal if refusal is not None else self.get_response(request)
 
     def check(self, request: HttpRequest) -> HttpResponse | None:

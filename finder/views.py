@@ -1,12 +1,15 @@
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 
 from finder.health import database_is_available
 
 
+# Probes send no CSRF token: any other method gets a plain 405, not the CSRF failure page.
+@csrf_exempt
 @never_cache
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     if database_is_available():
         return JsonResponse({"status": "ok", "database": "ok"})

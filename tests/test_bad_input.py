@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
-from django.test import Client
+from django.test import Client, override_settings
 
 from finder import middleware
 from providers.models import Profession
@@ -32,6 +32,9 @@ CONTROL = "Austin\x01\x1b[31m\x7f, TX"
 UNICODE = "Zürich 東京 🦴 \u202e"
 NUL_BODY = {"detail": middleware.NUL_NOT_ALLOWED}
 FORM_TYPE = "application/x-www-form-urlencoded"
+# More fields than DATA_UPLOAD_MAX_NUMBER_FIELDS (1000): Django raises TooManyFieldsSent on reading.
+TOO_MANY_FIELDS = "&".join(["a"] * 1100)
+TOO_MANY_FIELDS_BODY = {"detail": "Too many query or form parameters: at most 1000 are accepted."}
 
 
 @pytest.fixture
@@ -317,6 +320,16 @@ def test_an_oversized_body_is_a_413_json(client, data) -> None:
     assert "too large" in response.json()["detail"]
 
 
+# With DEBUG on, Django's error page reads the fields again and fails: a 500 without the guard.
+@pytest.mark.parametrize("debug", [False, True])
+def test_too_many_query_parameters_are_a_400_json_on_the_api(client, data, debug) -> None:
+    with override_settings(DEBUG=debug):
+        response = client.get(f"/api/v1/procedures/?{TOO_MANY_FIELDS}")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == TOO_MANY_FIELDS_BODY
+
+
 def test_deeply_nested_json_is_a_400_not_a_recursion_error(client, data) -> None:
     for depth in (40, 100_000):
         raw = '{"visits": 2, "coverage": {"type": "self_pay"}, "x": ' + "[" * depth
@@ -492,6 +505,20 @@ def test_an_oversized_form_post_is_a_4xx(client, data) -> None:
     assert response.status_code == 413
     # Multipart (file uploads) is bounded by Django per field: a 400.
     assert client.post("/estimate/good-faith/", fields).status_code == 400
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_too_many_query_parameters_are_a_400_on_pages(client, data, debug) -> None:
+    with override_settings(DEBUG=debug):
+        response = client.get(f"/?{TOO_MANY_FIELDS}")
+    assert response.status_code == 400
+    assert TOO_MANY_FIELDS_BODY["detail"].encode() in response.content
+
+
+def test_too_many_form_fields_are_a_400_on_pages(client, data) -> None:
+    response = client.post("/estimate/good-faith/", TOO_MANY_FIELDS, content_type=FORM_TYPE)
+    assert response.status_code == 400
+    assert TOO_MANY_FIELDS_BODY["detail"].encode() in response.content
 
 
 @pytest.mark.parametrize(

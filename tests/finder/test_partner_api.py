@@ -459,6 +459,25 @@ def test_api_paths_without_the_trailing_slash(client):
     assert response.json() == {"detail": "Not found. Did you mean /api/v1/estimates/ ?"}
 
 
+# API clients send no CSRF token; the default test client skips the check, so enforce it here.
+@pytest.mark.parametrize(
+    ("method", "path", "detail"),
+    [
+        ("post", "/api/v1/estimates", "Not found. Did you mean /api/v1/estimates/ ?"),
+        ("put", "/api/v1/estimates", "Not found. Did you mean /api/v1/estimates/ ?"),
+        ("delete", "/api/v1/providers", "Not found. Did you mean /api/v1/providers/ ?"),
+        ("post", "/api/v1/no-such-thing/", "Not found."),
+        ("patch", "/api/v2/providers/", "Not found."),
+    ],
+)
+def test_api_not_found_answers_writes_without_a_csrf_token(method, path, detail):
+    client = Client(enforce_csrf_checks=True)
+    response = getattr(client, method)(path, "{}", content_type="application/json")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": detail}
+
+
 def test_unknown_page_is_friendly_html_404(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
