@@ -77,10 +77,23 @@ def settings_under(**env: str) -> dict:
 
 def test_check_deploy_is_clean_with_production_settings() -> None:
     result = run_with_env(
-        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **PRODUCTION_ENV
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        **PRODUCTION_ENV,
+        REDIS_URL="redis://127.0.0.1:6379/0",  # not connected to: the check reads settings only
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_rate_limits_are_counted_per_process() -> None:
+    result = run_with_env(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        **PRODUCTION_ENV,
+        REDIS_URL="",
+    )
+    assert result.returncode != 0
+    assert "(finder.W001) The default cache (LocMemCache)" in result.stderr
+    assert "REDIS_URL" in result.stderr
 
 
 def test_production_turns_https_hardening_on_by_default() -> None:
