@@ -141,7 +141,7 @@ class EstimateOutputSerializer(serializers.Serializer):
 
     currency = serializers.CharField()
     provider = ProviderOutputSerializer(allow_null=True)
-    network = serializers.CharField()
+    network = serializers.ChoiceField(choices=list(costs.NETWORK_LABELS.items()))
     visits = VisitOutputSerializer(many=True)
     total = TotalOutputSerializer(source="*")
     range = RangeOutputSerializer(allow_null=True)

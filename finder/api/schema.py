@@ -16,6 +16,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
+    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
@@ -388,7 +389,13 @@ class EstimateCreateApiSchema(OpenApiViewExtension):
             operation_id="estimates_create",
             tags=["estimates"],
             request=EstimateInputSerializer,
-            responses={200: EstimateOutputSerializer},
+            responses={
+                200: EstimateOutputSerializer,
+                404: OpenApiResponse(
+                    description="No public provider with that `provider_id` (unknown or "
+                    'suspended): `{"detail": "No provider with id 123."}`.'
+                ),
+            },
             examples=[ESTIMATE_REQUEST_EXAMPLE],
         )
 
@@ -439,7 +446,8 @@ def add_error_responses(result: dict, generator, request, public) -> dict:
 
     401 for a bad key, 429 with Retry-After, 503 when the database is down; 400 where the
     operation takes input; 404 where it takes a path parameter or a page number. Successful
-    responses document the rate-limit headers.
+    responses document the rate-limit headers. An error response an operation declares itself
+    with only a description (`OpenApiResponse(description=...)`) gets the `Error` body.
     """
     components = result.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
@@ -465,6 +473,8 @@ def add_error_responses(result: dict, generator, request, public) -> dict:
                             for name, ref in rate_headers.items()
                         }
                     )
+                elif str(code)[0] in "45" and "content" not in response:
+                    response["content"] = _error(response["description"])["content"]
             parameters = operation.get("parameters", [])
             takes_input = bool(parameters) or "requestBody" in operation
             if takes_input:

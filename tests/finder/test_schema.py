@@ -70,7 +70,22 @@ def test_schema_documents_search_parameters_and_errors(schema):
     assert "Retry-After" in search["responses"]["429"]["headers"]
     estimate = schema["paths"]["/api/v1/estimates/"]["post"]
     assert estimate["requestBody"]["required"] is True
-    assert set(estimate["responses"]) == {"200", "400", "401", "429", "503"}
+    assert set(estimate["responses"]) == {"200", "400", "401", "404", "429", "503"}
+
+
+def test_schema_documents_the_estimate_404_for_an_unknown_provider(schema):
+    not_found = schema["paths"]["/api/v1/estimates/"]["post"]["responses"]["404"]
+    assert "provider_id" in not_found["description"]
+    assert not_found["content"] == {
+        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+    }
+
+
+def test_schema_lists_the_estimate_network_values(schema):
+    schemas = schema["components"]["schemas"]
+    network = schemas["EstimateOutput"]["properties"]["network"]
+    assert network == {"$ref": "#/components/schemas/NetworkEnum"}
+    assert schemas["NetworkEnum"]["enum"] == ["in", "out", "self_pay", "medicare"]
 
 
 @pytest.mark.parametrize("path", ["/api/docs/", "/api/redoc/"])
