@@ -21,13 +21,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 
 from finder.estimate import Coverage, ProcedureLine, estimate_cost
 from finder.search import (
-    COUNT_CAP,
     Origin,
     SearchFilters,
     nearest_sql,
+    probe_settles,
     search_providers,
     search_radii,
 )
@@ -48,6 +49,8 @@ from providers.search_index import refresh_search_index
 from providers.states import US_STATES
 
 BENCH_NPI_BASE = 180_000_000  # NPIs 18xxxxxxxC: the benchmark's own, never mixed with demo
+# The providers bench_provider() creates; any other provider is someone's real or demo data.
+BENCH_PROVIDERS = Q(npi__startswith="18", is_demo=True)
 DENSE_ZIP = "10001"  # Manhattan
 RURAL_ZIPS = ["59301", "82190", "69101", "58601", "97720", "88001", "83440", "57501"]
 
@@ -71,7 +74,14 @@ class Figures:
 
 
 def bench_provider_count() -> int:
-    return Provider.objects.filter(npi__startswith="18", is_demo=True).count()
+    return Provider.objects.filter(BENCH_PROVIDERS).count()
+
+
+def other_provider_count() -> int:
+    """Providers that are not the benchmark's; 0 for a database not yet migrated."""
+    if Provider._meta.db_table not in connection.introspection.table_names():
+        return 0
+    return Provider.objects.exclude(BENCH_PROVIDERS).count()
 
 
 def ensure_dataset(locations: int, *, seed: int = 1, log: Callable[[str], None] = print) -> None:
@@ -118,9 +128,10 @@ def ensure_dataset(locations: int, *, seed: int = 1, log: Callable[[str], None] 
             refresh_search_index(provider.id for provider in created)  # no signals on bulk
         log(f"  {stop}/{target_providers} providers ({time.perf_counter() - started:.0f} s)")
     bump_listings()  # bulk_create sends no signals
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # VACUUM as well as ANALYZE: index-only scans need the visibility map it sets, and
-        # autovacuum may not have run yet on freshly written rows.
+        # autovacuum may not have run yet on freshly written rows. (VACUUM cannot run inside a
+        # transaction, as in a test; it only affects speed.)
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
 
@@ -182,16 +193,17 @@ def raw_floor(origin: Origin, filters: SearchFilters) -> Callable[[], object]:
     compiled beforehand: what the database costs, without Python around it."""
     acts = current_practice_acts()
     statements = [
-        nearest_sql(replace(origin, radius_miles=radius), filters, acts, limit=20)
+        (radius, *nearest_sql(replace(origin, radius_miles=radius), filters, acts, limit=20))
         for radius in search_radii(origin, filters)
     ]
 
     def run() -> object:
         with connection.cursor() as cursor:
-            for sql, params in statements:
+            for radius, sql, params in statements:
                 cursor.execute(sql, params)
                 rows = cursor.fetchall()
-                if rows and rows[0][3] > COUNT_CAP:  # the probe was enough, as in the search
+                found, last_miles = (rows[0][3], rows[-1][1] / 100) if rows else (0, None)
+                if probe_settles(found, last_miles, radius):  # as the search decides
                     break
         return rows
 
@@ -326,6 +338,10 @@ def measure_http(
         for key, paths in http_paths(samples).items():
             figures = time_calls(f"HTTP {LABELS[key]}", [lambda p=p: get(port, p) for p in paths])
             log(figures.line(floors.get(key)))
+        # A request that does almost nothing (one SELECT 1): the fixed cost of HTTP, gunicorn,
+        # the middleware and a database round trip, which every search pays on top of its floor.
+        log(time_calls("HTTP /healthz (fixed cost)", [lambda: get(port, "/healthz")] * samples)
+            .line())  # fmt: skip
         estimate = {"procedures": [{"code": "98940", "quantity": 1}], "visits": 6,
                     "coverage": {"type": "self_pay"}}  # fmt: skip
         log(time_calls("HTTP (e) estimate", [lambda: get(port, "/api/v1/estimates/", estimate)]

@@ -1,0 +1,41 @@
+"""bench_search writes its listings only to a database of its own, unless told otherwise."""
+
+import random
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from finder.benchmark import BENCH_NPI_BASE, bench_provider, other_provider_count
+from providers.demo import npi_from_base
+from providers.models import Provider
+from tests.factories import ProviderFactory
+
+pytestmark = pytest.mark.django_db
+
+# Tiny, so that a run the guard lets through generates 10 providers rather than 250,000.
+SMALL_RUN = ["--locations", "12", "--samples", "1", "--skip-http"]
+
+
+def test_it_refuses_a_database_that_holds_other_providers():
+    ProviderFactory()
+    out = StringIO()
+    with pytest.raises(CommandError, match="holds 1 provider besides the benchmark's own"):
+        call_command("bench_search", *SMALL_RUN, stdout=out)
+    assert Provider.objects.count() == 1
+    assert out.getvalue() == ""
+
+
+def test_it_runs_on_a_mixed_database_when_allowed():
+    ProviderFactory()
+    out = StringIO()
+    call_command("bench_search", *SMALL_RUN, "--allow-mixed-database", stdout=out)
+    assert Provider.objects.count() == 11
+    assert "Domain function" in out.getvalue()
+
+
+def test_only_its_own_providers_count_as_benchmark_providers():
+    bench_provider(random.Random(1), npi_from_base(BENCH_NPI_BASE)).save()
+    assert other_provider_count() == 0
+    ProviderFactory(is_demo=True)  # demo data is someone's, not the benchmark's
+    assert other_provider_count() == 1
