@@ -410,10 +410,13 @@ ERROR_SCHEMA = {
 }
 VALIDATION_ERROR_SCHEMA = {
     "type": "object",
-    "additionalProperties": {},
+    "properties": {"detail": {"type": "string"}},
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
     "description": (
-        'Invalid input. Field errors map each field to its messages, `{"radius_miles": '
-        '["Must be greater than 0."]}`, nested like the request for nested fields; errors not '
+        'Invalid input. Field errors map each top-level field to its messages, `{"radius_miles": '
+        '["Must be greater than 0."]}`; a message about a nested field names its place, '
+        '`{"coverage": ["coverage.plan: Unknown insurance plan \'x\'."]}`, '
+        '`{"procedures": ["procedures[0].code: Unknown procedure code \'99999\'."]}`. Errors not '
         'tied to a field are `{"detail": "..."}` or `{"non_field_errors": ["..."]}`.'
     ),
 }

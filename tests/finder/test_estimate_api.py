@@ -8,6 +8,7 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 
+from finder.api.errors import flat_field_errors
 from finder.estimate import DISCLAIMER
 from providers.models import (
     InsurancePlan,
@@ -311,7 +312,7 @@ def with_coverage(**terms: Any) -> dict[str, Any]:
 
 
 def number_error(message: str, field: str) -> dict[str, Any]:
-    return {"coverage": {field: [message]}}
+    return {"coverage": [f"coverage.{field}: {message}"]}
 
 
 AT_LEAST_0 = "Ensure this value is greater than or equal to 0."
@@ -393,22 +394,18 @@ AT_LEAST_0 = "Ensure this value is greater than or equal to 0."
         ),
         pytest.param(
             with_coverage(plan="x"),
-            {"coverage": {"plan": ["Unknown insurance plan 'x'."]}},
+            {"coverage": ["coverage.plan: Unknown insurance plan 'x'."]},
             id="unknown-plan",
         ),
         pytest.param(
             {"coverage": {"type": "x"}},
-            {"coverage": {"type": ['"x" is not a valid choice.']}},
+            {"coverage": ['coverage.type: "x" is not a valid choice.']},
             id="bad-type",
         ),
         pytest.param({}, {"coverage": ["This field is required."]}, id="no-coverage"),
         pytest.param(
             {"coverage": "self_pay"},
-            {
-                "coverage": {
-                    "non_field_errors": ["Invalid data. Expected a dictionary, but got str."]
-                }
-            },
+            {"coverage": ["coverage: Invalid data. Expected a dictionary, but got str."]},
             id="coverage-not-an-object",
         ),
         pytest.param(
@@ -433,7 +430,7 @@ AT_LEAST_0 = "Ensure this value is greater than or equal to 0."
         ),
         pytest.param(
             {"procedures": [{"code": "99999"}], "coverage": {"type": "self_pay"}},
-            {"procedures": {"0": {"code": ["Unknown procedure code '99999'."]}}},
+            {"procedures": ["procedures[0].code: Unknown procedure code '99999'."]},
             id="unknown-code",
         ),
         pytest.param(
@@ -442,26 +439,29 @@ AT_LEAST_0 = "Ensure this value is greater than or equal to 0."
                 "coverage": {"type": "self_pay"},
             },
             {
-                "procedures": {
-                    "1": {
-                        "code": ["Code 98940 is listed more than once; set its quantity instead."]
-                    }
-                }
+                "procedures": [
+                    "procedures[1].code: Code 98940 is listed more than once; "
+                    "set its quantity instead."
+                ]
             },
             id="duplicate-code",
         ),
         pytest.param(
             {"procedures": [{"code": "98940", "quantity": 0}], "coverage": {"type": "self_pay"}},
             {
-                "procedures": {
-                    "0": {"quantity": ["Ensure this value is greater than or equal to 1."]}
-                }
+                "procedures": [
+                    "procedures[0].quantity: Ensure this value is greater than or equal to 1."
+                ]
             },
             id="quantity-0",
         ),
         pytest.param(
             {"procedures": [{"code": "98940", "quantity": 11}], "coverage": {"type": "self_pay"}},
-            {"procedures": {"0": {"quantity": ["Ensure this value is less than or equal to 10."]}}},
+            {
+                "procedures": [
+                    "procedures[0].quantity: Ensure this value is less than or equal to 10."
+                ]
+            },
             id="quantity-11",
         ),
         pytest.param(
@@ -523,7 +523,7 @@ def test_it_rejects_a_code_the_providers_profession_does_not_offer(client, refer
     )
     assert response.status_code == 400
     assert response.json() == {
-        "procedures": {"1": {"code": ["Code 98940 is not offered by physical therapists."]}}
+        "procedures": ["procedures[1].code: Code 98940 is not offered by physical therapists."]
     }
 
 
@@ -568,3 +568,22 @@ def test_it_logs_no_inputs(client, chiropractor, caplog):
     assert "987.65" not in caplog.text
     assert "nope-plan" not in caplog.text
     assert "98943" not in caplog.text
+
+
+def test_nested_errors_become_the_contracts_flat_field_lists():
+    """CONTRACT.md: 400 `{"field": ["message", ...]}`, whatever the depth of the input."""
+    nested = {
+        "visits": ["Ensure this value is less than or equal to 60."],
+        "coverage": {"plan": ["Unknown insurance plan 'x'."], "non_field_errors": ["Bad."]},
+        "procedures": [{}, {"code": ["Unknown procedure code '1'.", "Also wrong."]}],
+        "lines": {0: {"quantity": ["Too many."]}},
+    }
+    assert flat_field_errors(nested) == {
+        "visits": ["Ensure this value is less than or equal to 60."],
+        "coverage": ["coverage.plan: Unknown insurance plan 'x'.", "coverage: Bad."],
+        "procedures": [
+            "procedures[1].code: Unknown procedure code '1'.",
+            "procedures[1].code: Also wrong.",
+        ],
+        "lines": ["lines[0].quantity: Too many."],
+    }
