@@ -185,7 +185,12 @@ def create_demo_provider(rng, npi: str, spec: dict, plans, procedures) -> Provid
         for index, (lat, lng) in enumerate(points)
     )
     if plans:
-        provider.insurance_plans.set(rng.sample(plans, min(spec["plan_count"], len(plans))))
+        # In bulk, like the locations: no signal per provider (seed_demo refreshes the search
+        # index and the listings generation once), and no version per plan.
+        Provider.insurance_plans.through.objects.bulk_create(
+            Provider.insurance_plans.through(provider=provider, insuranceplan=plan)
+            for plan in rng.sample(plans, min(spec["plan_count"], len(plans)))
+        )
     base = Decimal(30 + int(spec["price_seed"] * 15))
     ProviderPrice.objects.bulk_create(
         ProviderPrice(provider=provider, procedure=procedures[code], cash_price=base + step * 3)
