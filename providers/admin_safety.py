@@ -14,6 +14,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
 from providers.models import Provider, VerificationStatus
 
@@ -60,7 +61,28 @@ class VersionedAdmin(SimpleHistoryAdmin):
 
 
 class SoftDeleteProviderAdmin(VersionedAdmin):
-    """The admin's delete (page and bulk action) suspends; `purge` deletes, for superusers."""
+    """The admin's delete (page and bulk action) suspends; `purge` deletes, for superusers.
+
+    Reverting to a version brings back that version's insurance plans too (the form would
+    otherwise show today's). Versions from before plans were versioned recorded none; for
+    those the form keeps today's plans rather than clearing them.
+    """
+
+    def get_form(self, request: HttpRequest, obj=None, change: bool = False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        version = getattr(obj, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None)
+        if version is None:
+            return form
+        plan_ids = [row.insuranceplan_id for row in version.insurance_plans.all()]
+        if not plan_ids:
+            return form
+
+        class VersionForm(form):
+            def __init__(self, *args, **kwargs) -> None:
+                super().__init__(*args, **kwargs)
+                self.initial["insurance_plans"] = plan_ids
+
+        return VersionForm
 
     def delete_model(self, request: HttpRequest, obj: Provider) -> None:
         self._suspend(request, obj)

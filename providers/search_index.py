@@ -23,6 +23,7 @@ from providers.models import (
     Profession,
     Provider,
     VerificationStatus,
+    providers_with_changed_plans,
 )
 
 # One bit per filterable fact. A filter is `search_flags & mask = value`, so "accepting new
@@ -162,15 +163,7 @@ def on_provider_saved(
 
 
 def on_plans_changed(sender, instance, action: str, reverse: bool, pk_set, **_kwargs) -> None:
-    if not reverse:  # provider.insurance_plans.add/remove/set/clear
-        if action.startswith("post_"):
-            refresh_search_index([instance.pk])
-        return
-    # plan.providers.add/remove/clear: the providers are in pk_set, except on clear, where
-    # they must be read before they are gone.
-    if action == "pre_clear":
-        instance._search_index_cleared = list(instance.providers.values_list("id", flat=True))
-    elif action == "post_clear":
-        refresh_search_index(instance.__dict__.pop("_search_index_cleared", []))
-    elif action.startswith("post_"):
-        refresh_search_index(list(pk_set or ()))
+    # From either side: provider.insurance_plans.add/remove/set/clear or plan.providers.…
+    changed = providers_with_changed_plans(instance, action, reverse, pk_set)
+    if changed:
+        refresh_search_index(changed)

@@ -69,7 +69,9 @@ def some_data(django_user_model):
 def test_a_backup_restores_everything_after_a_flush(some_data, tmp_path: Path) -> None:
     before = everything()
     assert len(before["providers.Provider"]) == 3
-    assert len(before["providers.HistoricalProvider"]) == 6
+    # Created, plan added, notes edited: three versions each, and the plans each one kept.
+    assert len(before["providers.HistoricalProvider"]) == 9
+    assert len(before["providers.HistoricalProvider_insurance_plans"]) == 6
     path = tmp_path / "backup.json.gz"
     out = io.StringIO()
     call_command("backup_data", str(path), stdout=out)

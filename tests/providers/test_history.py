@@ -19,6 +19,7 @@ from providers.models import (
     VerificationStatus,
 )
 from tests.factories import (
+    InsurancePlanFactory,
     LicenseFactory,
     PracticeActFactory,
     PracticeLocationFactory,
@@ -135,6 +136,81 @@ def test_an_admin_edit_can_be_reverted_from_its_history(admin_client_logged_in, 
     listing.refresh_from_db()
     assert (listing.last_name, listing.accepting_new_patients) == ("Lovelace", True)
     assert [h.last_name for h in listing.history.all()] == ["Lovelace", "Byron", "Lovelace"]
+
+
+def plan_slugs(version) -> set[str]:
+    return {row.insuranceplan.slug for row in version.insurance_plans.all()}
+
+
+def test_plan_changes_are_versioned_with_their_author(admin_client_logged_in, listing) -> None:
+    aetna, cigna, medicare = (
+        InsurancePlanFactory(slug=slug, name=slug) for slug in ("aetna", "cigna", "medicare")
+    )
+    listing.insurance_plans.set([aetna, cigna])
+    url = reverse("admin:providers_provider_change", args=[listing.pk])
+    data = change_form_data(listing, insurance_plans=[str(aetna.pk), str(medicare.pk)])
+    assert admin_client_logged_in.post(url, data).status_code == 302
+
+    # Newest first: the admin's save, then each plan removed and added, by the admin; before
+    # them, the plans the listing claimed, which the edit does not erase.
+    versions = [
+        (plan_slugs(version), version.history_user and version.history_user.username)
+        for version in listing.history.all()
+    ]
+    assert versions == [
+        ({"aetna", "medicare"}, "admin"),
+        ({"aetna"}, "admin"),
+        ({"aetna", "cigna"}, "admin"),
+        ({"aetna", "cigna"}, None),
+        (set(), None),
+    ]
+    # Saving without touching the plans adds one version, not one per plan.
+    before = listing.history.count()
+    assert admin_client_logged_in.post(url, data).status_code == 302
+    assert listing.history.count() == before + 1
+
+
+def test_plan_changes_made_from_the_plans_side_are_versioned_too(listing) -> None:
+    plan = InsurancePlanFactory(slug="aetna", name="Aetna")
+    plan.providers.add(listing)
+    assert plan_slugs(listing.history.latest()) == {"aetna"}
+    plan.providers.clear()
+    assert plan_slugs(listing.history.latest()) == set()
+    assert listing.history.count() == 3  # created, plan added, plans cleared
+
+
+def test_reverting_a_version_brings_back_its_plans(admin_client_logged_in, listing) -> None:
+    aetna, cigna = (InsurancePlanFactory(slug=slug, name=slug) for slug in ("aetna", "cigna"))
+    listing.insurance_plans.set([aetna])
+    url = reverse("admin:providers_provider_change", args=[listing.pk])
+    data = change_form_data(listing, insurance_plans=[str(cigna.pk)])
+    assert admin_client_logged_in.post(url, data).status_code == 302
+    with_aetna = next(v for v in listing.history.all() if plan_slugs(v) == {"aetna"})
+
+    revert_url = reverse(
+        "admin:providers_provider_simple_history", args=[listing.pk, with_aetna.history_id]
+    )
+    page = admin_client_logged_in.get(revert_url)
+    assert admin_client_logged_in.post(revert_url, revert_form_data(page)).status_code == 302
+    assert set(listing.insurance_plans.values_list("slug", flat=True)) == {"aetna"}
+    # The search sees the restored plan at once (the projection follows the m2m signals).
+    assert listing.locations.get().search_plans == f",{aetna.id},"
+
+
+def test_reverting_a_version_without_recorded_plans_keeps_todays(
+    admin_client_logged_in, listing
+) -> None:
+    """Versions from before plans were versioned recorded none: reverting to one must not
+    clear the plans a listing has."""
+    aetna = InsurancePlanFactory(slug="aetna", name="aetna")
+    original = listing.history.earliest()
+    listing.insurance_plans.set([aetna])
+    revert_url = reverse(
+        "admin:providers_provider_simple_history", args=[listing.pk, original.history_id]
+    )
+    page = admin_client_logged_in.get(revert_url)
+    assert admin_client_logged_in.post(revert_url, revert_form_data(page)).status_code == 302
+    assert list(listing.insurance_plans.values_list("slug", flat=True)) == ["aetna"]
 
 
 def test_a_practice_act_edit_can_be_reverted(admin_client_logged_in) -> None:

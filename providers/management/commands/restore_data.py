@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, transaction
 
 from providers import freshness
-from providers.models import InsurancePlan, PracticeAct, Procedure, Provider
+from providers.models import InsurancePlan, PracticeAct, Procedure, Provider, ProviderHistory
 
 CURATED = (Provider, PracticeAct, Procedure, InsurancePlan)
 
@@ -53,7 +53,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             if flush:
                 call_command("flush", interactive=False, verbosity=0)
-            call_command("loaddata", str(source), verbosity=1, stdout=self.stdout)
+            with ProviderHistory.restoring():
+                call_command("loaddata", str(source), verbosity=1, stdout=self.stdout)
         # Cached search pages and practice-act lookups predate the restore.
         freshness.bump(freshness.LISTINGS)
         freshness.bump(freshness.PRACTICE_ACTS)
