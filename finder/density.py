@@ -25,7 +25,7 @@ CELLS_PER_DEGREE = 10
 REFRESH_SECONDS = 900
 RECHECK_SECONDS = 60  # how often a process looks whether the shared grid was rebuilt
 CACHE_KEY = f"density-grid:v1:{CELLS_PER_DEGREE}"
-EARTH_RADIUS_MILES = 3958.8
+EARTH_RADIUS_MILES = 3958.8  # the contract's: every distance the service reports uses it
 MILES_PER_DEGREE = math.pi * EARTH_RADIUS_MILES / 180
 
 GRID_SQL = """

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
 
-from finder.density import density_grid
+from finder.density import EARTH_RADIUS_MILES, density_grid
 from finder.listing import attach_listing_extras, listing_extras_columns, set_listing_extras
 from finder.rows import ModelColumns, fetch_rows, read_connection
 from providers import search_index
@@ -31,7 +31,6 @@ from providers.models import (
 )
 from providers.scope import ActKey, current_practice_acts, states_where_prohibited
 
-EARTH_RADIUS_MILES = 3958.8
 MAX_RADIUS_MILES = 100.0
 DEFAULT_RADIUS_MILES = 25.0
 # With an origin, a search reaches the nearest providers only; partners sync without one.
