@@ -13,13 +13,32 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from finder.rows import fetch_rows, read_connection
-from providers.models import InsurancePlan, PracticeLocation, Procedure, Provider, ProviderPrice
+from providers.models import (
+    SERVICE_FIELDS,
+    InsurancePlan,
+    PracticeLocation,
+    Procedure,
+    Provider,
+    ProviderPrice,
+)
 from providers.scope import ActKey, scope_summary
 
 if TYPE_CHECKING:
     from finder.search import SearchHit
 
 CURRENCY = "USD"
+
+# The columns a listing reads (location_dict, provider_summary, scope_for_location): a results
+# page loads only these, so the fields it does not show cost nothing to send or convert.
+LOCATION_LISTING_FIELDS = (
+    "id", "provider_id", "address_line1", "address_line2", "city", "state", "zip_code",
+    "phone", "latitude", "longitude",
+)  # fmt: skip
+PROVIDER_LISTING_FIELDS = (
+    "id", "npi", "first_name", "last_name", "credential", "profession", *SERVICE_FIELDS.values(),
+    "spinal_manipulation_endorsed", "accepting_new_patients", "verification_status", "is_demo",
+    "updated_at",
+)  # fmt: skip
 
 
 def iso_utc(value: datetime) -> str:

@@ -18,7 +18,13 @@ from typing import NamedTuple
 from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
 
 from finder.density import EARTH_RADIUS_MILES, density_grid
-from finder.listing import attach_listing_extras, listing_extras_columns, set_listing_extras
+from finder.listing import (
+    LOCATION_LISTING_FIELDS,
+    PROVIDER_LISTING_FIELDS,
+    attach_listing_extras,
+    listing_extras_columns,
+    set_listing_extras,
+)
 from finder.rows import ModelColumns, fetch_rows, read_connection
 from providers import search_index
 from providers.models import (
@@ -549,8 +555,8 @@ def load_providers(ids: Iterable[int]) -> dict[int, Provider]:
     return {provider.id: provider for provider in providers}
 
 
-LOCATION_COLUMNS = ModelColumns(PracticeLocation, "l")
-PROVIDER_COLUMNS = ModelColumns(Provider, "p")
+LOCATION_COLUMNS = ModelColumns(PracticeLocation, "l", only=LOCATION_LISTING_FIELDS)
+PROVIDER_COLUMNS = ModelColumns(Provider, "p", only=PROVIDER_LISTING_FIELDS)
 
 
 def load_locations(ids: list[int]) -> dict[int, PracticeLocation]:
