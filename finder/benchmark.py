@@ -348,16 +348,19 @@ def measure_http(
                        * samples).line())  # fmt: skip
         paths = http_paths(800)["a"] * 4  # about 10 s per level: steadier on a noisy machine
         for concurrency in (8, 32):
+            cpu_before = CpuTicks.read(process.pid)
             started, cpu_started = time.perf_counter(), time.process_time()
             statuses = asyncio.run(load(port, paths, concurrency))
             elapsed = time.perf_counter() - started
-            client_cpu = (time.process_time() - cpu_started) / elapsed
+            client_cpu = time.process_time() - cpu_started
+            cpu = CpuTicks.read(process.pid) - cpu_before
             errors = sum(1 for status in statuses if status != 200)
             log(
                 f"throughput at concurrency {concurrency:>2}: "
                 f"{len(statuses) / elapsed:7.1f} req/s, {errors} non-200 of {len(statuses)} "
-                f"(load generator: {client_cpu:.0%} of a core)"
+                f"(load generator: {client_cpu / elapsed:.0%} of a core)"
             )
+            log(cpu.per_request_line(len(statuses), client_cpu))
         log(f"gunicorn worker RSS: {worker_rss_mb(process.pid)}")
     finally:
         process.send_signal(signal.SIGTERM)
@@ -386,6 +389,64 @@ async def load(port: int, paths: list[str], concurrency: int) -> list[int]:
 
     await asyncio.gather(*(client() for _ in range(concurrency)))
     return statuses
+
+
+@dataclass(frozen=True)
+class CpuTicks:
+    """CPU time (clock ticks) spent by the gunicorn workers, PostgreSQL and Redis, and the
+    machine's steal time: what a request costs, which a noisy machine's req/s hides.
+
+    PostgreSQL's and Redis's processes are those on this machine, as the benchmark runs them
+    on 127.0.0.1; a backend that exits during a run takes its ticks with it (none should:
+    connections are reused)."""
+
+    workers: int = 0
+    postgres: int = 0
+    redis: int = 0
+    machine_busy: int = 0
+    machine_steal: int = 0
+
+    @classmethod
+    def read(cls, master_pid: int) -> "CpuTicks":
+        roles = {"workers": 0, "postgres": 0, "redis": 0}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                text = stat.read_text()
+            except OSError:
+                continue
+            name = text[text.index("(") + 1 : text.rindex(")")]
+            fields = text[text.rindex(")") + 2 :].split()
+            ticks = int(fields[11]) + int(fields[12])  # utime + stime
+            if int(fields[1]) == master_pid:
+                roles["workers"] += ticks
+            elif name.startswith("postgres"):
+                roles["postgres"] += ticks
+            elif name.startswith("redis-server"):
+                roles["redis"] += ticks
+        # /proc/stat: cpu user nice system idle iowait irq softirq steal ...
+        cpu = [int(value) for value in Path("/proc/stat").read_text().split("\n")[0].split()[1:9]]
+        busy = cpu[0] + cpu[1] + cpu[2] + cpu[5] + cpu[6]
+        return cls(**roles, machine_busy=busy, machine_steal=cpu[7])
+
+    def __sub__(self, other: "CpuTicks") -> "CpuTicks":
+        return CpuTicks(
+            *(getattr(self, name) - getattr(other, name) for name in self.__dataclass_fields__)
+        )
+
+    def per_request_line(self, requests: int, client_cpu_seconds: float) -> str:
+        tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
+        workers, postgres, redis = (
+            ticks * tick_ms / requests for ticks in (self.workers, self.postgres, self.redis)
+        )
+        client = client_cpu_seconds * 1000 / requests
+        total = workers + postgres + redis + client
+        steal = self.machine_steal / max(1, self.machine_busy + self.machine_steal)
+        return (
+            f"    CPU per request: workers {workers:.2f} ms, PostgreSQL {postgres:.2f} ms, "
+            f"Redis {redis:.2f} ms, load generator {client:.2f} ms; "
+            f"{os.cpu_count()} cores at that cost: {os.cpu_count() * 1000 / total:.0f} req/s "
+            f"(steal {steal:.0%} of the machine's CPU time)"
+        )
 
 
 def worker_rss_mb(master_pid: int) -> str:
