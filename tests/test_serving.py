@@ -2,12 +2,18 @@
 
 import json
 import logging
+import os
 import runpy
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from config.db_router import ReplicaRouter
 from config.logging import JsonFormatter, RequestIdFilter, request_id
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.django_db
@@ -51,3 +57,44 @@ def test_gunicorn_config_loads_with_sane_values(monkeypatch):
     assert config["workers"] == 3
     assert config["preload_app"] is True
     assert config["timeout"] == 30
+
+
+# Imports config.wsgi as gunicorn's master does (preload_app), then serves one API search
+# through the WSGI callable: the first request must find every module already loaded.
+FIRST_REQUEST = """
+import sys
+from config.wsgi import application
+loaded = set(sys.modules)
+environ = {
+    "REQUEST_METHOD": "GET", "PATH_INFO": "/api/v1/providers/", "QUERY_STRING": "near=78701",
+    "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "wsgi.url_scheme": "http",
+    "wsgi.input": __import__("io").BytesIO(), "wsgi.errors": sys.stderr,
+}
+statuses = []
+b"".join(application(environ, lambda status, headers: statuses.append(status)))
+print(statuses[0])
+print(" ".join(sorted(set(sys.modules) - loaded)))
+"""
+
+
+def test_workers_fork_with_every_view_and_library_a_request_needs(tmp_path):
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "SECRET_KEY": "test",
+        "DJANGO_DEBUG": "0",
+        "REDIS_URL": "redis://127.0.0.1:6379/9",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=300
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", FIRST_REQUEST], cwd=ROOT, env=env, capture_output=True,
+        text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    status, imported = result.stdout.splitlines()
+    assert status == "200 OK"
+    assert imported == ""
