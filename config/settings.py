@@ -285,7 +285,8 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 
 REST_FRAMEWORK = {
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's JSONRenderer output, written by orjson (finder/api/renderers.py).
+    "DEFAULT_RENDERER_CLASSES": ["finder.api.renderers.FastJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     # `Authorization: Api-Key <key>`; no header is anonymous, a bad key is 401.
     "DEFAULT_AUTHENTICATION_CLASSES": ["finder.api.auth.PartnerApiKeyAuthentication"],

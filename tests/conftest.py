@@ -11,6 +11,7 @@ from django.core.cache import cache
 from finder import density
 from providers import freshness
 from providers.models import Profession, Scope, VerificationStatus
+from providers.reference import load_reference_data
 from tests.factories import PracticeActFactory, PracticeLocationFactory
 
 
@@ -23,6 +24,12 @@ def _clear_cache():
     cache.clear()
     freshness.forget()
     density.forget()
+
+
+@pytest.fixture
+def reference_data(db):
+    """The shipped practice acts, insurance plans and procedures, as `make run` loads them."""
+    return load_reference_data()
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from providers.models import Profession
-from providers.reference import load_reference_data
 from providers.reference_data import PRACTICE_ACTS
 from providers.states import US_STATES
 
@@ -18,11 +17,6 @@ PT = Profession.PHYSICAL_THERAPIST
 CHIRO = Profession.CHIROPRACTOR
 REVIEWED = "2026-11-27"
 CACHE_CONTROL = "public, max-age=3600"
-
-
-@pytest.fixture
-def reference_data(db):
-    return load_reference_data()
 
 
 def data_row(state: str, profession: str, effective_from: date | None = None) -> dict[str, Any]:

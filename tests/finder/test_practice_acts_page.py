@@ -5,13 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from providers.reference import load_reference_data
 from providers.states import US_STATES
-
-
-@pytest.fixture
-def reference_data(db):
-    return load_reference_data()
 
 
 @pytest.fixture

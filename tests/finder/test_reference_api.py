@@ -5,16 +5,10 @@ from decimal import Decimal
 import pytest
 
 from providers.models import InsurancePlan, Procedure
-from providers.reference import load_reference_data
 from providers.reference_data import INSURANCE_PLANS, PROCEDURES
 from tests.factories import ProcedureFactory
 
 CACHE_CONTROL = "public, max-age=3600"
-
-
-@pytest.fixture
-def reference_data(db):
-    return load_reference_data()
 
 
 def procedure_note(code: str) -> str:
