@@ -449,6 +449,51 @@ class CpuTicks:
         )
 
 
+# What `measure_instructions` runs under valgrind: `count` API searches of one scenario through
+# Django's full request path (middleware, DRF, the search, JSON), in process.
+REQUESTS_PROGRAM = """
+import sys
+import django
+django.setup()
+from django.test import Client
+from finder.benchmark import http_paths
+scenario, count = sys.argv[1], int(sys.argv[2])
+paths = http_paths(count + 20)[scenario]
+client = Client()
+for path in paths[:20]:  # warm: connection, acts, density grid, first-use imports
+    assert client.get(path).status_code == 200, path
+for path in paths[20:]:
+    client.get(path)
+"""
+
+
+def instructions(scenario: str, count: int) -> int:
+    env = {
+        **os.environ,
+        "SEARCH_CACHE_SECONDS": "0",
+        "API_ANON_RATE": "1000000/min",
+        "SECURE_SSL_REDIRECT": "0",
+        "ALLOWED_HOSTS": "testserver",
+    }
+    result = subprocess.run(
+        [
+            "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+            sys.executable, "-c", REQUESTS_PROGRAM, scenario, str(count),
+        ],
+        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return int(result.stderr.rsplit("Collected : ", 1)[1].split()[0])
+
+
+def measure_instructions(samples: int, log: Callable[[str], None]) -> None:
+    """Instructions the app executes per API search (valgrind's count, not seconds): the same
+    for the same code and data whatever else the machine is doing, so a change's effect on
+    the app's CPU can be read off one run. PostgreSQL's and Redis's own work is not counted."""
+    for key, label in LABELS.items():
+        per_request = (instructions(key, samples) - instructions(key, 0)) / samples
+        log(f"{'API ' + label:<44} {per_request / 1e6:6.2f} M instructions per request")
+
+
 def worker_rss_mb(master_pid: int) -> str:
     """RSS and PSS of each worker: with preload_app the ZIP index pages are shared, which RSS
     counts in full for every worker and PSS splits between them."""

@@ -5,7 +5,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.template.defaultfilters import pluralize
 
-from finder.benchmark import ensure_dataset, measure_domain, measure_http, other_provider_count
+from finder.benchmark import (
+    ensure_dataset,
+    measure_domain,
+    measure_http,
+    measure_instructions,
+    other_provider_count,
+)
 from providers.reference import load_reference_data
 
 
@@ -22,6 +28,12 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
         parser.add_argument("--skip-http", action="store_true")
         parser.add_argument(
+            "--instructions",
+            action="store_true",
+            help="Also count the app's instructions per API search under valgrind (callgrind): "
+            "a figure that does not move with the machine's load. Takes a few minutes.",
+        )
+        parser.add_argument(
             "--allow-mixed-database",
             action="store_true",
             help="Add the benchmark providers even to a database that holds other providers.",
@@ -34,6 +46,7 @@ class Command(BaseCommand):
         samples: int,
         workers: int,
         skip_http: bool,
+        instructions: bool,
         allow_mixed_database: bool,
         **_,
     ):
@@ -58,3 +71,7 @@ class Command(BaseCommand):
         if not skip_http:
             log(f"HTTP through gunicorn ({workers} workers, {samples} samples each):")
             measure_http(samples, workers, floors, log)
+        if instructions:
+            count = min(samples, 100)  # under valgrind a request takes about 50 times longer
+            log(f"Instructions per request (valgrind, {count} requests each, in process):")
+            measure_instructions(count, log)
