@@ -6,13 +6,18 @@ import os
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 # Sync workers: search is CPU and database bound; 2 per core keeps both busy while one waits.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
+# Threads per worker. Above 1, gthread workers: each holds idle keep-alive connections without
+# blocking a process, for a load balancer that keeps its upstream connections open.
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+worker_class = "gthread" if threads > 1 else "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
 # Recycle workers now and then so a slow leak can never grow without bound.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
 max_requests_jitter = 500
-# Load the app (and the ZIP index) once in the master; workers share it copy-on-write.
+# Load the app (every view, the ZIP index: config/wsgi.py) once in the master; workers share
+# it copy-on-write and a recycled worker starts warm.
 preload_app = True
 accesslog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'

@@ -270,7 +270,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
+def start_gunicorn(port: int, workers: int, threads: int = 1) -> subprocess.Popen:
     env = {**os.environ, "DJANGO_DEBUG": "0", "SECRET_KEY": os.environ.get("SECRET_KEY", "bench")}
     env.setdefault("API_ANON_RATE", "1000000/min")
     env.setdefault("API_ESTIMATE_RATE", "1000000/min")
@@ -278,7 +278,12 @@ def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
     env.setdefault("SEARCH_CACHE_SECONDS", "0")
     # Plain HTTP on loopback: no TLS terminator in front, so no redirect to https.
     env.setdefault("SECURE_SSL_REDIRECT", "0")
-    env.update(PORT=str(port), WEB_CONCURRENCY=str(workers), GUNICORN_LOG_LEVEL="warning")
+    env.update(
+        PORT=str(port),
+        WEB_CONCURRENCY=str(workers),
+        GUNICORN_THREADS=str(threads),
+        GUNICORN_LOG_LEVEL="warning",
+    )
     base = Path(settings.BASE_DIR)
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], cwd=base, env=env, check=True)
@@ -327,10 +332,14 @@ def http_paths(samples: int) -> dict[str, list[str]]:
 
 
 def measure_http(
-    samples: int, workers: int, floors: dict[str, float], log: Callable[[str], None]
+    samples: int,
+    workers: int,
+    floors: dict[str, float],
+    log: Callable[[str], None],
+    threads: int = 1,
 ) -> None:
     port = free_port()
-    process = start_gunicorn(port, workers)
+    process = start_gunicorn(port, workers, threads)
     try:
         # Warm every worker (connections, practice acts) so figures are steady-state.
         with ThreadPoolExecutor(workers) as pool:
@@ -347,16 +356,19 @@ def measure_http(
         log(time_calls("HTTP (e) estimate", [lambda: get(port, "/api/v1/estimates/", estimate)]
                        * samples).line())  # fmt: skip
         paths = http_paths(800)["a"] * 4  # about 10 s per level: steadier on a noisy machine
-        for concurrency in (8, 32):
+        # Clients that open a connection per request, then clients that keep theirs open
+        # (a load balancer's upstream pool); sync workers close after every response anyway.
+        for concurrency, keep_alive in ((8, False), (32, False), (32, True)):
             cpu_before = CpuTicks.read(process.pid)
             started, cpu_started = time.perf_counter(), time.process_time()
-            statuses = asyncio.run(load(port, paths, concurrency))
+            statuses = asyncio.run(load(port, paths, concurrency, keep_alive=keep_alive))
             elapsed = time.perf_counter() - started
             client_cpu = time.process_time() - cpu_started
             cpu = CpuTicks.read(process.pid) - cpu_before
             errors = sum(1 for status in statuses if status != 200)
             log(
-                f"throughput at concurrency {concurrency:>2}: "
+                f"throughput at concurrency {concurrency:>2}"
+                f"{', keep-alive' if keep_alive else ''}: "
                 f"{len(statuses) / elapsed:7.1f} req/s, {errors} non-200 of {len(statuses)} "
                 f"(load generator: {client_cpu / elapsed:.0%} of a core)"
             )
@@ -367,28 +379,58 @@ def measure_http(
         process.wait(timeout=20)
 
 
-async def load(port: int, paths: list[str], concurrency: int) -> list[int]:
+async def load(
+    port: int, paths: list[str], concurrency: int, *, keep_alive: bool = False
+) -> list[int]:
     """GET every path with `concurrency` requests in flight; the statuses.
 
     asyncio on plain sockets rather than threads with http.client: the generator shares the
     machine's two cores with the server, and this one costs a fraction of the CPU per request.
+    With `keep_alive`, each client reuses its connection until the server closes it.
     """
     pending = iter(paths)
     statuses: list[int] = []
+    connection_header = "keep-alive" if keep_alive else "close"
 
     async def client() -> None:
+        reader = writer = None
         for path in pending:  # one shared iterator: each path is requested once
-            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            if writer is None:
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
             writer.write(
-                f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode()
+                f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                f"Connection: {connection_header}\r\n\r\n".encode()
             )
-            status_line = await reader.readline()
-            await reader.read()  # the server closes the connection after the response
+            status, closing = await read_response(reader)
+            statuses.append(status)
+            if closing or not keep_alive:
+                writer.close()
+                writer = None
+        if writer is not None:
             writer.close()
-            statuses.append(int(status_line.split()[1]) if status_line else 0)
 
     await asyncio.gather(*(client() for _ in range(concurrency)))
     return statuses
+
+
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
+    """(status, whether the server closes the connection) of one response, body consumed."""
+    status_line = await reader.readline()
+    if not status_line:
+        return 0, True
+    length, closing = None, False
+    while (line := await reader.readline()) not in (b"\r\n", b""):
+        name, _, value = line.decode("latin-1").partition(":")
+        if name.lower() == "content-length":
+            length = int(value)
+        elif name.lower() == "connection":
+            closing = "close" in value.lower()
+    if length is None:
+        await reader.read()  # no length: the body runs to the end of the connection
+        closing = True
+    else:
+        await reader.readexactly(length)
+    return int(status_line.split()[1]), closing
 
 
 @dataclass(frozen=True)

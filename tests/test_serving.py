@@ -53,10 +53,18 @@ def test_replica_router_reads_from_the_replica_and_writes_to_the_primary():
 
 def test_gunicorn_config_loads_with_sane_values(monkeypatch):
     monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    monkeypatch.delenv("GUNICORN_THREADS", raising=False)
     config = runpy.run_path("config/gunicorn.conf.py")
     assert config["workers"] == 3
     assert config["preload_app"] is True
     assert config["timeout"] == 30
+    assert (config["worker_class"], config["threads"]) == ("sync", 1)
+
+
+def test_gunicorn_threads_mean_gthread_workers(monkeypatch):
+    monkeypatch.setenv("GUNICORN_THREADS", "2")
+    config = runpy.run_path("config/gunicorn.conf.py")
+    assert (config["worker_class"], config["threads"]) == ("gthread", 2)
 
 
 # Imports config.wsgi as gunicorn's master does (preload_app), then serves one API search

@@ -1,16 +1,25 @@
 """bench_search writes its listings only to a database of its own, unless told otherwise."""
 
+import asyncio
+import http.server
 import os
 import random
 import subprocess
 import sys
+import threading
 import time
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from finder.benchmark import BENCH_NPI_BASE, CpuTicks, bench_provider, other_provider_count
+from finder.benchmark import (
+    BENCH_NPI_BASE,
+    CpuTicks,
+    bench_provider,
+    load,
+    other_provider_count,
+)
 from providers.demo import npi_from_base
 from providers.models import Provider
 from tests.factories import ProviderFactory
@@ -68,3 +77,39 @@ def test_cpu_ticks_see_a_live_worker():
     finally:
         child.kill()
         child.wait()
+
+
+class CountingHandler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive unless the client asks to close
+    connections: list[int] = []
+
+    def setup(self) -> None:
+        super().setup()
+        self.connections.append(1)
+
+    def do_GET(self) -> None:
+        body = b"{}" if self.path != "/missing" else b"no"
+        self.send_response(200 if self.path != "/missing" else 404)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.mark.parametrize("keep_alive", [False, True])
+def test_the_load_generator_reuses_connections_only_when_asked(keep_alive):
+    CountingHandler.connections = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), CountingHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        paths = ["/ok"] * 30 + ["/missing"]
+        statuses = asyncio.run(load(server.server_port, paths, 3, keep_alive=keep_alive))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert sorted(statuses) == [200] * 30 + [404]
+    opened = len(CountingHandler.connections)
+    assert opened <= 3 if keep_alive else opened == 31

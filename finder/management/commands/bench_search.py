@@ -26,6 +26,12 @@ class Command(BaseCommand):
         parser.add_argument("--locations", type=int, default=300_000)
         parser.add_argument("--samples", type=int, default=200)
         parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=1,
+            help="Threads per gunicorn worker (GUNICORN_THREADS); above 1, gthread workers.",
+        )
         parser.add_argument("--skip-http", action="store_true")
         parser.add_argument(
             "--instructions",
@@ -45,6 +51,7 @@ class Command(BaseCommand):
         locations: int,
         samples: int,
         workers: int,
+        threads: int,
         skip_http: bool,
         instructions: bool,
         allow_mixed_database: bool,
@@ -69,8 +76,9 @@ class Command(BaseCommand):
         log(f"Domain function ({samples} samples each):")
         floors = measure_domain(samples, log)
         if not skip_http:
-            log(f"HTTP through gunicorn ({workers} workers, {samples} samples each):")
-            measure_http(samples, workers, floors, log)
+            kind = f"{workers} workers" + (f" x {threads} threads" if threads > 1 else "")
+            log(f"HTTP through gunicorn ({kind}, {samples} samples each):")
+            measure_http(samples, workers, floors, log, threads)
         if instructions:
             count = min(samples, 100)  # under valgrind a request takes about 50 times longer
             log(f"Instructions per request (valgrind, {count} requests each, in process):")
