@@ -9,13 +9,22 @@ class ProvidersConfig(AppConfig):
     def ready(self) -> None:
         from providers import freshness, search_index
         from providers.curators import ensure_curators_group
-        from providers.models import License, PracticeAct, PracticeLocation, Provider, ProviderPrice
+        from providers.models import (
+            InsurancePlan,
+            License,
+            PracticeAct,
+            PracticeLocation,
+            Procedure,
+            Provider,
+            ProviderPrice,
+        )
 
         # After migrate, so the model permissions the group needs exist.
         post_migrate.connect(ensure_curators_group, sender=self)
 
-        # Cache invalidation only (no domain rules): see providers/freshness.py.
-        for model in (Provider, PracticeLocation, License, ProviderPrice):
+        # Cache invalidation only (no domain rules): see providers/freshness.py. Listings show
+        # plan slugs and procedure codes and labels, so those tables count as listings too.
+        for model in (Provider, PracticeLocation, License, ProviderPrice, InsurancePlan, Procedure):
             post_save.connect(freshness.bump_listings, sender=model, dispatch_uid=f"fresh-{model}")
             post_delete.connect(
                 freshness.bump_listings, sender=model, dispatch_uid=f"fresh-del-{model}"

@@ -6,7 +6,12 @@ from django.urls import reverse
 
 from providers import freshness
 from providers.models import Provider, Scope
-from tests.factories import PracticeActFactory, PracticeLocationFactory
+from tests.factories import (
+    InsurancePlanFactory,
+    PracticeActFactory,
+    PracticeLocationFactory,
+    ProviderPriceFactory,
+)
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/providers/"
@@ -37,6 +42,21 @@ def test_a_practice_act_change_invalidates_cached_searches(client, world):
     PracticeActFactory(state="TX", spinal_manipulation=Scope.RESTRICTED)
     scope = client.get(URL, {"near": "78701"}).json()["results"][0]["scope"]
     assert scope["spinal_manipulation"] == "restricted"
+
+
+def test_a_renamed_plan_or_procedure_invalidates_cached_searches(client, world):
+    provider = world["in_range"]
+    plan = InsurancePlanFactory(slug="old-plan")
+    provider.insurance_plans.add(plan)
+    price = ProviderPriceFactory(provider=provider, procedure__label="Old label")
+    first = client.get(URL, {"near": "78701"}).json()["results"][0]
+    assert (first["insurance_plans"], first["prices"][0]["label"]) == (["old-plan"], "Old label")
+    plan.slug = "new-plan"
+    plan.save()
+    price.procedure.label = "New label"
+    price.procedure.save()
+    again = client.get(URL, {"near": "78701"}).json()["results"][0]
+    assert (again["insurance_plans"], again["prices"][0]["label"]) == (["new-plan"], "New label")
 
 
 def test_admin_bulk_suspend_invalidates_cached_pages(client, admin_client_logged_in, world):
