@@ -21,7 +21,9 @@ from finder.density import EARTH_RADIUS_MILES, density_grid
 from finder.listing import (
     LOCATION_LISTING_FIELDS,
     PROVIDER_LISTING_FIELDS,
+    Catalogue,
     attach_listing_extras,
+    catalogue,
     listing_extras_columns,
     set_listing_extras,
 )
@@ -395,6 +397,7 @@ def nearest_within(
             provider_table=Provider._meta.db_table,
         )
     rows = fetch_rows(connection, sql, params)
+    names = catalogue() if with_listings and rows else None
     return Nearest(
         found=rows[0][3] if rows else 0,
         rows=[
@@ -402,7 +405,7 @@ def nearest_within(
                 provider_id=row[0],
                 miles=row[1] / 100,
                 location_id=row[2],
-                location=build_listing(row[4:], connection) if with_listings else None,
+                location=build_listing(row[4:], connection, names) if with_listings else None,
             )
             for row in rows
         ],
@@ -572,20 +575,21 @@ def load_locations(ids: list[int]) -> dict[int, PracticeLocation]:
         f" WHERE l.id IN ({', '.join(['%s'] * len(ids))})"
     )
     locations = {}
+    names = catalogue()
     for row in fetch_rows(connection, sql, ids):
-        location = build_listing(row, connection)
+        location = build_listing(row, connection, names)
         locations[location.id] = location
     return locations
 
 
-def build_listing(row: Sequence, connection) -> PracticeLocation:
+def build_listing(row: Sequence, connection, names: Catalogue) -> PracticeLocation:
     """A location with its provider and the provider's plans and prices, from a row of
     `listing_extras_columns`, LOCATION_COLUMNS and PROVIDER_COLUMNS."""
-    plan_slugs, prices, row = row[0], row[1], row[2:]
+    plan_ids, prices, row = row[0], row[1], row[2:]
     split = len(LOCATION_COLUMNS)
     location = LOCATION_COLUMNS.build(row[:split], connection)
     location.provider = PROVIDER_COLUMNS.build(row[split:], connection)
-    set_listing_extras(location.provider, plan_slugs, prices)
+    set_listing_extras(location.provider, plan_ids, prices, names)
     return location
 
 

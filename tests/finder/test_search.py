@@ -312,10 +312,10 @@ def test_a_page_costs_a_constant_number_of_queries(db, django_assert_num_queries
         location = PracticeLocationFactory(latitude=30 + i * 1e-4, longitude=-97)
         location.provider.insurance_plans.add(plan)
         ProviderPriceFactory(provider=location.provider, procedure=procedure)
-    # acts and the density grid (the first search of the test), then one statement: the
-    # nearest locations with their providers, plans and prices (too few nearby for a probe).
-    # Building every listing reads no column the statement left out (no deferred loads).
-    with django_assert_num_queries(3):
+    # acts, the density grid and the plan and procedure names (the first search of the test),
+    # then one statement: the nearest locations with their providers, plans and prices (too
+    # few nearby for a probe). Building every listing reads no column the statement left out.
+    with django_assert_num_queries(4):
         result = search_providers(
             origin=Origin(30, -97, "t", 25), filters=SearchFilters(), page_size=size
         )
