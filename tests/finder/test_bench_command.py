@@ -113,3 +113,10 @@ def test_the_load_generator_reuses_connections_only_when_asked(keep_alive):
     assert sorted(statuses) == [200] * 30 + [404]
     opened = len(CountingHandler.connections)
     assert opened <= 3 if keep_alive else opened == 31
+
+
+def test_counting_instructions_without_valgrind_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(CommandError, match="needs valgrind"):
+        call_command("bench_search", *SMALL_RUN, "--instructions", stdout=StringIO())
+    assert Provider.objects.count() == 0

@@ -1,4 +1,5 @@
 import os
+import shutil
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -68,6 +69,8 @@ class Command(BaseCommand):
                 'would add its "Bench Provider" listings to their public search. Point '
                 "DATABASE_URL at a database of its own, or pass --allow-mixed-database."
             )
+        if instructions and shutil.which("valgrind") is None:
+            raise CommandError("--instructions needs valgrind (apt-get install valgrind).")
         # A fresh benchmark database needs the schema first; on a migrated one this is a no-op.
         call_command("migrate", interactive=False, verbosity=0)
         load_reference_data()
