@@ -270,7 +270,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(port: int, workers: int, threads: int = 1) -> subprocess.Popen:
+def app_environment() -> dict[str, str]:
+    """The environment the measured app runs in, gunicorn's or the in-process one's."""
     env = {**os.environ, "DJANGO_DEBUG": "0", "SECRET_KEY": os.environ.get("SECRET_KEY", "bench")}
     env.setdefault("API_ANON_RATE", "1000000/min")
     env.setdefault("API_ESTIMATE_RATE", "1000000/min")
@@ -278,6 +279,11 @@ def start_gunicorn(port: int, workers: int, threads: int = 1) -> subprocess.Pope
     env.setdefault("SEARCH_CACHE_SECONDS", "0")
     # Plain HTTP on loopback: no TLS terminator in front, so no redirect to https.
     env.setdefault("SECURE_SSL_REDIRECT", "0")
+    return env
+
+
+def start_gunicorn(port: int, workers: int, threads: int = 1) -> subprocess.Popen:
+    env = app_environment()
     env.update(
         PORT=str(port),
         WEB_CONCURRENCY=str(workers),
@@ -510,13 +516,7 @@ for path in paths[20:]:
 
 
 def instructions(scenario: str, count: int) -> int:
-    env = {
-        **os.environ,
-        "SEARCH_CACHE_SECONDS": "0",
-        "API_ANON_RATE": "1000000/min",
-        "SECURE_SSL_REDIRECT": "0",
-        "ALLOWED_HOSTS": "testserver",
-    }
+    env = {**app_environment(), "ALLOWED_HOSTS": "testserver"}  # Django's test client host
     result = subprocess.run(
         [
             "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",

@@ -134,32 +134,28 @@ class Catalogue:
     procedures: dict[str, tuple[str, str]]
 
 
-_catalogue: dict = {}
+_catalogue: freshness.PerGeneration[Catalogue] = freshness.PerGeneration(freshness.LISTINGS)
 
 
 def catalogue(*, reload: bool = False) -> Catalogue:
     """This process's catalogue, read again when the listings generation moves (saving a
     plan or procedure moves it: providers/apps.py), which is checked at most once a second."""
-    key = freshness.token(freshness.LISTINGS)
-    if reload or _catalogue.get("key") != key:
-        connection = read_connection(InsurancePlan)
-        sql = (
-            f"SELECT 'plan', id, slug, '' FROM {InsurancePlan._meta.db_table}"
-            f" UNION ALL SELECT 'procedure', id, code, label FROM {Procedure._meta.db_table}"
-        )
-        plans, procedures = {}, {}
-        for kind, row_id, name, label in fetch_rows(connection, sql, []):
-            if kind == "plan":
-                plans[str(row_id)] = name
-            else:
-                procedures[str(row_id)] = (name, label)
-        _catalogue.update(key=key, value=Catalogue(plans, procedures))
-    return _catalogue["value"]
+    return _catalogue.get(_load_catalogue, reload=reload)
 
 
-def forget_catalogue() -> None:
-    """Drop this process's catalogue (tests, after clearing the cache)."""
-    _catalogue.clear()
+def _load_catalogue() -> Catalogue:
+    connection = read_connection(InsurancePlan)
+    sql = (
+        f"SELECT 'plan', id, slug, '' FROM {InsurancePlan._meta.db_table}"
+        f" UNION ALL SELECT 'procedure', id, code, label FROM {Procedure._meta.db_table}"
+    )
+    plans, procedures = {}, {}
+    for kind, row_id, name, label in fetch_rows(connection, sql, []):
+        if kind == "plan":
+            plans[str(row_id)] = name
+        else:
+            procedures[str(row_id)] = (name, label)
+    return Catalogue(plans, procedures)
 
 
 def set_listing_extras(

@@ -43,8 +43,9 @@ class ModelColumns:
             for field in model._meta.concrete_fields
             if wanted is None or field.attname in wanted
         ]
-        if wanted is not None and wanted - {field.attname for field in self.fields}:
-            raise ValueError(f"Not columns of {model.__name__}: {sorted(wanted)}")
+        unknown = (wanted or set()) - {field.attname for field in self.fields}
+        if unknown:
+            raise ValueError(f"Not columns of {model.__name__}: {sorted(unknown)}")
         self.names = [field.attname for field in self.fields]
         self.sql = ", ".join(f"{alias}.{field.column}" for field in self.fields)
         self.alias = alias

@@ -14,6 +14,8 @@ change made in this process is seen at once, one made elsewhere within that inte
 import logging
 import time
 import uuid
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -69,6 +71,26 @@ def _read(names: tuple[str, ...]) -> tuple[str, ...]:
     except Exception:  # the cache is down: make every lookup a miss rather than fail
         logger.warning("Cache unavailable; %s treated as changed", ", ".join(names), exc_info=True)
         return tuple(uuid.uuid4().hex for _ in names)
+
+
+T = TypeVar("T")
+
+
+class PerGeneration(Generic[T]):
+    """A value this process keeps until the generation of `name` moves (or the extra key
+    changes): data every request reads, such as the practice acts, loaded once per change."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._key: tuple | None = None
+        self._value: T | None = None
+
+    def get(self, load: Callable[[], T], *key: Hashable, reload: bool = False) -> T:
+        current = (token(self.name), *key)
+        if reload or current != self._key:
+            self._value = load()
+            self._key = current
+        return self._value
 
 
 def bump(name: str, **_signal_kwargs) -> None:

@@ -34,14 +34,13 @@ def current_practice_acts(
     on = on or timezone.localdate()
     if states is None:
         # Every search asks for all acts; keep them per process until an act changes anywhere.
-        key = (freshness.token(freshness.PRACTICE_ACTS), on)
-        if _all_acts_cache.get("key") != key:
-            _all_acts_cache.update(key=key, acts=_load_current_acts(on, None))
-        return _all_acts_cache["acts"]
+        return _all_acts.get(lambda: _load_current_acts(on, None), on)
     return _load_current_acts(on, states)
 
 
-_all_acts_cache: dict = {}
+_all_acts: freshness.PerGeneration[dict[ActKey, PracticeAct]] = freshness.PerGeneration(
+    freshness.PRACTICE_ACTS
+)
 
 
 def _load_current_acts(on: date, states: Iterable[str] | None) -> dict[ActKey, PracticeAct]:

@@ -9,7 +9,6 @@ import pytest
 from django.core.cache import cache
 
 from finder import density
-from finder.listing import forget_catalogue
 from providers import freshness
 from providers.models import Profession, Scope, VerificationStatus
 from providers.reference import load_reference_data
@@ -21,12 +20,10 @@ def _clear_cache():
     cache.clear()
     freshness.forget()
     density.forget()
-    forget_catalogue()
     yield
     cache.clear()
     freshness.forget()
     density.forget()
-    forget_catalogue()
 
 
 @pytest.fixture
