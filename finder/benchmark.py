@@ -445,8 +445,9 @@ class CpuTicks:
     machine's steal time: what a request costs, which a noisy machine's req/s hides.
 
     PostgreSQL's and Redis's processes are those on this machine, as the benchmark runs them
-    on 127.0.0.1; a backend that exits during a run takes its ticks with it (none should:
-    connections are reused)."""
+    on 127.0.0.1. A process that has exited counts through its parent (cutime + cstime, once
+    reaped): PostgreSQL backends end when a worker's connection reaches CONN_MAX_AGE, and
+    without that a run's PostgreSQL figure could even come out negative."""
 
     workers: int = 0
     postgres: int = 0
@@ -465,10 +466,14 @@ class CpuTicks:
             name = text[text.index("(") + 1 : text.rindex(")")]
             fields = text[text.rindex(")") + 2 :].split()
             ticks = int(fields[11]) + int(fields[12])  # utime + stime
-            if int(fields[1]) == master_pid:
+            reaped = int(fields[13]) + int(fields[14])  # cutime + cstime: exited children
+            pid, parent = int(stat.parent.name), int(fields[1])
+            if parent == master_pid:
                 roles["workers"] += ticks
+            elif pid == master_pid:
+                roles["workers"] += reaped
             elif name.startswith("postgres"):
-                roles["postgres"] += ticks
+                roles["postgres"] += ticks + reaped
             elif name.startswith("redis-server"):
                 roles["redis"] += ticks
         # /proc/stat: cpu user nice system idle iowait irq softirq steal ...

@@ -79,6 +79,18 @@ def test_cpu_ticks_see_a_live_worker():
         child.wait()
 
 
+def test_cpu_ticks_keep_an_exited_worker():
+    # Like a PostgreSQL backend closed at CONN_MAX_AGE: its CPU stays in the count.
+    before = CpuTicks.read(os.getpid()).workers
+    subprocess.run(
+        [sys.executable, "-c", "import time\nend = time.process_time() + 0.5\n"
+         "while time.process_time() < end: pass"],
+        check=True,
+    )  # fmt: skip
+    spent = CpuTicks.read(os.getpid()).workers - before
+    assert spent * 1000 / os.sysconf("SC_CLK_TCK") >= 400
+
+
 class CountingHandler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive unless the client asks to close
     connections: list[int] = []
