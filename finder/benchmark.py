@@ -25,9 +25,14 @@ from django.db.models import Q
 
 from finder.estimate import Coverage, ProcedureLine, estimate_cost
 from finder.search import (
+    COUNT_CAP,
     Origin,
     SearchFilters,
+    dense_page_radius,
     nearest_sql,
+    page_settles,
+    primaries_within_sql,
+    probe_radius,
     probe_settles,
     search_providers,
     search_radii,
@@ -189,16 +194,34 @@ def zip_origin(zip_code: str, radius: float) -> Origin:
 
 
 def raw_floor(origin: Origin, filters: SearchFilters) -> Callable[[], object]:
-    """The search's own SQL alone (probe, then the full radius when the probe is not enough),
-    compiled beforehand: what the database costs, without Python around it."""
+    """The search's own SQL alone, compiled beforehand and decided on as the search decides
+    (the dense-area pair where it holds; else the probe, then the full radius when the probe
+    is not enough): what the database costs, without Python around it."""
     acts = current_practice_acts()
     statements = [
         (radius, *nearest_sql(replace(origin, radius_miles=radius), filters, acts, limit=20))
         for radius in search_radii(origin, filters)
     ]
+    probe = probe_radius(origin, filters)
+    page_radius = probe and dense_page_radius(origin, filters, probe, 20)
+    if page_radius:
+        count_sql, count_params = primaries_within_sql(
+            replace(origin, radius_miles=probe), filters, acts, at_most=COUNT_CAP + 1
+        )
+        page_sql, page_params = nearest_sql(
+            replace(origin, radius_miles=page_radius), filters, acts, limit=20
+        )
 
     def run() -> object:
         with connection.cursor() as cursor:
+            if page_radius:
+                cursor.execute(count_sql, count_params)
+                if cursor.fetchone()[0] > COUNT_CAP:
+                    cursor.execute(page_sql, page_params)
+                    rows = cursor.fetchall()
+                    found, last_miles = (rows[0][3], rows[-1][1] / 100) if rows else (0, None)
+                    if page_settles(found, last_miles, 20, page_radius):
+                        return rows
             for radius, sql, params in statements:
                 cursor.execute(sql, params)
                 rows = cursor.fetchall()

@@ -4,7 +4,8 @@ Shape of the query (see docs/performance.md for plans): an indexed bounding box 
 longitude bounds the candidate locations in the database, filtered on the search projection
 (providers/search_index.py) from the index alone; great-circle closeness (a dot product of unit
 vectors) is computed on that bounded set only; each provider keeps its nearest matching
-location; a page of results, with its count, is one statement.
+location; a page of results, with its count, is one statement (in a dense area, two lighter
+ones: see `nearest_in_dense_area`).
 """
 
 import bisect
@@ -53,6 +54,11 @@ PROBE_RADII = tuple(step / 2 for step in range(3, 25))  # 1.5, 2.0, ... 12.0 mil
 # count (cells average out the peak), which more than covers providers with two locations.
 PROBE_TARGET = 1.1 * (COUNT_CAP + 1)
 FILTERED_SHARE = 0.15  # of all locations, a rough guess at what a filtered search matches
+# Where the probe holds more than COUNT_CAP providers, a page's providers come from a smaller
+# radius: the smallest of these expected to hold PAGE_SLACK times the providers up to the
+# page's end (the grid's estimate runs low near a centre, as above).
+PAGE_RADII = (0.5, 0.75, 1.0, 1.25, *PROBE_RADII)
+PAGE_SLACK = 2.0
 
 
 class Ordering:
@@ -334,7 +340,14 @@ def nearest_locations(
     smaller radius (see `probe_radius`) finds them while measuring a fraction of the box.
     Everything outside the probe is farther than everything inside it, so when the probe holds
     more than COUNT_CAP providers the answer is the same; otherwise the full radius is searched.
+    Where the probe is expected to hold that many, two lighter statements are tried first
+    (`nearest_in_dense_area`).
     """
+    dense = nearest_in_dense_area(
+        origin, filters, acts, offset=offset, limit=limit, with_listings=with_listings
+    )
+    if dense is not None:
+        return dense
     for radius in search_radii(origin, filters):
         found = nearest_within(
             replace(origin, radius_miles=radius), filters, acts,
@@ -351,10 +364,103 @@ def probe_settles(found: int, last_miles: float | None, radius: float) -> bool:
     slice at `last_miles`, gives the same slice as any larger radius.
 
     It must hold more than COUNT_CAP providers, so that the count is capped either way; and the
-    slice must end short of the edge, as a provider just outside could round to the same
-    hundredth as the slice's last row and come first by id (0.01 mile covers the rounding).
+    slice must end short of the edge (`ends_inside`).
     """
-    return found > COUNT_CAP and (last_miles is None or last_miles < radius - 0.01)
+    return found > COUNT_CAP and (last_miles is None or ends_inside(last_miles, radius))
+
+
+def ends_inside(last_miles: float, radius: float) -> bool:
+    """Whether a slice whose last row is at `last_miles` is the same within any larger radius:
+    a provider just outside could round to the same hundredth as the last row and come first
+    by id, and 0.01 mile covers the rounding."""
+    return last_miles < radius - 0.01
+
+
+def nearest_in_dense_area(
+    origin: Origin,
+    filters: SearchFilters,
+    acts,
+    *,
+    offset: int,
+    limit: int,
+    with_listings: bool = False,
+) -> Nearest | None:
+    """Where the probe should hold more than COUNT_CAP providers: the slice from a radius just
+    large enough for it, and "more than COUNT_CAP" from counting the providers' primary
+    locations within the probe, a count that needs no grouping and stops at the cap.
+    Measuring and grouping every location in the probe cost PostgreSQL most of a metro search.
+
+    None when the area is not that dense, or either statement falls short; the caller then
+    searches as usual. Like the probe, a way to save work: the answer never depends on it.
+    """
+    probe = probe_radius(origin, filters)
+    page_radius = probe and dense_page_radius(origin, filters, probe, offset + limit)
+    if not page_radius:
+        return None
+    if not more_providers_than(COUNT_CAP, replace(origin, radius_miles=probe), filters, acts):
+        return None
+    page = nearest_within(
+        replace(origin, radius_miles=page_radius), filters, acts,
+        offset=offset, limit=limit, with_listings=with_listings,
+    )  # fmt: skip
+    last_miles = page.rows[-1].miles if page.rows else None
+    if not page_settles(page.found, last_miles, offset + limit, page_radius):
+        return None
+    return Nearest(found=COUNT_CAP + 1, rows=page.rows)
+
+
+def page_settles(found: int, last_miles: float | None, end: int, radius: float) -> bool:
+    """Whether a slice ending at provider number `end`, from a search within `radius` that
+    found `found` providers, the last row of the slice at `last_miles`, is complete and the
+    same within any larger radius."""
+    return found >= end and last_miles is not None and ends_inside(last_miles, radius)
+
+
+def dense_page_radius(
+    origin: Origin, filters: SearchFilters, probe: float, end: int
+) -> float | None:
+    """The smallest of PAGE_RADII under the probe expected to hold PAGE_SLACK times `end` matching
+    locations; None when only the probe itself is (a page deep into the results)."""
+    return smallest_radius_holding(
+        origin, filters, [radius for radius in PAGE_RADII if radius < probe], PAGE_SLACK * end
+    )
+
+
+def more_providers_than(count: int, origin: Origin, filters: SearchFilters, acts) -> bool:
+    """Whether more than `count` providers match within the origin's radius, known from their
+    primary locations (one row per provider); False also means "not known": a provider whose
+    primary location is outside the radius (or has no coordinates) may still match there."""
+    sql, params = primaries_within_sql(origin, filters, acts, at_most=count + 1)
+    return fetch_rows(read_connection(PracticeLocation), sql, params)[0][0] > count
+
+
+# Providers (at most a limit) whose primary location is a candidate within the radius: a
+# lower bound of the providers a search finds there, enough to tell "more than COUNT_CAP".
+PRIMARIES_WITHIN_SQL = """
+SELECT COUNT(*) FROM (
+    SELECT 1 FROM ({candidates}) c
+    WHERE c.unit_x * %s + c.unit_y * %s + c.unit_z * %s >= %s
+    LIMIT %s
+) primaries
+"""
+
+
+def primaries_within_sql(
+    origin: Origin, filters: SearchFilters, acts, *, at_most: int
+) -> tuple[str, list]:
+    candidates_sql, candidates_params = candidate_locations_sql(
+        bounding_box(origin.lat, origin.lng, origin.radius_miles),
+        filters,
+        acts,
+        primaries_only=True,
+    )
+    params = [
+        *candidates_params,
+        *unit_vector(origin.lat, origin.lng),
+        min_closeness(origin.radius_miles),
+        at_most,
+    ]
+    return PRIMARIES_WITHIN_SQL.format(candidates=candidates_sql), params
 
 
 def search_radii(origin: Origin, filters: SearchFilters) -> list[float]:
@@ -367,17 +473,25 @@ def probe_radius(origin: Origin, filters: SearchFilters) -> float | None:
     """The smallest of PROBE_RADII expected to hold PROBE_TARGET matching locations, from the
     density grid; None when none is (a sparse area, or a rare filter), so the full radius is
     searched at once. A heuristic for speed only: the answer never depends on it."""
+    smaller = [radius for radius in PROBE_RADII if radius < origin.radius_miles]
+    return smallest_radius_holding(origin, filters, smaller, PROBE_TARGET)
+
+
+def smallest_radius_holding(
+    origin: Origin, filters: SearchFilters, radii: list[float], target: float
+) -> float | None:
+    """The smallest of `radii` (ascending) within which the density grid expects `target`
+    locations matching `filters`; None when none is."""
     grid = density_grid()
     share = 1.0 if filters == SearchFilters() else FILTERED_SHARE
-    smaller = [radius for radius in PROBE_RADII if radius < origin.radius_miles]
 
     def enough(radius: float) -> bool:
-        return grid.locations_within(origin.lat, origin.lng, radius) * share >= PROBE_TARGET
+        return grid.locations_within(origin.lat, origin.lng, radius) * share >= target
 
     # The estimate grows with the radius, so a bisection finds the smallest one that is enough
     # in 3-4 estimates rather than up to 9 (a rural origin tried them all).
-    index = bisect.bisect_left(smaller, True, key=enough)
-    return smaller[index] if index < len(smaller) else None
+    index = bisect.bisect_left(radii, True, key=enough)
+    return radii[index] if index < len(radii) else None
 
 
 def nearest_within(
@@ -435,18 +549,24 @@ def nearest_sql(
         nearest_per_provider=per_provider.format(measured=measured),
         hundredths=HUNDREDTHS_OF_A_MILE,
     )
-    # Within the radius <=> the angle is at most radius / R <=> closeness >= cos(that angle).
-    min_closeness = math.cos(min(math.pi, origin.radius_miles / EARTH_RADIUS_MILES))
     params = [
         *unit_vector(origin.lat, origin.lng),
         *candidates_params,
-        min_closeness, limit, offset,
+        min_closeness(origin.radius_miles), limit, offset,
     ]  # fmt: skip
     return sql, params
 
 
-def candidate_locations_sql(box: BoundingBox, filters: SearchFilters, acts) -> tuple[str, list]:
-    """Locations in the box whose provider matches the filters, as SQL and parameters.
+def min_closeness(radius_miles: float) -> float:
+    # Within the radius <=> the angle is at most radius / R <=> closeness >= cos(that angle).
+    return math.cos(min(math.pi, radius_miles / EARTH_RADIUS_MILES))
+
+
+def candidate_locations_sql(
+    box: BoundingBox, filters: SearchFilters, acts, *, primaries_only: bool = False
+) -> tuple[str, list]:
+    """Locations in the box whose provider matches the filters (only each provider's primary
+    location, if asked), as SQL and parameters.
 
     Written by hand over the search projection (providers/search_index.py) rather than built
     by the ORM: every common filter is a test on columns of the covering coordinates index, so
@@ -488,6 +608,8 @@ def candidate_locations_sql(box: BoundingBox, filters: SearchFilters, acts) -> t
         provider_sql, provider_params = matching.query.sql_with_params()
         where.append(f"provider_id IN ({provider_sql})")
         params.extend(provider_params)
+    if primaries_only:
+        where.append("search_primary")
     sql = f"SELECT id, provider_id, unit_x, unit_y, unit_z FROM {location} WHERE " + " AND ".join(
         where
     )

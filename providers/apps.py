@@ -38,6 +38,12 @@ class ProvidersConfig(AppConfig):
         pre_save.connect(
             search_index.on_location_saving, sender=PracticeLocation, dispatch_uid="index-loc"
         )
+        post_save.connect(
+            search_index.on_location_saved, sender=PracticeLocation, dispatch_uid="index-loc-s"
+        )
+        post_delete.connect(
+            search_index.on_location_deleted, sender=PracticeLocation, dispatch_uid="index-loc-d"
+        )
         post_save.connect(search_index.on_provider_saved, sender=Provider, dispatch_uid="index-p")
         m2m_changed.connect(
             search_index.on_plans_changed,

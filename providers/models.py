@@ -238,6 +238,10 @@ class PracticeLocation(models.Model):
     # providers/search_index.py. Derived, so neither editable nor kept in history.
     search_flags = models.PositiveIntegerField(default=0, editable=False)
     search_plans = models.TextField(blank=True, default="", editable=False)
+    # One location per provider (its first, the lowest id) is its search primary, so that a
+    # search can tell "more than 1,000 providers nearby" by counting rows, one per provider,
+    # instead of grouping every location in a metro (providers/search_index.py).
+    search_primary = models.BooleanField(default=False, editable=False)
     # The point as a unit vector, computed by the database: the dot product of two points
     # orders them by great-circle distance with plain arithmetic, where haversine took a
     # third of a dense search's database time in trigonometry on every row.
@@ -255,8 +259,10 @@ class PracticeLocation(models.Model):
         expression=Sin(Radians("latitude")), output_field=models.FloatField(), db_persist=True
     )
     history = HistoricalRecords(
-        excluded_fields=["search_flags", "search_plans", "unit_x", "unit_y", "unit_z"]
-    )
+        excluded_fields=[
+            "search_flags", "search_plans", "search_primary", "unit_x", "unit_y", "unit_z",
+        ]
+    )  # fmt: skip
 
     class Meta:
         ordering = ["id"]
@@ -274,8 +280,17 @@ class PracticeLocation(models.Model):
                     "unit_x",
                     "unit_y",
                     "unit_z",
+                    "search_primary",
                 ],
                 name="location_search_cover_idx",
+            )
+        ]
+        constraints = [
+            # Counting primaries counts providers only while no provider has two of them.
+            models.UniqueConstraint(
+                fields=["provider"],
+                condition=models.Q(search_primary=True),
+                name="location_one_search_primary",
             )
         ]
 

@@ -6,16 +6,22 @@ the location row (`search_flags`, `search_plans`) and into the covering coordina
 the database filter a metro's bounding box from the index alone, instead of looking up the
 provider (and its plans) for every location in the box — most of a filtered search's cost.
 
+Each provider's first location (lowest id) is also its `search_primary`: counting primaries
+in a radius counts providers, one row each, so a metro search can tell "more than 1,000" without
+grouping every location (finder/search.py). A partial unique index allows at most one primary
+per provider, since a second would count a provider twice; a provider with none is merely left
+out of that count, and search then counts exactly.
+
 The projection is derived data, never edited by hand. Signals keep it current for ORM saves
-(see providers/apps.py); bulk writers (imports, admin bulk actions, demo and benchmark data)
-call `refresh_search_index` for the providers they touched. `stale_locations` finds any drift,
-and `manage.py refresh_search_index` rebuilds it all.
+and deletes (see providers/apps.py); bulk writers (imports, admin bulk actions, demo and
+benchmark data) call `refresh_search_index` for the providers they touched. `stale_locations`
+finds any drift, and `manage.py refresh_search_index` rebuilds it all.
 """
 
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from providers.models import (
     SERVICE_FIELDS,
@@ -107,16 +113,24 @@ def refresh_search_index(
     """Brings the locations of these providers (all, when None) up to date; returns how many
     rows changed. Only rows that differ are written. The models can be a migration's."""
     changed = 0
+    fields = projected_fields(location_model)
     for stale in _stale_chunks(provider_ids, provider_model, location_model):
-        if stale:
-            rows = [location_model(id=pk, search_flags=flags, search_plans=plans)
-                    for pk, (flags, plans) in stale]  # fmt: skip
-            with transaction.atomic():
-                location_model.objects.bulk_update(
-                    rows, ["search_flags", "search_plans"], batch_size=CHUNK
-                )
+        rows = [
+            location_model(id=pk, **dict(zip(fields, target, strict=True))) for pk, target in stale
+        ]
+        with transaction.atomic():
+            # Primaries given up before new ones are taken: one provider never holds two.
+            for taking in (False, True):
+                batch = [row for row in rows if getattr(row, "search_primary", False) is taking]
+                location_model.objects.bulk_update(batch, fields, batch_size=CHUNK)
         changed += len(stale)
     return changed
+
+
+def projected_fields(location_model: type[PracticeLocation]) -> list[str]:
+    """The projection's columns; a migration's model from before 0007 has no primary."""
+    names = {field.name for field in location_model._meta.concrete_fields}
+    return [name for name in ("search_flags", "search_plans", "search_primary") if name in names]
 
 
 def stale_locations(limit: int = 100) -> list[int]:
@@ -130,27 +144,84 @@ def stale_locations(limit: int = 100) -> list[int]:
 
 
 def _stale_chunks(provider_ids, provider_model, location_model):
-    """Per CHUNK providers: [(location id, (flags, plans) it should have)] where it differs."""
+    """Per CHUNK providers: [(location id, (flags, plans, primary) it should have)] where it
+    differs."""
     if provider_ids is None:
         provider_ids = provider_model.objects.order_by("id").values_list("id", flat=True)
     ids = list(provider_ids)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         wanted = projections(chunk, provider_model=provider_model)
-        rows = location_model.objects.filter(provider_id__in=chunk).values_list(
-            "id", "provider_id", "search_flags", "search_plans"
+        fields = projected_fields(location_model)
+        rows = list(
+            location_model.objects.filter(provider_id__in=chunk).values_list(
+                "id", "provider_id", *fields
+            )
         )
-        yield [
-            (location_id, wanted[provider_id])
-            for location_id, provider_id, flags, plans in rows
-            if provider_id in wanted and (flags, plans) != wanted[provider_id]
-        ]
+        first: dict[int, int] = {}
+        for location_id, provider_id, *_ in rows:
+            first[provider_id] = min(location_id, first.get(provider_id, location_id))
+        stale = []
+        for location_id, provider_id, *current in rows:
+            if provider_id in wanted:
+                target = (*wanted[provider_id], first[provider_id] == location_id)
+                target = target[: len(fields)]
+                if tuple(current) != target:
+                    stale.append((location_id, target))
+        yield stale
+
+
+def claim_primary(provider_id: int) -> int | None:
+    """Makes the provider's first location its primary, unless it has one already (or a
+    concurrent claim wins: the unique constraint refuses the second, and this one gives way).
+    The id of the location it marked, if any."""
+    locations = PracticeLocation.objects.filter(provider_id=provider_id)
+    if locations.filter(search_primary=True).exists():
+        return None
+    first = locations.order_by("id").values_list("id", flat=True).first()
+    if first is None:
+        return None
+    try:
+        with transaction.atomic():
+            PracticeLocation.objects.filter(id=first).update(search_primary=True)
+    except IntegrityError:
+        return None
+    return first
 
 
 # Signal receivers (connected in providers/apps.py): ORM saves keep the projection current.
 def on_location_saving(sender, instance: PracticeLocation, raw: bool = False, **_kwargs) -> None:
-    if not raw:  # fixtures (restore_data) carry their projection with them
-        fill_location(instance)
+    if raw:  # fixtures (restore_data) carry their projection with them
+        return
+    fill_location(instance)
+    # Whether it is its provider's primary is the database's to say (claim_primary), never a
+    # copy held in memory; a location that changes provider starts without it.
+    stored = (
+        PracticeLocation.objects.filter(pk=instance.pk)
+        .values_list("provider_id", "search_primary")
+        .first()
+        if instance.pk is not None
+        else None
+    )
+    same_provider = stored is not None and stored[0] == instance.provider_id
+    instance.search_primary = same_provider and stored[1]
+    instance._search_left_provider = stored[0] if stored and not same_provider else None
+
+
+def on_location_saved(sender, instance: PracticeLocation, raw: bool = False, **_kwargs) -> None:
+    if raw:
+        return
+    if not instance.search_primary and claim_primary(instance.provider_id) == instance.pk:
+        instance.search_primary = True
+    left = getattr(instance, "_search_left_provider", None)
+    if left is not None:
+        claim_primary(left)
+
+
+def on_location_deleted(sender, instance: PracticeLocation, **_kwargs) -> None:
+    # Whatever the instance says (it may be older than the row): if the provider is left
+    # without a primary, its next location takes over.
+    claim_primary(instance.provider_id)
 
 
 def on_provider_saved(

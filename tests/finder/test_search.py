@@ -373,3 +373,90 @@ def test_the_answer_does_not_depend_on_the_probe_radius(scattered, monkeypatch, 
     probed = search_providers(origin=origin, filters=SearchFilters(), page_size=5)
     assert [(h.provider.id, h.distance_miles) for h in probed.hits] == unprobed[:5]
     assert (probed.count, probed.count_capped) == (capped.count, capped.count_capped) == (5, True)
+
+
+def force_dense_path(monkeypatch, cap: int, probe: float, page_radius: float) -> None:
+    """Makes every search try the dense-area path with these radii (the density grid of a
+    test database never expects enough providers for it)."""
+    monkeypatch.setattr(search, "COUNT_CAP", cap)
+    monkeypatch.setattr(search, "probe_radius", lambda origin, filters: probe)
+    monkeypatch.setattr(search, "dense_page_radius", lambda *args: page_radius)
+
+
+@pytest.mark.parametrize(
+    ("probe", "page_radius"), [(8.0, 0.5), (8.0, 2.0), (30.0, 8.0), (2.0, 1.0)]
+)
+@pytest.mark.parametrize("filters", [SearchFilters(), SearchFilters(profession="chiropractor")])
+def test_the_answer_does_not_depend_on_the_dense_area_path(
+    scattered, monkeypatch, probe, page_radius, filters
+):
+    """Counting primaries and paging from a smaller radius only saves work: where either falls
+    short the search runs as usual, and where both hold the answer is the same."""
+    origin = Origin(51.88, 179.9, "t", 60)
+    monkeypatch.setattr(search, "COUNT_CAP", 8)
+    expected = [
+        search_providers(origin=origin, filters=filters, page=page, page_size=3) for page in (1, 2)
+    ]
+    force_dense_path(monkeypatch, 8, probe, page_radius)
+    for page, want in zip((1, 2), expected, strict=True):
+        got = search_providers(origin=origin, filters=filters, page=page, page_size=3)
+        assert [(h.provider.id, h.distance_miles) for h in got.hits] == [
+            (h.provider.id, h.distance_miles) for h in want.hits
+        ]
+        assert (got.count, got.count_capped) == (want.count, want.count_capped)
+
+
+def test_the_dense_area_path_answers_a_metro_page_with_two_light_statements(
+    db, monkeypatch, django_assert_num_queries
+):
+    origin = Origin(30.0, -97.0, "t", 25)
+    providers = [provider_north_of(origin, 0.1 * step) for step in range(1, 13)]
+    force_dense_path(monkeypatch, cap=5, probe=2.0, page_radius=0.45)
+    search_providers(origin=origin, filters=SearchFilters(), page_size=3)  # warm: acts, names
+    with django_assert_num_queries(2) as captured:
+        result = search_providers(origin=origin, filters=SearchFilters(), page_size=3)
+    assert "search_primary" in captured.captured_queries[0]["sql"]
+    assert [hit.provider for hit in result.hits] == providers[:3]
+    assert (result.count, result.count_capped) == (5, True)
+
+
+def test_a_provider_with_many_locations_counts_once_towards_the_cap(db, monkeypatch):
+    origin = Origin(30.0, -97.0, "t", 25)
+    chain = provider_north_of(origin, 0.1)
+    for miles in (0.2, 0.3, 0.4):
+        PracticeLocationFactory(
+            provider=chain,
+            latitude=origin.lat + miles / MILES_PER_DEGREE_LAT,
+            longitude=origin.lng,
+        )
+    others = [provider_north_of(origin, miles) for miles in (0.5, 0.6)]
+    force_dense_path(monkeypatch, cap=3, probe=2.0, page_radius=1.0)
+    result = search_providers(origin=origin, filters=SearchFilters(), page_size=2)
+    assert (result.count, result.count_capped) == (3, False)  # 3 providers, 6 locations
+    assert [hit.provider for hit in result.hits] == [chain, others[0]]
+
+
+def test_a_provider_whose_primary_lies_outside_the_probe_is_still_counted(db, monkeypatch):
+    origin = Origin(30.0, -97.0, "t", 25)
+    far_first = provider_north_of(origin, 5.0)  # its primary: the first location
+    PracticeLocationFactory(
+        provider=far_first, latitude=origin.lat + 0.2 / MILES_PER_DEGREE_LAT, longitude=origin.lng
+    )
+    near = [provider_north_of(origin, miles) for miles in (0.3, 0.4, 0.5)]
+    force_dense_path(monkeypatch, cap=3, probe=2.0, page_radius=1.0)
+    result = search_providers(origin=origin, filters=SearchFilters(), page_size=2)
+    # Only 3 primaries inside the probe: not "more than 3", so the count is made exactly.
+    assert (result.count, result.count_capped) == (3, True)
+    assert [hit.provider for hit in result.hits] == [far_first, near[0]]
+    assert result.hits[0].distance_miles == 0.2
+
+
+def test_a_dense_page_does_not_settle_when_a_tie_may_lie_just_outside_it(db, monkeypatch):
+    origin = Origin(30.0, -97.0, "t", 25)
+    outside = provider_north_of(origin, 1.002)  # created first: the lowest id
+    inside = [provider_north_of(origin, miles) for miles in (0.5, 0.8, 0.997, 0.999)]
+    [provider_north_of(origin, miles) for miles in (1.5, 1.6)]
+    force_dense_path(monkeypatch, cap=5, probe=2.0, page_radius=1.0)
+    result = search_providers(origin=origin, filters=SearchFilters(), page_size=3)
+    assert [hit.provider for hit in result.hits] == [inside[0], inside[1], outside]
+    assert [hit.distance_miles for hit in result.hits] == [0.5, 0.8, 1.0]

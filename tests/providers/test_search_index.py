@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError, transaction
 
 from finder.search import Origin, SearchFilters, search_providers
 from providers import search_index
@@ -107,6 +108,71 @@ def test_bulk_writes_are_found_stale_and_refreshed():
     assert refresh_search_index() == 1
     assert stale_locations() == []
     assert refresh_search_index() == 0  # only rows that differ are written
+
+
+def primaries(provider: Provider) -> list[int]:
+    return list(
+        PracticeLocation.objects.filter(provider=provider, search_primary=True).values_list(
+            "id", flat=True
+        )
+    )
+
+
+def test_a_providers_first_location_is_its_primary_and_the_next_takes_over():
+    first = PracticeLocationFactory()
+    provider = first.provider
+    second = PracticeLocationFactory(provider=provider)
+    assert primaries(provider) == [first.id]
+    first.delete()
+    assert primaries(provider) == [second.id]
+    second.save()  # a save keeps what the database says, whatever the instance holds
+    assert primaries(provider) == [second.id]
+    assert stale_locations() == []
+
+
+def test_a_location_that_changes_provider_leaves_each_with_one_primary():
+    moving = PracticeLocationFactory()
+    old_provider = moving.provider
+    staying = PracticeLocationFactory(provider=old_provider)
+    new_provider = PracticeLocationFactory().provider
+    moving.refresh_from_db()
+    assert moving.search_primary
+    moving.provider = new_provider
+    moving.save()  # would break the one-primary rule if it kept its flag
+    assert len(primaries(new_provider)) == 1
+    assert primaries(old_provider) == [staying.id]
+
+
+def test_a_stale_instance_cannot_give_a_provider_a_second_primary():
+    first = PracticeLocationFactory()
+    second = PracticeLocationFactory(provider=first.provider)
+    first.refresh_from_db()
+    assert first.search_primary
+    # Elsewhere, the primary moves (as a refresh might); this instance still says True.
+    PracticeLocation.objects.filter(pk=first.pk).update(search_primary=False)
+    PracticeLocation.objects.filter(pk=second.pk).update(search_primary=True)
+    first.city = "Elsewhere"
+    first.save()
+    assert primaries(first.provider) == [second.id]
+
+
+def test_the_database_refuses_a_second_primary():
+    first = PracticeLocationFactory()
+    second = PracticeLocationFactory(provider=first.provider)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PracticeLocation.objects.filter(pk=second.pk).update(search_primary=True)
+
+
+def test_a_refresh_moves_primaries_without_ever_holding_two():
+    first = PracticeLocationFactory()
+    second = PracticeLocationFactory(provider=first.provider)
+    # As after a bulk write: the later location marked, the first not.
+    PracticeLocation.objects.filter(pk=first.pk).update(search_primary=False)
+    PracticeLocation.objects.filter(pk=second.pk).update(search_primary=True)
+    assert sorted(stale_locations()) == sorted([first.id, second.id])
+    assert refresh_search_index() == 2
+    assert primaries(first.provider) == [first.id]
+    assert stale_locations() == []
 
 
 def test_the_refresh_command_repairs_and_checks(capsys):
