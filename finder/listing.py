@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from finder.rows import fetch_rows, read_connection
-from providers import freshness
+from providers import freshness, search_index
 from providers.models import (
     SERVICE_FIELDS,
     InsurancePlan,
@@ -113,16 +113,27 @@ LISTING_EXTRAS_COLUMNS = {
 }
 
 
-def listing_extras_columns(vendor: str, provider_id: str) -> str:
+def listing_extras_columns(vendor: str, provider_id: str, projected_plans: str = "") -> str:
     """Two SELECT-list expressions for the provider whose id is in column `provider_id`: its
-    plan ids, comma-separated, and its prices as comma-separated `procedure id:amount`."""
+    plan ids, comma-separated, and its prices as comma-separated `procedure id:amount`.
+
+    Given `projected_plans`, the column of one of the provider's locations that holds the
+    search projection's plan ids (providers/search_index.py), the ids are read from it, and
+    from the plans table only for a provider with too many to project: one lookup fewer per
+    row of a results page."""
     tables = {
         "through": Provider.insurance_plans.through._meta.db_table,
         "prices": ProviderPrice._meta.db_table,
         "provider_id": provider_id,
     }
     plans, prices = LISTING_EXTRAS_COLUMNS.get(vendor, LISTING_EXTRAS_COLUMNS["sqlite"])
-    return f"{plans.format(**tables)}, {prices.format(**tables)}"
+    plans = plans.format(**tables)
+    if projected_plans:
+        plans = (
+            f"CASE WHEN {projected_plans} = '{search_index.MANY_PLANS}' THEN {plans}"
+            f" ELSE {projected_plans} END"
+        )
+    return f"{plans}, {prices.format(**tables)}"
 
 
 @dataclass(frozen=True)
@@ -162,7 +173,8 @@ def set_listing_extras(
     provider: Provider, plan_ids: str | None, prices: str | None, names: Catalogue
 ) -> None:
     """Sets what `attach_listing_extras` sets, from the two `listing_extras_columns` values."""
-    plan_ids = plan_ids.split(",") if plan_ids else []
+    # The projection's form (",3,17,") has empty ends; the plans table's ("3,17") has none.
+    plan_ids = [plan_id for plan_id in plan_ids.split(",") if plan_id] if plan_ids else []
     priced = [item.partition(":") for item in prices.split(",")] if prices else []
     try:
         slugs = [names.plan_slugs[plan_id] for plan_id in plan_ids]

@@ -508,7 +508,7 @@ def nearest_within(
     if with_listings:
         sql = NEAREST_WITH_LISTINGS_SQL.format(
             nearest=sql,
-            extras=listing_extras_columns(connection.vendor, "n.provider_id"),
+            extras=listing_extras_columns(connection.vendor, "n.provider_id", "l.search_plans"),
             location_columns=LOCATION_COLUMNS.sql,
             provider_columns=PROVIDER_COLUMNS.sql,
             location_table=PracticeLocation._meta.db_table,
@@ -694,7 +694,7 @@ def load_locations(ids: list[int]) -> dict[int, PracticeLocation]:
         return {}
     connection = read_connection(PracticeLocation)
     sql = (
-        f"SELECT {listing_extras_columns(connection.vendor, 'l.provider_id')},"
+        f"SELECT {listing_extras_columns(connection.vendor, 'l.provider_id', 'l.search_plans')},"
         f" {LOCATION_COLUMNS.sql}, {PROVIDER_COLUMNS.sql}"
         f" FROM {PracticeLocation._meta.db_table} l"
         f" JOIN {Provider._meta.db_table} p ON p.id = l.provider_id"

@@ -7,6 +7,7 @@ import pytest
 from finder.listing import catalogue
 from finder.search import Origin, SearchFilters, search_providers
 from providers.models import InsurancePlan, Procedure, Provider, ProviderPrice
+from providers.search_index import refresh_search_index
 from tests.factories import (
     InsurancePlanFactory,
     PracticeLocationFactory,
@@ -58,6 +59,7 @@ def test_a_plan_or_procedure_this_process_has_not_seen_yet_still_shows(settings)
     ProviderPrice.objects.bulk_create(
         [ProviderPrice(provider=provider, procedure=procedure, cash_price=Decimal("35.00"))]
     )
+    refresh_search_index([provider.id])  # as every bulk writer does (the plan ids it lists)
     assert plan.id not in before.plan_slugs
     listing = only_listing()
     assert listing.listing_plan_slugs == ["brand-new"]

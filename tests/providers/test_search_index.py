@@ -204,6 +204,19 @@ def test_a_provider_with_too_many_plans_to_index_is_still_found_by_plan(monkeypa
     for plan in plans:
         result = search_providers(origin=AUSTIN, filters=SearchFilters(insurance=plan.slug))
         assert [hit.provider for hit in result.hits] == [location.provider]
+        # Its listing names every plan, read from the plans table rather than the projection.
+        assert result.hits[0].provider.listing_plan_slugs == sorted(p.slug for p in plans)
+
+
+def test_a_results_listing_names_the_plans_the_projection_holds():
+    plans = [InsurancePlanFactory(slug="zeta"), InsurancePlanFactory(slug="alpha")]
+    location = PracticeLocationFactory(latitude=30.27, longitude=-97.74)
+    location.provider.insurance_plans.set(plans)
+    result = search_providers(origin=AUSTIN, filters=SearchFilters())
+    assert result.hits[0].provider.listing_plan_slugs == ["alpha", "zeta"]
+    location.provider.insurance_plans.remove(plans[0])
+    result = search_providers(origin=AUSTIN, filters=SearchFilters())
+    assert result.hits[0].provider.listing_plan_slugs == ["alpha"]
 
 
 def test_a_plan_id_is_matched_whole_not_as_a_substring():
