@@ -219,9 +219,13 @@ def on_location_saved(sender, instance: PracticeLocation, raw: bool = False, **_
 
 
 def on_location_deleted(sender, instance: PracticeLocation, **_kwargs) -> None:
-    # Whatever the instance says (it may be older than the row): if the provider is left
-    # without a primary, its next location takes over.
-    claim_primary(instance.provider_id)
+    # A queryset delete reads its instances as it deletes, so they say whether each was a
+    # primary; only then does the next location take over (an import replacing thousands of
+    # addresses runs no query per location here, and refreshes its providers afterwards). An
+    # instance older than its row can only leave a provider without a primary: counted
+    # exactly instead, and repaired by a refresh.
+    if instance.search_primary:
+        claim_primary(instance.provider_id)
 
 
 def on_provider_saved(

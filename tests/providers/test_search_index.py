@@ -127,6 +127,9 @@ def test_a_providers_first_location_is_its_primary_and_the_next_takes_over():
     assert primaries(provider) == [second.id]
     second.save()  # a save keeps what the database says, whatever the instance holds
     assert primaries(provider) == [second.id]
+    third = PracticeLocationFactory(provider=provider)
+    PracticeLocation.objects.filter(pk=second.pk).delete()  # as an import deletes
+    assert primaries(provider) == [third.id]
     assert stale_locations() == []
 
 
