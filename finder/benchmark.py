@@ -34,8 +34,8 @@ from finder.search import (
     primaries_within_sql,
     probe_radius,
     probe_settles,
+    radii_from,
     search_providers,
-    search_radii,
 )
 from providers.demo import METRO_ZIPS, npi_from_base
 from providers.freshness import bump_listings
@@ -198,11 +198,11 @@ def raw_floor(origin: Origin, filters: SearchFilters) -> Callable[[], object]:
     (the dense-area pair where it holds; else the probe, then the full radius when the probe
     is not enough): what the database costs, without Python around it."""
     acts = current_practice_acts()
+    probe = probe_radius(origin, filters)
     statements = [
         (radius, *nearest_sql(replace(origin, radius_miles=radius), filters, acts, limit=20))
-        for radius in search_radii(origin, filters)
+        for radius in radii_from(origin, probe)
     ]
-    probe = probe_radius(origin, filters)
     page_radius = probe and dense_page_radius(origin, filters, probe, 20)
     if page_radius:
         count_sql, count_params = primaries_within_sql(

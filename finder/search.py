@@ -343,12 +343,14 @@ def nearest_locations(
     Where the probe is expected to hold that many, two lighter statements are tried first
     (`nearest_in_dense_area`).
     """
-    dense = nearest_in_dense_area(
-        origin, filters, acts, offset=offset, limit=limit, with_listings=with_listings
-    )
-    if dense is not None:
-        return dense
-    for radius in search_radii(origin, filters):
+    probe = probe_radius(origin, filters)
+    if probe is not None:
+        dense = nearest_in_dense_area(
+            origin, filters, acts, probe, offset=offset, limit=limit, with_listings=with_listings
+        )
+        if dense is not None:
+            return dense
+    for radius in radii_from(origin, probe):
         found = nearest_within(
             replace(origin, radius_miles=radius), filters, acts,
             offset=offset, limit=limit, with_listings=with_listings,
@@ -380,12 +382,13 @@ def nearest_in_dense_area(
     origin: Origin,
     filters: SearchFilters,
     acts,
+    probe: float,
     *,
     offset: int,
     limit: int,
     with_listings: bool = False,
 ) -> Nearest | None:
-    """Where the probe should hold more than COUNT_CAP providers: the slice from a radius just
+    """Where the `probe` should hold more than COUNT_CAP providers: the slice from a radius just
     large enough for it, and "more than COUNT_CAP" from counting the providers' primary
     locations within the probe, a count that needs no grouping and stops at the cap.
     Measuring and grouping every location in the probe cost PostgreSQL most of a metro search.
@@ -393,9 +396,8 @@ def nearest_in_dense_area(
     None when the area is not that dense, or either statement falls short; the caller then
     searches as usual. Like the probe, a way to save work: the answer never depends on it.
     """
-    probe = probe_radius(origin, filters)
-    page_radius = probe and dense_page_radius(origin, filters, probe, offset + limit)
-    if not page_radius:
+    page_radius = dense_page_radius(origin, filters, probe, offset + limit)
+    if page_radius is None:
         return None
     if not more_providers_than(COUNT_CAP, replace(origin, radius_miles=probe), filters, acts):
         return None
@@ -463,10 +465,9 @@ def primaries_within_sql(
     return PRIMARIES_WITHIN_SQL.format(candidates=candidates_sql), params
 
 
-def search_radii(origin: Origin, filters: SearchFilters) -> list[float]:
+def radii_from(origin: Origin, probe: float | None) -> list[float]:
     """The radii a search tries in turn: the probe (if any), then the search's own radius."""
-    radius = probe_radius(origin, filters)
-    return [origin.radius_miles] if radius is None else [radius, origin.radius_miles]
+    return [origin.radius_miles] if probe is None else [probe, origin.radius_miles]
 
 
 def probe_radius(origin: Origin, filters: SearchFilters) -> float | None:
