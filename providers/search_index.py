@@ -149,10 +149,10 @@ def _stale_chunks(provider_ids, provider_model, location_model):
     if provider_ids is None:
         provider_ids = provider_model.objects.order_by("id").values_list("id", flat=True)
     ids = list(provider_ids)
+    fields = projected_fields(location_model)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         wanted = projections(chunk, provider_model=provider_model)
-        fields = projected_fields(location_model)
         rows = list(
             location_model.objects.filter(provider_id__in=chunk).values_list(
                 "id", "provider_id", *fields
@@ -164,8 +164,7 @@ def _stale_chunks(provider_ids, provider_model, location_model):
         stale = []
         for location_id, provider_id, *current in rows:
             if provider_id in wanted:
-                target = (*wanted[provider_id], first[provider_id] == location_id)
-                target = target[: len(fields)]
+                target = (*wanted[provider_id], first[provider_id] == location_id)[: len(fields)]
                 if tuple(current) != target:
                     stale.append((location_id, target))
         yield stale
