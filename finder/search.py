@@ -266,6 +266,11 @@ class Nearest:
     found: int  # providers within the radius (all of them, or more than COUNT_CAP)
     rows: list[NearestRow]  # the requested slice, nearest first
 
+    @property
+    def last_miles(self) -> float | None:
+        """The distance of the slice's last row, which decides whether a radius settles it."""
+        return self.rows[-1].miles if self.rows else None
+
 
 # Closeness of the candidate rows (see MEASURED), each provider's nearest location, then the
 # requested slice nearest first, with how many providers were found (one pass, no second
@@ -355,8 +360,7 @@ def nearest_locations(
             replace(origin, radius_miles=radius), filters, acts,
             offset=offset, limit=limit, with_listings=with_listings,
         )  # fmt: skip
-        last_miles = found.rows[-1].miles if found.rows else None
-        if probe_settles(found.found, last_miles, radius):
+        if probe_settles(found.found, found.last_miles, radius):
             break
     return found
 
@@ -405,8 +409,7 @@ def nearest_in_dense_area(
         replace(origin, radius_miles=page_radius), filters, acts,
         offset=offset, limit=limit, with_listings=with_listings,
     )  # fmt: skip
-    last_miles = page.rows[-1].miles if page.rows else None
-    if not page_settles(page.found, last_miles, offset + limit, page_radius):
+    if not page_settles(page.found, page.last_miles, offset + limit, page_radius):
         return None
     return Nearest(found=COUNT_CAP + 1, rows=page.rows)
 
