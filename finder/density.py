@@ -102,6 +102,13 @@ def density_grid() -> DensityGrid:
     return _grid
 
 
+def share_fresh_grid() -> DensityGrid:
+    """Builds the grid now and shares it, as the process due to rebuild it would."""
+    grid = build_grid()
+    _share(grid)
+    return grid
+
+
 def _claim_rebuild() -> bool:
     try:
         return cache.add(f"{CACHE_KEY}:rebuilding", True, timeout=RECHECK_SECONDS)

@@ -4,8 +4,8 @@ Shape of the query (see docs/performance.md for plans): an indexed bounding box 
 longitude bounds the candidate locations in the database, filtered on the search projection
 (providers/search_index.py) from the index alone; great-circle closeness (a dot product of unit
 vectors) is computed on that bounded set only; each provider keeps its nearest matching
-location; a page of results, with its count, is one statement (in a dense area, two lighter
-ones: see `nearest_in_dense_area`).
+location; a page of results, with its count, is one statement (in a dense area, a lighter
+one: see `nearest_in_dense_area`).
 """
 
 import bisect
@@ -20,6 +20,7 @@ from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
 
 from finder.density import EARTH_RADIUS_MILES, density_grid
 from finder.listing import (
+    LISTING_EXTRAS_COUNT,
     LOCATION_LISTING_FIELDS,
     PROVIDER_LISTING_FIELDS,
     Catalogue,
@@ -265,6 +266,7 @@ class NearestRow(NamedTuple):
 class Nearest:
     found: int  # providers within the radius (all of them, or more than COUNT_CAP)
     rows: list[NearestRow]  # the requested slice, nearest first
+    side_count: int | None = None  # the count asked for alongside, when the slice has rows
 
     @property
     def last_miles(self) -> float | None:
@@ -276,8 +278,12 @@ class Nearest:
 # requested slice nearest first, with how many providers were found (one pass, no second
 # count query). Plain SQL around the candidates (see candidate_locations_sql); the step that
 # keeps each provider's nearest location differs by database (see NEAREST_PER_PROVIDER).
+# `side_count` is another count the caller needs with the slice (see nearest_in_dense_area),
+# or NULL: an uncorrelated subquery, run once, in the same round trip.
 NEAREST_SQL = """
-SELECT provider_id, {hundredths} AS hundredths, id, COUNT(*) OVER () AS found FROM (
+SELECT provider_id, {hundredths} AS hundredths, id, COUNT(*) OVER () AS found,
+       {side_count} AS side_count
+FROM (
     {nearest_per_provider}
 ) nearest
 ORDER BY hundredths, provider_id
@@ -294,7 +300,8 @@ HUNDREDTHS_OF_A_MILE = (
 # The same with each row's location and provider joined on, for a results page: a page is
 # one statement instead of two (joining after the LIMIT touches only the page's rows).
 NEAREST_WITH_LISTINGS_SQL = """
-SELECT n.provider_id, n.hundredths, n.id, n.found, {extras}, {location_columns}, {provider_columns}
+SELECT n.provider_id, n.hundredths, n.id, n.found, n.side_count, {extras},
+       {location_columns}, {provider_columns}
 FROM ({nearest}) n
 JOIN {location_table} l ON l.id = n.id
 JOIN {provider_table} p ON p.id = n.provider_id
@@ -345,7 +352,7 @@ def nearest_locations(
     smaller radius (see `probe_radius`) finds them while measuring a fraction of the box.
     Everything outside the probe is farther than everything inside it, so when the probe holds
     more than COUNT_CAP providers the answer is the same; otherwise the full radius is searched.
-    Where the probe is expected to hold that many, two lighter statements are tried first
+    Where the probe is expected to hold that many, a lighter statement is tried first
     (`nearest_in_dense_area`).
     """
     probe = probe_radius(origin, filters)
@@ -394,24 +401,36 @@ def nearest_in_dense_area(
 ) -> Nearest | None:
     """Where the `probe` should hold more than COUNT_CAP providers: the slice from a radius just
     large enough for it, and "more than COUNT_CAP" from counting the providers' primary
-    locations within the probe, a count that needs no grouping and stops at the cap.
-    Measuring and grouping every location in the probe cost PostgreSQL most of a metro search.
+    locations within the probe, a count that needs no grouping and stops at the cap. Measuring
+    and grouping every location in the probe cost PostgreSQL most of a metro search. Both in
+    one statement: the count travels with the slice's rows (a round trip fewer per search).
 
-    None when the area is not that dense, or either statement falls short; the caller then
+    None when the area is not that dense, or either part falls short; the caller then
     searches as usual. Like the probe, a way to save work: the answer never depends on it.
     """
     page_radius = dense_page_radius(origin, filters, probe, offset + limit)
     if page_radius is None:
         return None
-    if not more_providers_than(COUNT_CAP, replace(origin, radius_miles=probe), filters, acts):
-        return None
     page = nearest_within(
         replace(origin, radius_miles=page_radius), filters, acts,
         offset=offset, limit=limit, with_listings=with_listings,
+        side_count=primaries_within_sql(
+            replace(origin, radius_miles=probe), filters, acts, at_most=COUNT_CAP + 1
+        ),
     )  # fmt: skip
+    if not more_than_the_cap(page.side_count):
+        return None
     if not page_settles(page.found, page.last_miles, offset + limit, page_radius):
         return None
     return Nearest(found=COUNT_CAP + 1, rows=page.rows)
+
+
+def more_than_the_cap(primaries: int | None) -> bool:
+    """Whether a count of primary locations (PRIMARIES_WITHIN_SQL) shows more than COUNT_CAP
+    providers. Not more, or not counted (None: the slice had no rows), also means "not
+    known": a provider whose primary location is outside the probe (or has no coordinates)
+    may still match within it."""
+    return primaries is not None and primaries > COUNT_CAP
 
 
 def page_settles(found: int, last_miles: float | None, end: int, radius: float) -> bool:
@@ -431,22 +450,14 @@ def dense_page_radius(
     )
 
 
-def more_providers_than(count: int, origin: Origin, filters: SearchFilters, acts) -> bool:
-    """Whether more than `count` providers match within the origin's radius, known from their
-    primary locations (one row per provider); False also means "not known": a provider whose
-    primary location is outside the radius (or has no coordinates) may still match there."""
-    sql, params = primaries_within_sql(origin, filters, acts, at_most=count + 1)
-    return fetch_rows(read_connection(PracticeLocation), sql, params)[0][0] > count
-
-
 # Providers (at most a limit) whose primary location is a candidate within the radius: a
 # lower bound of the providers a search finds there, enough to tell "more than COUNT_CAP".
 PRIMARIES_WITHIN_SQL = """
-SELECT COUNT(*) FROM (
+(SELECT COUNT(*) FROM (
     SELECT 1 FROM ({candidates}) c
     WHERE c.unit_x * %s + c.unit_y * %s + c.unit_z * %s >= %s
     LIMIT %s
-) primaries
+) primaries)
 """
 
 
@@ -506,13 +517,21 @@ def nearest_within(
     offset: int,
     limit: int,
     with_listings: bool = False,
+    side_count: tuple[str, list] | None = None,
 ) -> Nearest:
-    sql, params = nearest_sql(origin, filters, acts, offset=offset, limit=limit)
+    sql, params = nearest_sql(
+        origin, filters, acts, offset=offset, limit=limit, side_count=side_count
+    )
     connection = read_connection(PracticeLocation)
     if with_listings:
         sql = NEAREST_WITH_LISTINGS_SQL.format(
             nearest=sql,
-            extras=listing_extras_columns(connection.vendor, "n.provider_id", "l.search_plans"),
+            extras=listing_extras_columns(
+                connection.vendor,
+                "p",
+                provider_id="n.provider_id",
+                projected_plans="l.search_plans",
+            ),
             location_columns=LOCATION_COLUMNS.sql,
             provider_columns=PROVIDER_COLUMNS.sql,
             location_table=PracticeLocation._meta.db_table,
@@ -527,10 +546,11 @@ def nearest_within(
                 provider_id=row[0],
                 miles=row[1] / 100,
                 location_id=row[2],
-                location=build_listing(row[4:], connection, names) if with_listings else None,
+                location=build_listing(row[5:], connection, names) if with_listings else None,
             )
             for row in rows
         ],
+        side_count=rows[0][4] if rows else None,
     )
 
 
@@ -540,9 +560,17 @@ def unit_vector(lat: float, lng: float) -> tuple[float, float, float]:
 
 
 def nearest_sql(
-    origin: Origin, filters: SearchFilters, acts, *, offset: int = 0, limit: int = COUNT_CAP + 1
+    origin: Origin,
+    filters: SearchFilters,
+    acts,
+    *,
+    offset: int = 0,
+    limit: int = COUNT_CAP + 1,
+    side_count: tuple[str, list] | None = None,
 ) -> tuple[str, list]:
-    """NEAREST_SQL around the candidate locations, with its parameters."""
+    """NEAREST_SQL around the candidate locations, with its parameters; `side_count` is a
+    scalar subquery (SQL and parameters) whose value each row carries."""
+    side_sql, side_params = side_count or ("NULL", [])
     candidates_sql, candidates_params = candidate_locations_sql(
         bounding_box(origin.lat, origin.lng, origin.radius_miles), filters, acts
     )
@@ -552,8 +580,10 @@ def nearest_sql(
     sql = NEAREST_SQL.format(
         nearest_per_provider=per_provider.format(measured=measured),
         hundredths=HUNDREDTHS_OF_A_MILE,
+        side_count=side_sql,
     )
     params = [
+        *side_params,  # the select list comes before the FROM clause
         *unit_vector(origin.lat, origin.lng),
         *candidates_params,
         min_closeness(origin.radius_miles), limit, offset,
@@ -697,9 +727,9 @@ def load_locations(ids: list[int]) -> dict[int, PracticeLocation]:
     if not ids:
         return {}
     connection = read_connection(PracticeLocation)
+    extras = listing_extras_columns(connection.vendor, "p", "l.provider_id", "l.search_plans")
     sql = (
-        f"SELECT {listing_extras_columns(connection.vendor, 'l.provider_id', 'l.search_plans')},"
-        f" {LOCATION_COLUMNS.sql}, {PROVIDER_COLUMNS.sql}"
+        f"SELECT {extras}, {LOCATION_COLUMNS.sql}, {PROVIDER_COLUMNS.sql}"
         f" FROM {PracticeLocation._meta.db_table} l"
         f" JOIN {Provider._meta.db_table} p ON p.id = l.provider_id"
         f" WHERE l.id IN ({', '.join(['%s'] * len(ids))})"
@@ -715,11 +745,11 @@ def load_locations(ids: list[int]) -> dict[int, PracticeLocation]:
 def build_listing(row: Sequence, connection, names: Catalogue) -> PracticeLocation:
     """A location with its provider and the provider's plans and prices, from a row of
     `listing_extras_columns`, LOCATION_COLUMNS and PROVIDER_COLUMNS."""
-    plan_ids, prices, row = row[0], row[1], row[2:]
+    extras, row = row[:LISTING_EXTRAS_COUNT], row[LISTING_EXTRAS_COUNT:]
     split = len(LOCATION_COLUMNS)
     location = LOCATION_COLUMNS.build(row[:split], connection)
     location.provider = PROVIDER_COLUMNS.build(row[split:], connection)
-    set_listing_extras(location.provider, plan_ids, prices, names)
+    set_listing_extras(location.provider, extras, names)
     return location
 
 

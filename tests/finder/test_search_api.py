@@ -1,11 +1,11 @@
 """GET /api/v1/providers/ and /api/v1/providers/{id}/ against the public contract."""
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
 
-from providers.models import Profession, Scope
+from providers.models import Profession, Provider, Scope
 from tests.factories import (
     InsurancePlanFactory,
     LicenseFactory,
@@ -116,6 +116,27 @@ def test_detail_matches_the_contract(client, jane):
         "updated_at": provider.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "url": f"http://testserver/api/v1/providers/{provider.id}/",
     }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        # Truncated to the second, never rounded up into the next one (or the next year).
+        (datetime(2026, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC), "2026-12-31T23:59:59Z"),
+        (datetime(2026, 7, 4, 12, 0, 0, tzinfo=UTC), "2026-07-04T12:00:00Z"),
+        # Stored in UTC whatever the zone it was written from.
+        (datetime(2026, 3, 1, 1, 30, 5, 250_000, tzinfo=timezone(timedelta(hours=-5))),
+         "2026-03-01T06:30:05Z"),
+    ],
+)  # fmt: skip
+def test_updated_at_is_utc_to_the_second_in_every_listing(client, jane, stored, shown):
+    Provider.objects.filter(id=jane.provider_id).update(updated_at=stored)
+    search = client.get(URL, {"near": "78701"}).json()["results"]
+    sync_list = client.get(URL).json()["results"]
+    detail = client.get(f"{URL}{jane.provider_id}/").json()
+    assert [search[0]["updated_at"], sync_list[0]["updated_at"], detail["updated_at"]] == [
+        shown
+    ] * 3
 
 
 def test_detail_of_a_suspended_or_missing_provider_is_404(client, world):
