@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+from django.test.utils import override_script_prefix
 
 from providers.models import Profession, Provider, Scope
 from tests.factories import (
@@ -137,6 +138,17 @@ def test_updated_at_is_utc_to_the_second_in_every_listing(client, jane, stored, 
     assert [search[0]["updated_at"], sync_list[0]["updated_at"], detail["updated_at"]] == [
         shown
     ] * 3
+
+
+def test_provider_urls_follow_the_script_prefix_of_each_request(client, jane):
+    """The detail path is worked out once per prefix: a site mounted under a path and the
+    same site at the root each get their own URLs, in either order."""
+    detail = f"api/v1/providers/{jane.provider_id}/"
+    for prefix in ("", "/finder", ""):
+        # Django's WSGI handler sets the script prefix from SCRIPT_NAME; its test client not.
+        with override_script_prefix(f"{prefix}/"):
+            body = client.get(URL, {"near": "78701"}, SCRIPT_NAME=prefix).json()
+        assert body["results"][0]["url"] == f"http://testserver{prefix}/{detail}"
 
 
 def test_detail_of_a_suspended_or_missing_provider_is_404(client, world):
