@@ -333,6 +333,23 @@ def test_redis_counters_count_in_one_window_and_expire_with_it(redis_cache):
     assert cache.get("window") == 3  # readable through Django's cache API too
 
 
+def test_redis_counters_survive_the_server_forgetting_the_script(redis_cache):
+    """After a Redis restart the counting script is gone: it is loaded again, not a failure."""
+    assert increment("restarted", timeout=61) == 1
+    redis_cache._cache.get_client(write=True).script_flush()
+    assert increment("restarted", timeout=61) == 2
+
+
+def test_later_requests_never_extend_a_redis_window(redis_cache):
+    """Only the window's first request sets the expiry: later ones never extend a window."""
+    full_key = redis_cache.make_and_validate_key("window")
+    increment("window", timeout=61)
+    client = redis_cache._cache.get_client(full_key)
+    client.expire(full_key, 5)
+    increment("window", timeout=61)
+    assert 0 < client.ttl(full_key) <= 5
+
+
 @override_settings(
     API_ANON_RATE="1/min",
     CACHES={
