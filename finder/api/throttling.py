@@ -1,6 +1,6 @@
 """Request rates per client, counted in Django's default cache.
 
-Fixed windows with an atomic counter (SET NX then INCR, pipelined): Redis INCR when
+Fixed windows with an atomic counter (a Redis script: INCR, EXPIRE on the first): Redis when
 REDIS_URL is set, so every worker process and host shares one count; LocMem otherwise (one
 count per process, fine for development). DRF's own SimpleRateThrottle keeps a list of
 timestamps that it reads and rewrites, which loses counts when workers race; a counter does not.
