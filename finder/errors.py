@@ -23,15 +23,23 @@ def is_api_request(request: HttpRequest) -> bool:
     return request.path_info.startswith(API_PREFIX)
 
 
+def api_detail(message: str, status: int) -> JsonResponse:
+    """`{"detail": message}` written as DRF's renderer writes it (no spaces), so an error
+    from outside a DRF view reads byte for byte like one from inside."""
+    return JsonResponse(
+        {"detail": message}, status=status, json_dumps_params={"separators": (",", ":")}
+    )
+
+
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if is_api_request(request):
-        return JsonResponse({"detail": NOT_FOUND}, status=404)
+        return api_detail(NOT_FOUND, 404)
     return render(request, "404.html", status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if is_api_request(request):
-        return JsonResponse({"detail": SERVER_ERROR}, status=500)
+        return api_detail(SERVER_ERROR, 500)
     try:
         return render(request, "500.html", status=500)
     except Exception:
@@ -61,5 +69,5 @@ def api_not_found(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if match is not None and match.func is not api_not_found:
             if request.method in ("GET", "HEAD"):
                 return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
-            return JsonResponse({"detail": f"Not found. Did you mean {path}/ ?"}, status=404)
-    return JsonResponse({"detail": NOT_FOUND}, status=404)
+            return api_detail(f"Not found. Did you mean {path}/ ?", 404)
+    return api_detail(NOT_FOUND, 404)

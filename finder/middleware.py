@@ -23,7 +23,7 @@ from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.exceptions import TooManyFieldsSent, TooManyFilesSent
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from simple_history.middleware import HistoryRequestMiddleware
 
@@ -52,7 +52,7 @@ _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 def _refuse(request: HttpRequest, message: str, status: int) -> HttpResponse:
     if errors.is_api_request(request):
-        return JsonResponse({"detail": message}, status=status)
+        return errors.api_detail(message, status)
     return HttpResponse(
         f"<!doctype html><title>Bad request</title><h1>Bad request</h1><p>{message}</p>",
         status=status,
@@ -140,7 +140,7 @@ def _json_problem(body: bytes) -> str | None:
 def database_unavailable(request: HttpRequest) -> HttpResponse:
     """The 503 answer: JSON under /api/, the friendly page elsewhere; never cached."""
     if errors.is_api_request(request):
-        response: HttpResponse = JsonResponse({"detail": DATABASE_UNAVAILABLE}, status=503)
+        response: HttpResponse = errors.api_detail(DATABASE_UNAVAILABLE, 503)
     else:
         try:
             response = render(request, "503.html", status=503)

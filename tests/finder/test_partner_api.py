@@ -1,5 +1,6 @@
 """Partner API: keys, authentication, rate limits, CORS, conditional GET, errors and usage."""
 
+import json
 import logging
 import socket
 from datetime import timedelta
@@ -13,6 +14,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from finder.api.throttling import increment
+from finder.middleware import NUL_NOT_ALLOWED
 from finder.models import ApiKeyDailyUsage, PartnerApiKey
 from tests.factories import PracticeLocationFactory, ProcedureFactory
 
@@ -458,6 +460,18 @@ def test_unknown_api_path_is_json_404(client):
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert response.json() == {"detail": "Not found."}
+
+
+def test_errors_outside_drf_are_written_like_drfs_own(client, db):
+    """Byte for byte as DRF writes JSON (no spaces): a 404 from the URL router beside one
+    from a DRF view, and a 400 refused by the middleware."""
+    assert client.get("/api/v1/no-such-thing/").content == b'{"detail":"Not found."}'
+    assert client.get(f"{SEARCH}?page=999").content == b'{"detail":"Invalid page."}'
+    refused = client.get(f"{SEARCH}?near=%00")
+    assert refused.status_code == 400
+    assert (
+        refused.content == json.dumps({"detail": NUL_NOT_ALLOWED}, separators=(",", ":")).encode()
+    )
 
 
 @override_settings(DEBUG=True)
