@@ -720,6 +720,7 @@ def load_providers(ids: Iterable[int]) -> dict[int, Provider]:
 
 LOCATION_COLUMNS = ModelColumns(PracticeLocation, "l", only=LOCATION_LISTING_FIELDS)
 PROVIDER_COLUMNS = ModelColumns(Provider, "p", only=PROVIDER_LISTING_FIELDS)
+LOCATION_PROVIDER = PracticeLocation._meta.get_field("provider")
 
 
 def load_locations(ids: list[int]) -> dict[int, PracticeLocation]:
@@ -748,7 +749,9 @@ def build_listing(row: Sequence, connection, names: Catalogue) -> PracticeLocati
     extras, row = row[:LISTING_EXTRAS_COUNT], row[LISTING_EXTRAS_COUNT:]
     split = len(LOCATION_COLUMNS)
     location = LOCATION_COLUMNS.build(row[:split], connection)
-    location.provider = PROVIDER_COLUMNS.build(row[split:], connection)
+    # As select_related() attaches a row's related instance (its provider_id is a column
+    # already): the descriptor's assignment also asks the database routers, on every row.
+    LOCATION_PROVIDER.set_cached_value(location, PROVIDER_COLUMNS.build(row[split:], connection))
     set_listing_extras(location.provider, extras, names)
     return location
 
