@@ -142,7 +142,7 @@ def listing_extras_columns(
     return f"{plans}, {prices.format(**tables)}, {updated.format(**tables)}"
 
 
-LISTING_EXTRAS_COUNT = 3  # the columns listing_extras_columns() gives
+LISTING_EXTRAS_COUNT = len(LISTING_EXTRAS_COLUMNS["sqlite"])  # listing_extras_columns() gives
 
 
 @dataclass(frozen=True)
