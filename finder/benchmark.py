@@ -38,6 +38,7 @@ from finder.search import (
     probe_settles,
     radii_from,
     search_providers,
+    slice_facts,
 )
 from providers.demo import METRO_ZIPS, npi_from_base
 from providers.freshness import bump_listings
@@ -219,14 +220,13 @@ def raw_floor(origin: Origin, filters: SearchFilters) -> Callable[[], object]:
             if page_radius:
                 cursor.execute(page_sql, page_params)
                 rows = cursor.fetchall()
-                found, last_miles = (rows[0][3], rows[-1][1] / 100) if rows else (0, None)
-                counted = rows[0][4] if rows else None
+                found, last_miles, counted = slice_facts(rows)
                 if more_than_the_cap(counted) and page_settles(found, last_miles, 20, page_radius):
                     return rows
             for radius, sql, params in statements:
                 cursor.execute(sql, params)
                 rows = cursor.fetchall()
-                found, last_miles = (rows[0][3], rows[-1][1] / 100) if rows else (0, None)
+                found, last_miles, _ = slice_facts(rows)
                 if probe_settles(found, last_miles, radius):  # as the search decides
                     break
         return rows

@@ -539,8 +539,9 @@ def nearest_within(
         )
     rows = fetch_rows(connection, sql, params)
     names = catalogue() if with_listings and rows else None
+    found, _, side_count = slice_facts(rows)
     return Nearest(
-        found=rows[0][3] if rows else 0,
+        found=found,
         rows=[
             NearestRow(
                 provider_id=row[0],
@@ -550,8 +551,16 @@ def nearest_within(
             )
             for row in rows
         ],
-        side_count=rows[0][4] if rows else None,
+        side_count=side_count,
     )
+
+
+def slice_facts(rows: Sequence[Sequence]) -> tuple[int, float | None, int | None]:
+    """From rows of NEAREST_SQL: how many providers were found, the miles of the slice's last
+    row, and the side count (the last two None for an empty slice)."""
+    if not rows:
+        return 0, None, None
+    return rows[0][3], rows[-1][1] / 100, rows[0][4]
 
 
 def unit_vector(lat: float, lng: float) -> tuple[float, float, float]:
