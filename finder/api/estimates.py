@@ -21,9 +21,9 @@ from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from finder import costs
+from finder.api.views import ApiView
 from providers.models import InsurancePlan
 
 
@@ -151,7 +151,7 @@ class EstimateOutputSerializer(serializers.Serializer):
 
 
 @method_decorator(never_cache, name="dispatch")
-class EstimateCreateApi(APIView):
+class EstimateCreateApi(ApiView):
     """Estimate what the patient and the plan pay; inputs and results are never stored."""
 
     # API_ESTIMATE_RATE on top of the client's own rate. The OpenAPI annotation lives in

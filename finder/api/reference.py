@@ -13,8 +13,8 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from finder.api.views import ApiView
 from finder.practice_acts import PracticeActTimeline, practice_act_timelines
 from providers.models import InsurancePlan, PracticeAct, Procedure
 from providers.states import US_STATES
@@ -76,7 +76,7 @@ def _validated_on(request: Request, errors: dict[str, list[str]]) -> date | None
     return serializer.validated_data.get("on")
 
 
-class ReferenceApi(APIView):
+class ReferenceApi(ApiView):
     """Cache successful responses publicly: reference data changes rarely."""
 
     def finalize_response(self, request, response, *args, **kwargs):

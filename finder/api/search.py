@@ -8,13 +8,13 @@ from django.utils.cache import patch_cache_control
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from finder.api.schema import (
     SEARCH_EXAMPLE,
     ProviderDetailSerializer,
     ProviderSearchResponseSerializer,
 )
+from finder.api.views import ApiView
 from finder.listing import attach_listing_extras, provider_detail, provider_summary
 from finder.search import PageOutOfRange, search_providers
 from finder.search_cache import cached
@@ -48,7 +48,7 @@ def page_url(request: Request, page: int) -> str:
     return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
 
 
-class ProviderSearchApi(APIView):
+class ProviderSearchApi(ApiView):
     """Providers near a place (or every provider, for sync), with the contract's filters."""
 
     @extend_schema(
@@ -101,7 +101,7 @@ def search_body(request: Request) -> dict:
     return body
 
 
-class ProviderDetailApi(APIView):
+class ProviderDetailApi(ApiView):
     """One public provider with every location, licenses, services, plans and prices."""
 
     @extend_schema(

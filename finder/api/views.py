@@ -1,0 +1,35 @@
+"""The base of the partner API's views."""
+
+from django.http import HttpResponseBase
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+
+class ApiView(APIView):
+    """An APIView whose view, request and response are freed as soon as the response is sent.
+
+    Django and DRF link them in cycles (the view holds its request, its response and its own
+    bound `get`; the response's renderer context holds the view and the response; the request's
+    parser context the view and the request), so each API call left its whole response
+    body, every result dict of a search page, to Python's cycle collector rather than to
+    reference counting. The collector then ran every few requests and cost about 5% of a search
+    request's CPU. Once rendered, the response needs none of those links.
+    """
+
+    def finalize_response(
+        self, request: Request, response: HttpResponseBase, *args, **kwargs
+    ) -> HttpResponseBase:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if isinstance(response, Response):
+            response.add_post_render_callback(self._release)
+        return response
+
+    def _release(self, response: Response) -> None:
+        response.renderer_context = None
+        request = getattr(self, "request", None)
+        if isinstance(request, Request):  # whose parser context holds the view and itself
+            request.parser_context = None
+        # The view is done: its request, its response, and `head`, which Django's View.setup()
+        # sets to the view's own bound `get`.
+        self.__dict__.clear()
