@@ -16,9 +16,9 @@ from finder.api.schema import (
 )
 from finder.api.views import ApiView
 from finder.listing import attach_listing_extras, provider_detail, provider_summary
-from finder.search import PageOutOfRange, search_providers
+from finder.search import PageOutOfRange
 from finder.search_cache import cached
-from finder.search_params import SearchParamsSerializer
+from finder.search_params import SearchParamsSerializer, parse_search_query
 from providers.models import Provider, VerificationStatus
 from providers.scope import current_practice_acts
 
@@ -65,18 +65,10 @@ class ProviderSearchApi(ApiView):
 
 def search_body(request: Request) -> dict:
     """The search response body; raises ValidationError (400) or Http404 for a bad page."""
-    params = SearchParamsSerializer(data=request.query_params.dict())
-    params.is_valid(raise_exception=True)
-    data = params.validated_data
-    origin = data["origin"]
+    query = parse_search_query(request.query_params.dict())
+    origin = query.origin
     try:
-        result = search_providers(
-            origin=origin,
-            filters=params.filters(),
-            ordering=data.get("ordering"),
-            page=data["page"],
-            page_size=data["page_size"],
-        )
+        result = query.run()
     except PageOutOfRange as exc:
         raise Http404("Invalid page.") from exc
     url_for = provider_url(request)

@@ -3,11 +3,12 @@
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from rest_framework.exceptions import ValidationError
 
 from finder.listing import attach_listing_extras, provider_detail, provider_summary
-from finder.search import DEFAULT_RADIUS_MILES, PageOutOfRange, search_providers
+from finder.search import DEFAULT_RADIUS_MILES, PageOutOfRange
 from finder.search_cache import cache_anonymous_search_page
-from finder.search_params import SearchParamsSerializer
+from finder.search_params import parse_search_query
 from providers.models import InsurancePlan, Profession, Provider, Service, VerificationStatus
 from providers.scope import current_practice_acts
 
@@ -48,19 +49,13 @@ def search_page(request: HttpRequest) -> HttpResponse:
     if request.GET:
         # The form sends every field; a blank one ("Any", an empty price) means "not given".
         given = {key: value for key, value in request.GET.items() if value.strip()}
-        params = SearchParamsSerializer(data=given)
-        if not params.is_valid():
-            context["errors"] = params.errors
-            return render(request, "finder/search.html", context, status=400)
-        data = params.validated_data
         try:
-            result = search_providers(
-                origin=data["origin"],
-                filters=params.filters(),
-                ordering=data.get("ordering"),
-                page=data["page"],
-                page_size=data["page_size"],
-            )
+            query = parse_search_query(given)
+        except ValidationError as exc:
+            context["errors"] = exc.detail
+            return render(request, "finder/search.html", context, status=400)
+        try:
+            result = query.run()
         except PageOutOfRange:
             context["errors"] = {"page": ["That page is past the last result."]}
             return render(request, "finder/search.html", context, status=400)
@@ -70,9 +65,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
         ]
         markers = [map_marker(item["name"], item["url"], item["location"]) for item in results]
         context.update(
-            origin=data["origin"],
+            origin=query.origin,
             # "Use my location" sends coordinates; patients read "your location", not degrees.
-            origin_label="your location" if "lat" in data else data["origin"].label,
+            origin_label="your location" if query.by_coordinates else query.origin.label,
             result=result,
             results=results,
             map_markers=[marker for marker in markers if marker],

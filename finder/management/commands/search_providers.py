@@ -1,8 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rest_framework.exceptions import ValidationError
 
 from finder.listing import provider_summary
-from finder.search import PageOutOfRange, search_providers
-from finder.search_params import SearchParamsSerializer
+from finder.search import PageOutOfRange
+from finder.search_params import PARAMETER_FIELDS, parse_search_query
 
 
 class Command(BaseCommand):
@@ -15,19 +16,11 @@ class Command(BaseCommand):
             parser.add_argument(f"--{name.replace('_', '-')}", dest=name)
 
     def handle(self, *args, **options) -> None:
-        fields = SearchParamsSerializer().fields
-        data = {key: value for key, value in options.items() if key in fields and value}
-        params = SearchParamsSerializer(data=data)
-        if not params.is_valid():
-            raise CommandError(f"Invalid search: {dict(params.errors)}")
+        data = {key: value for key, value in options.items() if key in PARAMETER_FIELDS and value}
         try:
-            result = search_providers(
-                origin=params.validated_data["origin"],
-                filters=params.filters(),
-                ordering=params.validated_data.get("ordering"),
-                page=params.validated_data["page"],
-                page_size=params.validated_data["page_size"],
-            )
+            result = parse_search_query(data).run()
+        except ValidationError as exc:
+            raise CommandError(f"Invalid search: {dict(exc.detail)}") from None
         except PageOutOfRange as exc:
             raise CommandError("That page is past the last result.") from exc
         capped = "+" if result.count_capped else ""
