@@ -14,11 +14,14 @@ If the cache fails (Redis down), the request is allowed and a warning logged: an
 rate limiter must not become an outage of the API.
 """
 
+import hashlib
 import logging
 import math
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import redis
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
@@ -113,8 +116,9 @@ return count
 def increment(key: str, *, timeout: int) -> int:
     backend = caches["default"]  # `cache` is a proxy: isinstance needs the backend itself
     if isinstance(backend, RedisCache):
-        full_key = backend.make_and_validate_key(key)
-        return window_counter(backend)(keys=[full_key], args=[timeout])
+        # make_key, not make_and_validate_key: the check is memcached's (these keys pass it), and
+        # looping over every character cost a fifth of the call.
+        return window_counter(backend).increment(backend.make_key(key), timeout)
     cache.add(key, 0, timeout)
     try:
         return cache.incr(key)
@@ -124,16 +128,52 @@ def increment(key: str, *, timeout: int) -> int:
         return 1
 
 
-def window_counter(backend: RedisCache):
-    """WINDOW_COUNT_SCRIPT, registered once per cache backend (so per process and thread) on
-    a client over Django's pool: Django builds a new client object on every call, a
-    measurable cost on each API call. Sent by its SHA1 (EVALSHA); redis-py loads it again
-    if the server has forgotten it (a restart)."""
-    script = backend.__dict__.get("_throttle_script")
-    if script is None:
-        client = backend._cache.get_client(write=True)
-        script = backend._throttle_script = client.register_script(WINDOW_COUNT_SCRIPT)
-    return script
+def window_counter(backend: RedisCache) -> "WindowCounter":
+    """The counter of this cache backend (Django keeps one per thread, so one per thread)."""
+    counter = backend.__dict__.get("_window_counter")
+    if counter is None:
+        counter = backend._window_counter = WindowCounter(backend._cache.get_client(write=True))
+    return counter
+
+
+class WindowCounter:
+    """WINDOW_COUNT_SCRIPT over a Redis connection of its own, sent by its SHA1 (EVALSHA).
+
+    One command, written and read on the connection directly: redis-py's client (pool,
+    retries, command parsing) cost two thirds of a rate-limited call's CPU, 0.11 ms of every
+    API request. Settings (address, timeouts) are the cache's own. A connection the server
+    closed is replaced at once; after any other failure the next call connects again. The
+    script is loaded again if the server has forgotten it (a restart, SCRIPT FLUSH)."""
+
+    SHA1 = hashlib.sha1(WINDOW_COUNT_SCRIPT.encode()).hexdigest()
+
+    def __init__(self, client: redis.Redis) -> None:
+        self.pool = client.connection_pool
+        self.connection: redis.Connection | None = None
+        self.pid = 0
+
+    def increment(self, full_key: str, timeout: int) -> int:
+        try:
+            return self._count(full_key, timeout)
+        except redis.exceptions.ConnectionError:
+            # The server closed the connection (a restart, its idle timeout): once more, anew.
+            return self._count(full_key, timeout)
+
+    def _count(self, full_key: str, timeout: int) -> int:
+        connection = self.connection
+        if connection is None or self.pid != os.getpid():  # none yet, or inherited by a fork
+            connection = self.connection = self.pool.connection_class(**self.pool.connection_kwargs)
+            self.pid = os.getpid()
+        try:
+            connection.send_command("EVALSHA", self.SHA1, 1, full_key, timeout)
+            try:
+                return connection.read_response()
+            except redis.exceptions.NoScriptError:
+                connection.send_command("EVAL", WINDOW_COUNT_SCRIPT, 1, full_key, timeout)
+                return connection.read_response()
+        except BaseException:
+            connection.disconnect()  # its state is unknown; the next command connects again
+            raise
 
 
 def client_ident(request: Request, throttle: SimpleRateThrottle) -> str:

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from finder.api.throttling import increment
+from finder.api.throttling import increment, window_counter
 from finder.middleware import NUL_NOT_ALLOWED
 from finder.models import ApiKeyDailyUsage, PartnerApiKey
 from tests.factories import PracticeLocationFactory, ProcedureFactory
@@ -340,6 +340,18 @@ def test_redis_counters_survive_the_server_forgetting_the_script(redis_cache):
     assert increment("restarted", timeout=61) == 1
     redis_cache._cache.get_client(write=True).script_flush()
     assert increment("restarted", timeout=61) == 2
+
+
+def test_redis_counters_connect_again_when_the_server_drops_them(redis_cache):
+    """A Redis restart or idle timeout closes the counter's connection: the next count opens
+    a new one and counts, rather than failing (which would let the request through uncounted)."""
+    assert increment("dropped", timeout=61) == 1
+    connection = window_counter(redis_cache).connection
+    connection.send_command("CLIENT", "ID")
+    counter_client_id = connection.read_response()
+    admin = redis_cache._cache.get_client(write=True)
+    assert admin.client_kill_filter(_id=counter_client_id) == 1
+    assert increment("dropped", timeout=61) == 2
 
 
 def test_later_requests_never_extend_a_redis_window(redis_cache):
