@@ -10,7 +10,7 @@ one: see `nearest_in_dense_area`).
 
 import bisect
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
@@ -538,7 +538,7 @@ def nearest_within(
             provider_table=Provider._meta.db_table,
         )
     rows = fetch_rows(connection, sql, params)
-    names = catalogue() if with_listings and rows else None
+    build = listing_builder(connection, catalogue()) if with_listings and rows else None
     found, _, side_count = slice_facts(rows)
     return Nearest(
         found=found,
@@ -547,7 +547,7 @@ def nearest_within(
                 provider_id=row[0],
                 miles=row[1] / 100,
                 location_id=row[2],
-                location=build_listing(row[5:], connection, names) if with_listings else None,
+                location=build(row[5:]) if build else None,
             )
             for row in rows
         ],
@@ -744,25 +744,31 @@ def load_locations(ids: list[int]) -> dict[int, PracticeLocation]:
         f" JOIN {Provider._meta.db_table} p ON p.id = l.provider_id"
         f" WHERE l.id IN ({', '.join(['%s'] * len(ids))})"
     )
+    build = listing_builder(connection, catalogue())
     locations = {}
-    names = catalogue()
     for row in fetch_rows(connection, sql, ids):
-        location = build_listing(row, connection, names)
+        location = build(row)
         locations[location.id] = location
     return locations
 
 
-def build_listing(row: Sequence, connection, names: Catalogue) -> PracticeLocation:
-    """A location with its provider and the provider's plans and prices, from a row of
-    `listing_extras_columns`, LOCATION_COLUMNS and PROVIDER_COLUMNS."""
-    extras, row = row[:LISTING_EXTRAS_COUNT], row[LISTING_EXTRAS_COUNT:]
-    split = len(LOCATION_COLUMNS)
-    location = LOCATION_COLUMNS.build(row[:split], connection)
-    # As select_related() attaches a row's related instance (its provider_id is a column
-    # already): the descriptor's assignment also asks the database routers, on every row.
-    LOCATION_PROVIDER.set_cached_value(location, PROVIDER_COLUMNS.build(row[split:], connection))
-    set_listing_extras(location.provider, extras, names)
-    return location
+def listing_builder(connection, names: Catalogue) -> Callable[[Sequence], PracticeLocation]:
+    """A function building, from a row of `listing_extras_columns`, LOCATION_COLUMNS and
+    PROVIDER_COLUMNS, a location with its provider and the provider's plans and prices."""
+    build_location = LOCATION_COLUMNS.builder(connection)
+    build_provider = PROVIDER_COLUMNS.builder(connection)
+    split = LISTING_EXTRAS_COUNT + len(LOCATION_COLUMNS)
+
+    def build(row: Sequence) -> PracticeLocation:
+        location = build_location(row[LISTING_EXTRAS_COUNT:split])
+        provider = build_provider(row[split:])
+        # As select_related() attaches a row's related instance (its provider_id is a column
+        # already): the descriptor's assignment also asks the database routers, on every row.
+        LOCATION_PROVIDER.set_cached_value(location, provider)
+        set_listing_extras(provider, row[:LISTING_EXTRAS_COUNT], names)
+        return location
+
+    return build
 
 
 def first_location_by_provider(provider_ids: list[int]) -> dict[int, PracticeLocation]:
