@@ -9,6 +9,7 @@ through the cache (Redis in production): one process rebuilds it every REFRESH_S
 others load it (a few milliseconds) when a new worker starts or the shared copy moves on.
 """
 
+import itertools
 import logging
 import math
 import time
@@ -64,14 +65,25 @@ class DensityGrid:
         dlng = dlat / max(math.cos(math.radians(lat)), 0.01)
         south, north = (lat - dlat) * CELLS_PER_DEGREE, (lat + dlat) * CELLS_PER_DEGREE
         west, east = (lng - dlng) * CELLS_PER_DEGREE, (lng + dlng) * CELLS_PER_DEGREE
+        west_cell, east_cell = math.floor(west), math.floor(east)
+        # A row's inner cells lie wholly inside the box: their counts are summed as they are
+        # (in C, through map), and only the two edge cells are weighted. Run up to ten times a
+        # search, the cell-by-cell loop was 2% of a search request's CPU.
+        west_share, east_share = west_cell + 1 - west, east - east_cell
+        get, zeros = self.counts.get, itertools.repeat(0)
         total = 0.0
         for cell_lat in range(math.floor(south), math.floor(north) + 1):
             lat_share = min(north, cell_lat + 1) - max(south, cell_lat)
-            for cell_lng in range(math.floor(west), math.floor(east) + 1):
-                count = self.counts.get(cell_key(cell_lat, cell_lng))
-                if count:
-                    lng_share = min(east, cell_lng + 1) - max(west, cell_lng)
-                    total += count * lat_share * lng_share
+            row = cell_key(cell_lat, 0)  # keys are linear in the longitude cell
+            if west_cell == east_cell:
+                in_row = get(row + west_cell, 0) * (east - west)
+            else:
+                in_row = (
+                    get(row + west_cell, 0) * west_share
+                    + sum(map(get, range(row + west_cell + 1, row + east_cell), zeros))
+                    + get(row + east_cell, 0) * east_share
+                )
+            total += in_row * lat_share
         return total * math.pi / 4
 
 
