@@ -194,6 +194,19 @@ TEMPLATES = [
     },
 ]
 
+
+def postgresql_options() -> dict:
+    return {
+        "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 5),
+        # The search's own statements (finder/rows.py) bind parameters on the server, and
+        # psycopg prepares one after five runs on a connection, so PostgreSQL plans it once
+        # per connection instead of on every search. The ORM's queries are never prepared.
+        # Behind a transaction-mode pooler without prepared-statement support (PgBouncer
+        # before 1.21, or max_prepared_statements = 0), set DATABASE_PREPARED_STATEMENTS=0.
+        "prepare_threshold": 5 if env_bool("DATABASE_PREPARED_STATEMENTS", True) else None,
+    }
+
+
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
@@ -209,9 +222,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 else:
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
-        "DATABASE_CONNECT_TIMEOUT", 5
-    )
+    DATABASES["default"].setdefault("OPTIONS", {}).update(postgresql_options())
 
 # Optional read replica for search and detail traffic (see config/db_router.py).
 DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
@@ -219,6 +230,8 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"] = dj_database_url.parse(
         DATABASE_REPLICA_URL, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
     )
+    if DATABASES["replica"]["ENGINE"] != "django.db.backends.sqlite3":
+        DATABASES["replica"].setdefault("OPTIONS", {}).update(postgresql_options())
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
 

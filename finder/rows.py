@@ -23,12 +23,28 @@ def read_connection(model: type[Model]) -> BaseDatabaseWrapper:
 
 
 def fetch_rows(connection: BaseDatabaseWrapper, sql: str, params: Sequence[Any]) -> list[tuple]:
-    """All rows of `sql` (with `%s` placeholders) through Django's cursor, so the query is
-    logged and its errors are Django's like any other. (Server-side prepared statements were
-    measured here: no faster, as planning is a small share of these statements.)"""
-    with connection.cursor() as cursor:
+    """All rows of `sql` (with `%s` placeholders) through Django's cursor wrapper, so the query
+    is logged and its errors are Django's like any other."""
+    with statement_cursor(connection) as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def statement_cursor(connection: BaseDatabaseWrapper):
+    """A cursor for these statements. On PostgreSQL it binds parameters on the server (the
+    ORM's cursors write them into the SQL text), so psycopg prepares a statement run often
+    (DATABASES OPTIONS prepare_threshold, config/settings.py) and PostgreSQL plans it once
+    per connection rather than on every search: planning took a third of a metro search's
+    time in PostgreSQL (EXPLAIN ANALYZE: 0.96 ms planning, 2.28 ms execution)."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    # What connection.cursor() does, with the server-binding cursor class.
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        return connection._prepare_cursor(ServerBindingCursor(connection.connection))
 
 
 class ModelColumns:

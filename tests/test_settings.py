@@ -44,3 +44,18 @@ def test_the_wsgi_app_refuses_without_a_secret_key():
     )  # fmt: skip
     assert result.returncode != 0
     assert MESSAGE in result.stderr
+
+
+@pytest.mark.parametrize(("setting", "threshold"), [(None, "5"), ("0", "None"), ("1", "5")])
+def test_prepared_statements_can_be_turned_off_for_connection_poolers(setting, threshold):
+    env = {**bare_env(), "SECRET_KEY": "x", "DATABASE_URL": "postgres://u@db.example:5432/app"}
+    if setting is not None:
+        env["DATABASE_PREPARED_STATEMENTS"] = setting
+    script = (
+        "import config.settings as s; print(s.DATABASES['default']['OPTIONS']['prepare_threshold'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.decode().split() == [threshold]
