@@ -25,6 +25,7 @@ from django.db.models import Q
 
 from finder import density
 from finder.estimate import Coverage, ProcedureLine, estimate_cost
+from finder.rows import statement_cursor
 from finder.search import (
     COUNT_CAP,
     Origin,
@@ -216,7 +217,8 @@ def raw_floor(origin: Origin, filters: SearchFilters) -> Callable[[], object]:
         )
 
     def run() -> object:
-        with connection.cursor() as cursor:
+        # The search's own cursor: on PostgreSQL its statements are prepared (finder/rows.py).
+        with statement_cursor(connection) as cursor:
             if page_radius:
                 cursor.execute(page_sql, page_params)
                 rows = cursor.fetchall()
