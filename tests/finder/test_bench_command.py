@@ -15,6 +15,7 @@ from django.core.management import CommandError, call_command
 
 from finder.benchmark import (
     BENCH_NPI_BASE,
+    REFERENCE_LOAD_GENERATOR_MS,
     CpuTicks,
     bench_provider,
     load,
@@ -60,6 +61,10 @@ def test_cpu_ticks_format_a_cost_per_request():
     assert f"workers {250 * tick_ms / 100:.2f} ms" in line
     assert f"PostgreSQL {100 * tick_ms / 100:.2f} ms" in line
     assert "load generator 4.00 ms" in line
+    units = (360 * tick_ms / 100 + 4) / 4  # workers, PostgreSQL and Redis, then the generator
+    assert f"all {units:.2f};" in line
+    reference = os.cpu_count() * 1000 / (units * REFERENCE_LOAD_GENERATOR_MS)
+    assert line.endswith(f"({REFERENCE_LOAD_GENERATOR_MS} ms a unit): {reference:.0f} req/s")
 
 
 def test_cpu_ticks_see_a_live_worker():
