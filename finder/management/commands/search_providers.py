@@ -20,7 +20,10 @@ class Command(BaseCommand):
         try:
             result = parse_search_query(data).run()
         except ValidationError as exc:
-            raise CommandError(f"Invalid search: {dict(exc.detail)}") from None
+            problems = "".join(
+                f"\n  {name}: {' '.join(messages)}" for name, messages in exc.detail.items()
+            )
+            raise CommandError(f"Invalid search:{problems}") from None
         except PageOutOfRange as exc:
             raise CommandError("That page is past the last result.") from exc
         capped = "+" if result.count_capped else ""
