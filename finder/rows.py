@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Model, signals
 from django.db.models.base import ModelState
 
@@ -30,7 +31,7 @@ def fetch_rows(connection: BaseDatabaseWrapper, sql: str, params: Sequence[Any])
         return cursor.fetchall()
 
 
-def statement_cursor(connection: BaseDatabaseWrapper):
+def statement_cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
     """A cursor for these statements. On PostgreSQL it binds parameters on the server (the
     ORM's cursors write them into the SQL text), so psycopg prepares a statement run often
     (DATABASES OPTIONS prepare_threshold, config/settings.py) and PostgreSQL plans it once
@@ -84,14 +85,11 @@ class ModelColumns:
             self._converters[connection.vendor] = found
         return self._converters[connection.vendor]
 
-    def build(self, values: Sequence[Any], connection: BaseDatabaseWrapper) -> Model:
-        """An instance as the ORM would load it with `.only()` these columns: the others are
-        deferred (read from the database if ever accessed)."""
-        return self.builder(connection)(values)
-
     def builder(self, connection: BaseDatabaseWrapper) -> Callable[[Sequence[Any]], Model]:
-        """`build` for a batch of rows (a results page): the converters and whether any
-        pre_init or post_init receiver listens are looked up once, not per row."""
+        """A function building, from a row of these columns, an instance as the ORM would load
+        it with `.only()` them (the others deferred: read from the database if ever accessed).
+        The converters, and whether any pre_init or post_init receiver listens, are looked up
+        once for a batch of rows (a results page), not per row."""
         model, names, alias = self.model, self.names, connection.alias
         converters = self.converters(connection)
 

@@ -16,7 +16,7 @@ COLUMNS = ModelColumns(Provider, "p", only=("id", "npi", "last_name", "accepting
 def load(provider_id: int) -> Provider:
     sql = f"SELECT {COLUMNS.sql} FROM {Provider._meta.db_table} p WHERE p.id = %s"
     (row,) = fetch_rows(connection, sql, [provider_id])
-    return COLUMNS.build(row, connection)
+    return COLUMNS.builder(connection)(row)
 
 
 def test_selected_columns_come_back_converted_like_the_orm():
