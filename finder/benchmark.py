@@ -40,6 +40,7 @@ from finder.search import (
     radii_from,
     search_providers,
     slice_facts,
+    with_listings_sql,
 )
 from providers.demo import METRO_ZIPS, npi_from_base
 from providers.freshness import bump_listings
@@ -200,21 +201,26 @@ def zip_origin(zip_code: str, radius: float) -> Origin:
 def raw_floor(origin: Origin, filters: SearchFilters) -> Callable[[], object]:
     """The search's own SQL alone, compiled beforehand and decided on as the search decides
     (the dense-area statement where it holds; else the probe, then the full radius when the probe
-    is not enough): what the database costs, without Python around it."""
+    is not enough): what the database costs, without Python around it. The statements are the
+    very text a first results page sends, listings joined (`with_listings_sql`), so they share
+    its prepared statements too."""
     acts = current_practice_acts()
+    vendor = connection.vendor
+
+    def page_statement(radius: float, side_count=None) -> tuple[str, list]:
+        sql, params = nearest_sql(
+            replace(origin, radius_miles=radius), filters, acts, limit=20, side_count=side_count
+        )
+        return with_listings_sql(sql, vendor), params
+
     probe = probe_radius(origin, filters)
-    statements = [
-        (radius, *nearest_sql(replace(origin, radius_miles=radius), filters, acts, limit=20))
-        for radius in radii_from(origin, probe)
-    ]
+    statements = [(radius, *page_statement(radius)) for radius in radii_from(origin, probe)]
     page_radius = probe and dense_page_radius(origin, filters, probe, 20)
     if page_radius:
         count = primaries_within_sql(
             replace(origin, radius_miles=probe), filters, acts, at_most=COUNT_CAP + 1
         )
-        page_sql, page_params = nearest_sql(
-            replace(origin, radius_miles=page_radius), filters, acts, limit=20, side_count=count
-        )
+        page_sql, page_params = page_statement(page_radius, count)
 
     def run() -> object:
         # The search's own cursor: on PostgreSQL its statements are prepared (finder/rows.py).

@@ -524,19 +524,7 @@ def nearest_within(
     )
     connection = read_connection(PracticeLocation)
     if with_listings:
-        sql = NEAREST_WITH_LISTINGS_SQL.format(
-            nearest=sql,
-            extras=listing_extras_columns(
-                connection.vendor,
-                "p",
-                provider_id="n.provider_id",
-                projected_plans="l.search_plans",
-            ),
-            location_columns=LOCATION_COLUMNS.sql,
-            provider_columns=PROVIDER_COLUMNS.sql,
-            location_table=PracticeLocation._meta.db_table,
-            provider_table=Provider._meta.db_table,
-        )
+        sql = with_listings_sql(sql, connection.vendor)
     rows = fetch_rows(connection, sql, params)
     build = listing_builder(connection, catalogue()) if with_listings and rows else None
     found, _, side_count = slice_facts(rows)
@@ -552,6 +540,22 @@ def nearest_within(
             for row in rows
         ],
         side_count=side_count,
+    )
+
+
+def with_listings_sql(nearest: str, vendor: str) -> str:
+    """`nearest` (a statement of `nearest_sql`) with each row's listing joined: the location,
+    its provider, the provider's plans and prices (`listing_builder` reads them), so that a
+    results page takes one statement."""
+    return NEAREST_WITH_LISTINGS_SQL.format(
+        nearest=nearest,
+        extras=listing_extras_columns(
+            vendor, "p", provider_id="n.provider_id", projected_plans="l.search_plans"
+        ),
+        location_columns=LOCATION_COLUMNS.sql,
+        provider_columns=PROVIDER_COLUMNS.sql,
+        location_table=PracticeLocation._meta.db_table,
+        provider_table=Provider._meta.db_table,
     )
 
 

@@ -12,6 +12,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from finder.benchmark import (
     BENCH_NPI_BASE,
@@ -20,10 +22,12 @@ from finder.benchmark import (
     bench_provider,
     load,
     other_provider_count,
+    raw_floor,
 )
+from finder.search import Origin, SearchFilters, search_providers
 from providers.demo import npi_from_base
 from providers.models import Provider
-from tests.factories import ProviderFactory
+from tests.factories import PracticeLocationFactory, ProviderFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +50,22 @@ def test_it_runs_on_a_mixed_database_when_allowed():
     call_command("bench_search", *SMALL_RUN, "--allow-mixed-database", stdout=out)
     assert Provider.objects.count() == 11
     assert "Domain function" in out.getvalue()
+
+
+def test_the_floor_runs_the_statements_a_search_sends():
+    """The floor is the search's own SQL: the same text, listings joined, not a lighter
+    statement that would flatter the database's share (and not share its prepared plan)."""
+    for miles in (1, 2, 3):
+        PracticeLocationFactory(latitude=30.0 + miles / 69.093, longitude=-97.0)
+    origin, filters = Origin(30.0, -97.0, "test", 25), SearchFilters()
+    search_providers(origin=origin, filters=filters)  # warm: practice acts, plan names, grid
+    with CaptureQueriesContext(connection) as searched:
+        result = search_providers(origin=origin, filters=filters)
+    floor = raw_floor(origin, filters)
+    with CaptureQueriesContext(connection) as floored:
+        rows = floor()
+    assert result.count == len(rows) == 3
+    assert [query["sql"] for query in floored] == [query["sql"] for query in searched]
 
 
 def test_only_its_own_providers_count_as_benchmark_providers():
