@@ -193,6 +193,20 @@ def time_calls(name: str, calls: list[Callable[[], object]]) -> Figures:
     return Figures(name, samples)
 
 
+def time_against_floor(
+    name: str, floors: list[Callable[[], object]], calls: list[Callable[[], object]]
+) -> tuple[Figures, Figures]:
+    """The floors of the very queries `calls` make, timed back to back (each statement warm,
+    as "the SQL alone" means), then the calls: one right after the other, so that the
+    machine's drift (twice as fast one minute as the last, seen here) stays out of the ratio."""
+    return time_calls("raw SQL floor", floors), time_calls(name, calls)
+
+
+def log_against_floor(log: Callable[[str], None], floor: Figures, figures: Figures) -> None:
+    log(figures.line(floor.percentile(50)))
+    log(f"{'    raw SQL floor':<44} p50 {floor.percentile(50):7.2f} ms")
+
+
 def zip_origin(zip_code: str, radius: float) -> Origin:
     place = zip_index()[zip_code]
     return Origin(place.lat, place.lng, zip_code, radius)
@@ -277,23 +291,19 @@ def estimate_call() -> object:
     return estimate_cost(lines=[line], visits=6, coverage=coverage)
 
 
-def measure_domain(samples: int, log: Callable[[str], None]) -> dict[str, float]:
+def measure_domain(samples: int, log: Callable[[str], None]) -> None:
     rng = random.Random(7)
     plan = scenarios(samples, rng)
-    medians: dict[str, float] = {}
     for key, origins in plan.items():
         for origin in origins[:10]:  # warm up: connection, practice acts, plans
             search_providers(origin=origin, filters=FILTERS[key])
-        floor = time_calls("floor", [raw_floor(o, FILTERS[key]) for o in origins])
-        figures = time_calls(
+        floor, figures = time_against_floor(
             LABELS[key],
+            [raw_floor(o, FILTERS[key]) for o in origins],
             [lambda o=o, f=FILTERS[key]: search_providers(origin=o, filters=f) for o in origins],
         )
-        medians[key] = floor.percentile(50)
-        log(figures.line(floor.percentile(50)))
-        log(f"{'    raw SQL floor':<44} p50 {floor.percentile(50):7.2f} ms")
+        log_against_floor(log, floor, figures)
     log(time_calls("(e) estimate (pure function)", [estimate_call] * samples).line())
-    return medians
 
 
 def free_port() -> int:
@@ -355,36 +365,54 @@ def get(port: int, path: str, body: dict | None = None) -> int:
         conn.close()
 
 
-def http_paths(samples: int) -> dict[str, list[str]]:
+# What each HTTP scenario asks for a ZIP code, and the radius the API then searches.
+HTTP_QUERIES = {
+    "a": ("near={}", 25),
+    "b": ("near={}&insurance=aetna-ppo&service=spinal_manipulation", 25),
+    "c": ("near={}&radius_miles=100", 100),
+    "d": ("near={}", 25),
+}
+
+
+def http_zips(samples: int) -> dict[str, list[str]]:
     rng = random.Random(11)
     metros = [rng.choice(METRO_ZIPS) for _ in range(samples)]
     return {
-        "a": [f"/api/v1/providers/?near={z}" for z in metros],
-        "b": [
-            f"/api/v1/providers/?near={z}&insurance=aetna-ppo&service=spinal_manipulation"
-            for z in metros
-        ],
-        "c": [f"/api/v1/providers/?near={DENSE_ZIP}&radius_miles=100"] * samples,
-        "d": [f"/api/v1/providers/?near={rng.choice(RURAL_ZIPS)}" for _ in range(samples)],
+        "a": metros,
+        "b": metros,
+        "c": [DENSE_ZIP] * samples,
+        "d": [rng.choice(RURAL_ZIPS) for _ in range(samples)],
     }
 
 
-def measure_http(
-    samples: int,
-    workers: int,
-    floors: dict[str, float],
-    log: Callable[[str], None],
-    threads: int = 1,
-) -> None:
+def http_paths(samples: int) -> dict[str, list[str]]:
+    return {
+        key: [f"/api/v1/providers/?{HTTP_QUERIES[key][0].format(z)}" for z in zips]
+        for key, zips in http_zips(samples).items()
+    }
+
+
+def http_floors(samples: int) -> dict[str, list[Callable[[], object]]]:
+    """The raw SQL floor of each of `http_paths(samples)`, in the same order."""
+    return {
+        key: [raw_floor(zip_origin(z, HTTP_QUERIES[key][1]), FILTERS[key]) for z in zips]
+        for key, zips in http_zips(samples).items()
+    }
+
+
+def measure_http(samples: int, workers: int, log: Callable[[str], None], threads: int = 1) -> None:
     port = free_port()
     process = start_gunicorn(port, workers, threads)
     try:
         # Warm every worker (connections, practice acts) so figures are steady-state.
         with ThreadPoolExecutor(workers) as pool:
             list(pool.map(lambda p: get(port, p), http_paths(workers * 10)["a"]))
+        floors = http_floors(samples)
         for key, paths in http_paths(samples).items():
-            figures = time_calls(f"HTTP {LABELS[key]}", [lambda p=p: get(port, p) for p in paths])
-            log(figures.line(floors.get(key)))
+            floor, figures = time_against_floor(
+                f"HTTP {LABELS[key]}", floors[key], [lambda p=p: get(port, p) for p in paths]
+            )
+            log_against_floor(log, floor, figures)
         # A request that does almost nothing (one SELECT 1): the fixed cost of HTTP, gunicorn,
         # the middleware and a database round trip, which every search pays on top of its floor.
         log(time_calls("HTTP /healthz (fixed cost)", [lambda: get(port, "/healthz")] * samples)

@@ -20,9 +20,12 @@ from finder.benchmark import (
     REFERENCE_LOAD_GENERATOR_MS,
     CpuTicks,
     bench_provider,
+    http_paths,
+    http_zips,
     load,
     other_provider_count,
     raw_floor,
+    time_against_floor,
 )
 from finder.search import Origin, SearchFilters, search_providers
 from providers.demo import npi_from_base
@@ -66,6 +69,25 @@ def test_the_floor_runs_the_statements_a_search_sends():
         rows = floor()
     assert result.count == len(rows) == 3
     assert [query["sql"] for query in floored] == [query["sql"] for query in searched]
+
+
+def test_the_floors_are_timed_right_before_the_calls_they_stand_under():
+    order = []
+    floor, figures = time_against_floor(
+        "search",
+        [lambda i=i: order.append(f"floor {i}") for i in range(2)],
+        [lambda i=i: order.append(f"call {i}") for i in range(2)],
+    )
+    assert order == ["floor 0", "floor 1", "call 0", "call 1"]
+    assert (floor.name, len(floor.samples_ms)) == ("raw SQL floor", 2)
+    assert (figures.name, len(figures.samples_ms)) == ("search", 2)
+
+
+def test_each_http_path_asks_for_the_zip_its_floor_searches():
+    zips, paths = http_zips(5), http_paths(5)
+    assert zips.keys() == paths.keys() == {"a", "b", "c", "d"}
+    for key, path_list in paths.items():
+        assert [path.split("near=")[1][:5] for path in path_list] == zips[key]
 
 
 def test_only_its_own_providers_count_as_benchmark_providers():

@@ -77,11 +77,11 @@ class Command(BaseCommand):
         log(f"Database: {connection.vendor}")
         ensure_dataset(locations, log=log)
         log(f"Domain function ({samples} samples each):")
-        floors = measure_domain(samples, log)
+        measure_domain(samples, log)
         if not skip_http:
             kind = f"{workers} workers" + (f" x {threads} threads" if threads > 1 else "")
             log(f"HTTP through gunicorn ({kind}, {samples} samples each):")
-            measure_http(samples, workers, floors, log, threads)
+            measure_http(samples, workers, log, threads)
         if instructions:
             count = min(samples, 100)  # under valgrind a request takes about 50 times longer
             log(f"Instructions per request (valgrind, {count} requests each, in process):")
