@@ -10,6 +10,7 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 
 from finder.geocode import MAX_QUERY_LENGTH, geocode
+from finder.listing import catalogue
 from finder.search import (
     DEFAULT_RADIUS_MILES,
     MAX_RADIUS_MILES,
@@ -102,7 +103,11 @@ def positive_radius(value: float) -> float:
 
 
 def known_insurance_plan(value: str) -> str:
-    if not InsurancePlan.objects.filter(slug=value).exists():
+    # The plans this process knows (the listings' catalogue, re-read when the listings
+    # generation moves) answer without a query; one it does not know may have been added in
+    # another process within the last second, so the table has the last word.
+    known = value in catalogue().plan_slugs.values()
+    if not known and not InsurancePlan.objects.filter(slug=value).exists():
         raise serializers.ValidationError(f"Unknown insurance plan '{value}'.")
     return value
 

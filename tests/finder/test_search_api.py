@@ -4,9 +4,10 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from django.test.utils import override_script_prefix
+from django.db import connection
+from django.test.utils import CaptureQueriesContext, override_script_prefix
 
-from providers.models import Profession, Provider, Scope
+from providers.models import InsurancePlan, Profession, Provider, Scope
 from tests.factories import (
     InsurancePlanFactory,
     LicenseFactory,
@@ -261,6 +262,33 @@ def test_bad_input_is_a_400_with_field_messages(client, db, params, errors):
     response = client.get(URL, params)
     assert response.status_code == 400
     assert response.json() == errors
+
+
+def test_a_known_insurance_plan_costs_no_query_of_its_own(client, jane, settings):
+    settings.SEARCH_CACHE_SECONDS = 0  # every request searches
+
+    def queries_for(params):
+        client.get(URL, params)  # warm: plan names, practice acts
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(URL, params).json()["count"] == 1
+        assert queries  # the search itself
+        return len(queries)
+
+    assert queries_for({"near": "78701", "insurance": "aetna-ppo"}) == queries_for(
+        {"near": "78701"}
+    )
+
+
+def test_a_plan_another_process_just_added_is_known_at_once(client, jane):
+    assert client.get(URL, {"near": "78701", "insurance": "aetna-ppo"}).status_code == 200
+    # bulk_create sends no signal: this process's plan names stay as they were, as they do
+    # for up to a second after another process adds a plan.
+    InsurancePlan.objects.bulk_create(
+        [InsurancePlan(slug="new-plan", name="New plan", payer="Example", kind="commercial")]
+    )
+    response = client.get(URL, {"near": "78701", "insurance": "new-plan"})
+    assert response.status_code == 200
+    assert response.json()["count"] == 0
 
 
 def test_updated_since_accepts_iso_datetimes(client, jane):
