@@ -16,10 +16,14 @@ class RequestIdMiddleware:
     def __call__(self, request):
         incoming = request.headers.get("X-Request-ID", "")
         rid = incoming if ACCEPTED_ID.match(incoming) else uuid.uuid4().hex
-        token = request_id.set(rid)
-        try:
-            response = self.get_response(request)
-        finally:
-            request_id.reset(token)
+        # Until the request finishes (forget_request_id), not only while the middleware runs:
+        # Django logs a 4xx or 5xx response ("Not Found: /x") after the middleware returned.
+        request_id.set(rid)
+        response = self.get_response(request)
         response["X-Request-ID"] = rid
         return response
+
+
+def forget_request_id(**_signal_kwargs) -> None:
+    """request_finished: lines logged between requests carry no request's id."""
+    request_id.set("-")

@@ -31,6 +31,25 @@ def test_a_plain_upstream_request_id_is_kept_and_an_odd_one_replaced(client):
     assert "\n" not in injected and len(injected) == 32
 
 
+@pytest.mark.django_db
+def test_djangos_own_line_for_an_error_response_carries_its_request_id(client):
+    seen = []
+    handler = logging.Handler()
+    handler.addFilter(RequestIdFilter())
+    handler.emit = seen.append
+    logger = logging.getLogger("django.request")
+    logger.addHandler(handler)
+    try:
+        response = client.get("/no-such-page/")
+    finally:
+        logger.removeHandler(handler)
+    assert response.status_code == 404
+    assert [(r.getMessage(), r.request_id) for r in seen] == [
+        ("Not Found: /no-such-page/", response["X-Request-ID"])
+    ]
+    assert request_id.get() == "-"  # and none once the request is over
+
+
 def test_json_log_lines_carry_the_request_id():
     record = logging.LogRecord("finder", logging.WARNING, __file__, 1, "db slow", None, None)
     token = request_id.set("abc12345")
