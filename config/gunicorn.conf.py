@@ -20,6 +20,12 @@ max_requests_jitter = 500
 # it copy-on-write and a recycled worker starts warm.
 preload_app = True
 accesslog = "-"
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
 errorlog = "-"
+# JSON lines like the app's own (LOG_FORMAT, json unless set to text): one object per request
+# with its status, duration and X-Request-ID, and no searched-for location (see the module).
+if os.environ.get("LOG_FORMAT", "json") == "json":
+    logger_class = "config.gunicorn_logging.JsonLogger"
+else:
+    access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
+
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")

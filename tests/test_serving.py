@@ -6,12 +6,15 @@ import os
 import runpy
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from config.db_router import ReplicaRouter
 from config.logging import JsonFormatter, RequestIdFilter, request_id
+from finder.benchmark import free_port
+from tests.test_faults import fetch, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -125,3 +128,56 @@ def test_workers_fork_with_every_view_and_library_a_request_needs(tmp_path):
     status, imported = result.stdout.splitlines()
     assert status == "200 OK"
     assert imported == ""
+
+
+def wait_until_serving(port: int, server: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 40
+    while time.monotonic() < deadline:
+        assert server.poll() is None, log.read_text()[-3000:]
+        try:
+            fetch(port, "/healthz")
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"the server did not start:\n{log.read_text()[-3000:]}")
+
+
+def test_gunicorn_writes_json_lines_without_the_searched_location(tmp_path):
+    """Served as `make serve` serves (config/gunicorn.conf.py): every line on stdout is a JSON
+    object, one per request in the access log, and a searched-for place is never written."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "LOG_"))},
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "SECRET_KEY": "test",
+        "DJANGO_DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "PORT": str(free_port()),
+        "WEB_CONCURRENCY": "1",
+    }
+    env.pop("REDIS_URL", None)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=300
+    )
+    log = tmp_path / "serve.log"
+    command = [sys.executable, "-m", "gunicorn", "config.wsgi:application",
+               "-c", "config/gunicorn.conf.py"]  # fmt: skip
+    with log.open("wb") as out:
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
+    try:
+        port = int(env["PORT"])
+        wait_until_serving(port, server, log)
+        status, headers, body = fetch(port, "/api/v1/providers/?near=78701&radius_miles=10")
+        assert status == 200
+    finally:
+        stop(server)
+    lines = log.read_text().splitlines()
+    entries = [json.loads(line) for line in lines]  # every line: JSON, or this fails
+    assert {"gunicorn.error", "gunicorn.access"} <= {entry["logger"] for entry in entries}
+    search = [e for e in entries if e["logger"] == "gunicorn.access" and e["path"] != "/healthz"]
+    assert len(search) == 1
+    assert search[0]["query"] == "near=redacted&radius_miles=10"
+    assert search[0]["request_id"] == headers["x-request-id"]
+    assert (search[0]["status"], search[0]["bytes"]) == (200, len(body))
+    assert search[0]["duration_ms"] > 0
+    assert "78701" not in log.read_text()
