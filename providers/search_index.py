@@ -171,21 +171,29 @@ def _stale_chunks(provider_ids, provider_model, location_model):
 
 
 def claim_primary(provider_id: int) -> int | None:
-    """Makes the provider's first location its primary, unless it has one already (or a
-    concurrent claim wins: the unique constraint refuses the second, and this one gives way).
-    The id of the location it marked, if any."""
-    locations = PracticeLocation.objects.filter(provider_id=provider_id)
-    if locations.filter(search_primary=True).exists():
-        return None
-    first = locations.order_by("id").values_list("id", flat=True).first()
-    if first is None:
+    """Makes the provider's first location (lowest id) its primary, taking the mark from any
+    other (a location with a lower id can move in from another provider). If a concurrent
+    claim marks another location first, the unique constraint refuses this one, which gives
+    way: one primary either way, and `refresh_search_index` settles which. The id of the
+    location it marked, if any."""
+    first = (
+        PracticeLocation.objects.filter(provider_id=provider_id)
+        .order_by("id")
+        .values_list("id", "search_primary")
+        .first()
+    )
+    if first is None or first[1]:
         return None
     try:
         with transaction.atomic():
-            PracticeLocation.objects.filter(id=first).update(search_primary=True)
+            # Given up before taken: the provider never holds two.
+            PracticeLocation.objects.filter(provider_id=provider_id, search_primary=True).update(
+                search_primary=False
+            )
+            PracticeLocation.objects.filter(id=first[0]).update(search_primary=True)
     except IntegrityError:
         return None
-    return first
+    return first[0]
 
 
 # Signal receivers (connected in providers/apps.py): ORM saves keep the projection current.

@@ -142,8 +142,10 @@ def test_a_location_that_changes_provider_leaves_each_with_one_primary():
     assert moving.search_primary
     moving.provider = new_provider
     moving.save()  # would break the one-primary rule if it kept its flag
-    assert len(primaries(new_provider)) == 1
+    # Older than the new provider's location, so it is now that provider's first.
+    assert primaries(new_provider) == [moving.id]
     assert primaries(old_provider) == [staying.id]
+    assert stale_locations() == []
 
 
 def test_a_stale_instance_cannot_give_a_provider_a_second_primary():
@@ -156,7 +158,8 @@ def test_a_stale_instance_cannot_give_a_provider_a_second_primary():
     PracticeLocation.objects.filter(pk=second.pk).update(search_primary=True)
     first.city = "Elsewhere"
     first.save()
-    assert primaries(first.provider) == [second.id]
+    # One primary, never two; and as the first location, the saved one takes it back.
+    assert primaries(first.provider) == [first.id]
 
 
 def test_the_database_refuses_a_second_primary():
