@@ -224,6 +224,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("OPTIONS", {}).update(postgresql_options())
 
+# Django's PostgreSQL backend, with a health check that asks the server only when the
+# connection shows a reason to (config/postgresql/base.py).
+POSTGRESQL_ENGINES = {"django.db.backends.postgresql": "config.postgresql"}
+DATABASES["default"]["ENGINE"] = POSTGRESQL_ENGINES.get(
+    DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"]
+)
+
 # Optional read replica for search and detail traffic (see config/db_router.py).
 DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
 if DATABASE_REPLICA_URL:
@@ -232,6 +239,9 @@ if DATABASE_REPLICA_URL:
     )
     if DATABASES["replica"]["ENGINE"] != "django.db.backends.sqlite3":
         DATABASES["replica"].setdefault("OPTIONS", {}).update(postgresql_options())
+    DATABASES["replica"]["ENGINE"] = POSTGRESQL_ENGINES.get(
+        DATABASES["replica"]["ENGINE"], DATABASES["replica"]["ENGINE"]
+    )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
 

@@ -59,3 +59,20 @@ def test_prepared_statements_can_be_turned_off_for_connection_poolers(setting, t
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.decode().split() == [threshold]
+
+
+@pytest.mark.parametrize(
+    ("url", "engine"),
+    [
+        ("postgres://u@db.example:5432/app", "config.postgresql"),
+        ("sqlite:////tmp/app.sqlite3", "django.db.backends.sqlite3"),
+    ],
+)
+def test_postgresql_connections_use_the_backend_with_the_cheap_health_check(url, engine):
+    env = {**bare_env(), "SECRET_KEY": "x", "DATABASE_URL": url, "DATABASE_REPLICA_URL": url}
+    script = "import config.settings as s; print(*(d['ENGINE'] for d in s.DATABASES.values()))"
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.decode().split() == [engine, engine]
