@@ -342,13 +342,15 @@ def start_gunicorn(port: int, workers: int, threads: int = 1) -> subprocess.Pope
     process = subprocess.Popen(command, cwd=base, env=env)
     deadline = time.time() + 30
     while time.time() < deadline:
+        if process.poll() is not None:  # exited (its own lines say why): no point waiting
+            raise RuntimeError(f"gunicorn exited with status {process.returncode}")
         try:
             get(port, "/healthz")
             return process
         except OSError:
             time.sleep(0.2)
     process.kill()
-    raise RuntimeError("gunicorn did not start")
+    raise RuntimeError("gunicorn did not start within 30 seconds")
 
 
 def get(port: int, path: str, body: dict | None = None) -> int:

@@ -20,11 +20,13 @@ from finder.benchmark import (
     REFERENCE_LOAD_GENERATOR_MS,
     CpuTicks,
     bench_provider,
+    free_port,
     http_paths,
     http_zips,
     load,
     other_provider_count,
     raw_floor,
+    start_gunicorn,
     time_against_floor,
 )
 from finder.search import Origin, SearchFilters, search_providers
@@ -88,6 +90,12 @@ def test_each_http_path_asks_for_the_zip_its_floor_searches():
     assert zips.keys() == paths.keys() == {"a", "b", "c", "d"}
     for key, path_list in paths.items():
         assert [path.split("near=")[1][:5] for path in path_list] == zips[key]
+
+
+def test_a_server_that_exits_at_start_is_reported_at_once(monkeypatch):
+    monkeypatch.setenv("GUNICORN_TIMEOUT", "soon")  # the config file cannot read it: exit 1
+    with pytest.raises(RuntimeError, match="gunicorn exited with status 1"):
+        start_gunicorn(free_port(), workers=1)
 
 
 def test_only_its_own_providers_count_as_benchmark_providers():
