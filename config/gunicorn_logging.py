@@ -30,6 +30,14 @@ def redacted_query(query: str) -> str:
     )
 
 
+def body_bytes(resp, req) -> int:
+    """The body's length as sent. gunicorn counts what it writes, but not a file it hands to
+    sendfile() (WhiteNoise's static files): for those, the length it announced."""
+    if resp.sent or req.method == "HEAD" or resp.status_code in (204, 304):
+        return resp.sent
+    return resp.response_length or 0
+
+
 class JsonLogger(glogging.Logger):
     """gunicorn's logger with JSON lines: the error log through the app's JsonFormatter, and
     one object per request in the access log."""
@@ -58,7 +66,7 @@ class JsonLogger(glogging.Logger):
             "path": req.path,
             "query": redacted_query(req.query),
             "status": status,
-            "bytes": resp.sent,
+            "bytes": body_bytes(resp, req),
             "duration_ms": round(request_time.total_seconds() * 1000, 2),
             "remote_addr": environ.get("REMOTE_ADDR", "-"),
         }
