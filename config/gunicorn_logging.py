@@ -52,25 +52,30 @@ class JsonLogger(glogging.Logger):
     def access(self, resp, req, environ, request_time) -> None:
         if not self.cfg.accesslog:
             return
-        status = int(str(resp.status).split(None, 1)[0])
-        request_id = next(
-            (value for name, value in resp.headers if name.lower() == "x-request-id"), "-"
-        )
-        entry = {
-            "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
-            "level": "INFO",
-            "logger": "gunicorn.access",
-            "message": f"{req.method} {req.path} {status}",
-            "request_id": request_id,
-            "method": req.method,
-            "path": req.path,
-            "query": redacted_query(req.query),
-            "status": status,
-            "bytes": body_bytes(resp, req),
-            "duration_ms": round(request_time.total_seconds() * 1000, 2),
-            "remote_addr": environ.get("REMOTE_ADDR", "-"),
-        }
+        # Never raises: gunicorn calls this in a `finally` that must not trade the request's
+        # own exception (a client gone mid-response) for one of ours.
         try:
-            self.access_log.info(json.dumps(entry, ensure_ascii=False))
+            line = json.dumps(access_entry(resp, req, environ, request_time), ensure_ascii=False)
+            self.access_log.info(line)
         except Exception:
             self.exception("Could not write an access log line")
+
+
+def access_entry(resp, req, environ, request_time) -> dict:
+    status = resp.status_code  # None if the app gave an unreadable status line
+    return {
+        "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+        "level": "INFO",
+        "logger": "gunicorn.access",
+        "message": f"{req.method} {req.path} {status}",
+        "request_id": next(
+            (value for name, value in resp.headers if name.lower() == "x-request-id"), "-"
+        ),
+        "method": req.method,
+        "path": req.path,
+        "query": redacted_query(req.query),
+        "status": status,
+        "bytes": body_bytes(resp, req),
+        "duration_ms": round(request_time.total_seconds() * 1000, 2),
+        "remote_addr": environ.get("REMOTE_ADDR", "-"),
+    }

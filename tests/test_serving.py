@@ -7,11 +7,14 @@ import runpy
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
+import gunicorn.config
 import pytest
 
 from config.db_router import ReplicaRouter
+from config.gunicorn_logging import JsonLogger
 from config.logging import JsonFormatter, RequestIdFilter, request_id
 from finder.benchmark import free_port
 from tests.test_faults import fetch, stop
@@ -187,3 +190,17 @@ def test_gunicorn_writes_json_lines_without_the_searched_location(tmp_path):
     assert (search[0]["status"], search[0]["bytes"]) == (200, len(body))
     assert search[0]["duration_ms"] > 0
     assert "78701" not in log.read_text()
+
+
+def test_the_access_log_never_raises_into_the_request(capsys):
+    """gunicorn calls it in a `finally`: an exception there would replace the request's own."""
+    config = gunicorn.config.Config()
+    config.set("accesslog", "-")
+    config.set("errorlog", "-")
+    logger = JsonLogger(config)
+    logger.access(None, None, {}, timedelta(milliseconds=5))  # nothing to read a line from
+    errors = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    assert [(e["logger"], e["message"]) for e in errors] == [
+        ("gunicorn.error", "Could not write an access log line")
+    ]
+    assert "Traceback" in errors[0]["exception"]
