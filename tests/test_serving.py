@@ -86,6 +86,21 @@ def test_gunicorn_config_loads_with_sane_values(monkeypatch):
     assert (config["worker_class"], config["threads"]) == ("sync", 1)
 
 
+@pytest.mark.parametrize(
+    ("log_format", "logger_class"),
+    [(None, "config.gunicorn_logging.JsonLogger"), ("json", "config.gunicorn_logging.JsonLogger"),
+     ("text", None)],
+)  # fmt: skip
+def test_gunicorn_logs_as_the_app_does(monkeypatch, log_format, logger_class):
+    if log_format is None:
+        monkeypatch.delenv("LOG_FORMAT", raising=False)
+    else:
+        monkeypatch.setenv("LOG_FORMAT", log_format)
+    config = runpy.run_path("config/gunicorn.conf.py")
+    assert config.get("logger_class") == logger_class
+    assert ("access_log_format" in config) == (logger_class is None)  # text: the stock line
+
+
 def test_gunicorn_threads_mean_gthread_workers(monkeypatch):
     monkeypatch.setenv("GUNICORN_THREADS", "2")
     config = runpy.run_path("config/gunicorn.conf.py")
