@@ -1,11 +1,12 @@
 """config.postgresql: the health check asks the server only when the connection shows a reason."""
 
-import select
 import time
 
 import psycopg
 import pytest
 from django.db import close_old_connections, connection
+
+from config.postgresql.base import readable
 
 pytestmark = [
     # Outside a test transaction: the checks concern an idle connection between requests.
@@ -38,12 +39,6 @@ def our_pid() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         return cursor.fetchone()[0]
-
-
-def readable(fileno: int) -> bool:
-    poller = select.poll()
-    poller.register(fileno, select.POLLIN)
-    return bool(poller.poll(0))
 
 
 def test_an_idle_connection_with_nothing_to_read_is_usable_without_a_query(other_session):

@@ -79,11 +79,14 @@ def fetch(
         conn.close()
 
 
-def start_server(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, int]:
+def start_server(
+    env: dict[str, str], log: Path, *gunicorn_args: str
+) -> tuple[subprocess.Popen, int]:
+    """gunicorn with one worker on a free port; `gunicorn_args` add to its command line."""
     port = free_port()
     command = [
         sys.executable, "-m", "gunicorn", "config.wsgi:application",
-        "--bind", f"127.0.0.1:{port}", "--workers", "1", "--timeout", "60",
+        "--bind", f"127.0.0.1:{port}", "--workers", "1", "--timeout", "60", *gunicorn_args,
     ]  # fmt: skip
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=out, stderr=out)

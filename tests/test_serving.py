@@ -6,7 +6,6 @@ import os
 import runpy
 import subprocess
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,8 +15,7 @@ import pytest
 from config.db_router import ReplicaRouter
 from config.gunicorn_logging import JsonLogger
 from config.logging import JsonFormatter, RequestIdFilter, request_id
-from finder.benchmark import free_port
-from tests.test_faults import fetch, stop
+from tests.test_faults import fetch, start_server, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -148,18 +146,6 @@ def test_workers_fork_with_every_view_and_library_a_request_needs(tmp_path):
     assert imported == ""
 
 
-def wait_until_serving(port: int, server: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 40
-    while time.monotonic() < deadline:
-        assert server.poll() is None, log.read_text()[-3000:]
-        try:
-            fetch(port, "/healthz")
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"the server did not start:\n{log.read_text()[-3000:]}")
-
-
 def test_gunicorn_writes_json_lines_without_the_searched_location(tmp_path):
     """Served as `make serve` serves (config/gunicorn.conf.py): every line on stdout is a JSON
     object, one per request in the access log, and a searched-for place is never written."""
@@ -170,8 +156,6 @@ def test_gunicorn_writes_json_lines_without_the_searched_location(tmp_path):
         "DJANGO_DEBUG": "0",
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",
-        "PORT": str(free_port()),
-        "WEB_CONCURRENCY": "1",
     }
     env.pop("REDIS_URL", None)
     for command in (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"]):
@@ -179,13 +163,8 @@ def test_gunicorn_writes_json_lines_without_the_searched_location(tmp_path):
             [sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, timeout=300
         )
     log = tmp_path / "serve.log"
-    command = [sys.executable, "-m", "gunicorn", "config.wsgi:application",
-               "-c", "config/gunicorn.conf.py"]  # fmt: skip
-    with log.open("wb") as out:
-        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
+    server, port = start_server(env, log, "--config", "config/gunicorn.conf.py")
     try:
-        port = int(env["PORT"])
-        wait_until_serving(port, server, log)
         status, headers, body = fetch(port, "/api/v1/providers/?near=78701&radius_miles=10")
         assert status == 200
         # A static file goes out through sendfile(), whose bytes gunicorn does not count.

@@ -15,14 +15,20 @@ from django.db.backends.postgresql import base
 from psycopg.pq import TransactionStatus
 
 
+def readable(fileno: int) -> bool:
+    """Whether data waits to be read on the socket, without waiting for any."""
+    poller = select.poll()  # not select(): that fails for descriptors above 1023
+    poller.register(fileno, select.POLLIN)
+    return bool(poller.poll(0))
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     def is_usable(self) -> bool:
         connection = self.connection
         if connection is None or connection.closed or connection.broken:
             return False
-        if connection.info.transaction_status == TransactionStatus.IDLE:
-            poller = select.poll()  # not select(): that fails for descriptors above 1023
-            poller.register(connection.fileno(), select.POLLIN)
-            if not poller.poll(0):
-                return True
+        if connection.info.transaction_status == TransactionStatus.IDLE and not readable(
+            connection.fileno()
+        ):
+            return True
         return super().is_usable()
