@@ -207,6 +207,14 @@ def postgresql_options() -> dict:
     }
 
 
+def use_project_postgresql(database: dict) -> None:
+    """For a PostgreSQL database: the options above, and Django's backend with a health check
+    that asks the server only when the connection shows a reason to (config/postgresql/base.py)."""
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        database.setdefault("OPTIONS", {}).update(postgresql_options())
+        database["ENGINE"] = "config.postgresql"
+
+
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
@@ -221,15 +229,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-else:
-    DATABASES["default"].setdefault("OPTIONS", {}).update(postgresql_options())
-
-# Django's PostgreSQL backend, with a health check that asks the server only when the
-# connection shows a reason to (config/postgresql/base.py).
-POSTGRESQL_ENGINES = {"django.db.backends.postgresql": "config.postgresql"}
-DATABASES["default"]["ENGINE"] = POSTGRESQL_ENGINES.get(
-    DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"]
-)
+use_project_postgresql(DATABASES["default"])
 
 # Optional read replica for search and detail traffic (see config/db_router.py).
 DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
@@ -237,11 +237,7 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"] = dj_database_url.parse(
         DATABASE_REPLICA_URL, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
     )
-    if DATABASES["replica"]["ENGINE"] != "django.db.backends.sqlite3":
-        DATABASES["replica"].setdefault("OPTIONS", {}).update(postgresql_options())
-    DATABASES["replica"]["ENGINE"] = POSTGRESQL_ENGINES.get(
-        DATABASES["replica"]["ENGINE"], DATABASES["replica"]["ENGINE"]
-    )
+    use_project_postgresql(DATABASES["replica"])
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
 

@@ -5,12 +5,10 @@ database file that has disappeared, and check that it answers 503 and recovers b
 Nothing here stops the machine's PostgreSQL or Redis.
 """
 
-import http.client
 import json
 import logging
 import os
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -25,7 +23,6 @@ from django.db import OperationalError, connection
 from django.test import Client, override_settings
 
 from finder import middleware
-from finder.benchmark import free_port
 from finder.models import PartnerApiKey
 from providers import nppes
 from providers.models import (
@@ -38,6 +35,7 @@ from providers.models import (
 from providers.nppes import import_file
 from providers.nppes_testing import generate_rows, write_nppes_csv
 from tests.factories import PracticeLocationFactory, ProcedureFactory, ProviderPriceFactory
+from tests.servers import fetch, start_server, stop
 
 BASE_DIR = Path(settings.BASE_DIR)
 SECRET = "fault-tests-only-" + "k3y" * 20
@@ -64,52 +62,6 @@ def app_env(**overrides: str) -> dict[str, str]:
     env.pop("REDIS_URL", None)
     env.update(overrides)
     return env
-
-
-def fetch(
-    port: int, path: str, *, method: str = "GET", body: dict | None = None
-) -> tuple[int, dict[str, str], bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        headers = {"Content-Type": "application/json"} if body is not None else {}
-        conn.request(method, path, json.dumps(body) if body is not None else None, headers)
-        response = conn.getresponse()
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
-    finally:
-        conn.close()
-
-
-def start_server(
-    env: dict[str, str], log: Path, *gunicorn_args: str
-) -> tuple[subprocess.Popen, int]:
-    """gunicorn with one worker on a free port; `gunicorn_args` add to its command line."""
-    port = free_port()
-    command = [
-        sys.executable, "-m", "gunicorn", "config.wsgi:application",
-        "--bind", f"127.0.0.1:{port}", "--workers", "1", "--timeout", "60", *gunicorn_args,
-    ]  # fmt: skip
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=out, stderr=out)
-    deadline = time.monotonic() + 40
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"the server exited:\n{log.read_text()[-3000:]}")
-        try:
-            fetch(port, "/healthz")
-            return process, port
-        except OSError:
-            time.sleep(0.2)
-    stop(process)
-    raise AssertionError(f"the server did not start:\n{log.read_text()[-3000:]}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
 
 
 def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:

@@ -15,7 +15,7 @@ import pytest
 from config.db_router import ReplicaRouter
 from config.gunicorn_logging import JsonLogger
 from config.logging import JsonFormatter, RequestIdFilter, request_id
-from tests.test_faults import fetch, start_server, stop
+from tests.servers import fetch, start_server, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 

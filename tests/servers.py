@@ -1,0 +1,61 @@
+"""The real app in a gunicorn subprocess, for tests that need a server: start, fetch, stop."""
+
+import http.client
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+
+from finder.benchmark import free_port
+
+BASE_DIR = Path(settings.BASE_DIR)
+
+
+def fetch(
+    port: int, path: str, *, method: str = "GET", body: dict | None = None
+) -> tuple[int, dict[str, str], bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        conn.request(method, path, json.dumps(body) if body is not None else None, headers)
+        response = conn.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        conn.close()
+
+
+def start_server(
+    env: dict[str, str], log: Path, *gunicorn_args: str
+) -> tuple[subprocess.Popen, int]:
+    """gunicorn with one worker on a free port; `gunicorn_args` add to its command line."""
+    port = free_port()
+    command = [
+        sys.executable, "-m", "gunicorn", "config.wsgi:application",
+        "--bind", f"127.0.0.1:{port}", "--workers", "1", "--timeout", "60", *gunicorn_args,
+    ]  # fmt: skip
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=out, stderr=out)
+    deadline = time.monotonic() + 40
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the server exited:\n{log.read_text()[-3000:]}")
+        try:
+            fetch(port, "/healthz")
+            return process, port
+        except OSError:
+            time.sleep(0.2)
+    stop(process)
+    raise AssertionError(f"the server did not start:\n{log.read_text()[-3000:]}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
