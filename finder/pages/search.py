@@ -8,7 +8,7 @@ from rest_framework.exceptions import ValidationError
 from finder.listing import attach_listing_extras, provider_detail, provider_summary
 from finder.search import DEFAULT_RADIUS_MILES, PageOutOfRange
 from finder.search_cache import cache_anonymous_search_page
-from finder.search_params import parse_search_query
+from finder.search_params import SearchQuery, parse_search_query
 from providers.models import InsurancePlan, Profession, Provider, Service, VerificationStatus
 from providers.scope import current_practice_acts
 
@@ -66,8 +66,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         markers = [map_marker(item["name"], item["url"], item["location"]) for item in results]
         context.update(
             origin=query.origin,
-            # "Use my location" sends coordinates; patients read "your location", not degrees.
-            origin_label="your location" if query.by_coordinates else query.origin.label,
+            origin_label=origin_label(query),
             result=result,
             results=results,
             map_markers=[marker for marker in markers if marker],
@@ -75,6 +74,15 @@ def search_page(request: HttpRequest) -> HttpResponse:
             previous_query=page_query(request, result.page - 1) if result.has_previous else None,
         )
     return render(request, "finder/search.html", context)
+
+
+def origin_label(query: SearchQuery) -> str | None:
+    """How the results heading names the place searched; None without one (every provider
+    matching the filters, by name: a search sent without a place)."""
+    if query.origin is None:
+        return None
+    # "Use my location" sends coordinates; patients read "your location", not degrees.
+    return "your location" if query.by_coordinates else query.origin.label
 
 
 def with_service_labels(listing: dict) -> dict:

@@ -50,3 +50,27 @@ def test_provider_page_is_404_for_suspended(client, world):
 def test_a_search_from_my_location_is_headed_in_words(client, world):
     body = client.get("/", {"lat": "30.2651", "lng": "-97.7441"}).content.decode()
     assert "1 provider within 25 miles of your location" in body
+
+
+def test_a_search_sent_without_a_place_lists_every_match_by_name(client, world):
+    # The form as sent when Search is pressed with the place left blank.
+    response = client.get("/", {"near": "", "radius_miles": "25", "profession": ""})
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert '<h2 id="results-heading">2 providers</h2>' in body
+    assert "Enter a ZIP code, city or address to see the nearest first." in body
+    # In the order the API lists them without a place (by name).
+    listed = [item["name"] for item in client.get("/api/v1/providers/").json()["results"]]
+    assert len(listed) == 2
+    positions = [body.index(name) for name in listed]
+    assert positions == sorted(positions)
+    assert world["suspended"].display_name not in body
+    assert "miles away" not in body
+
+
+def test_a_search_page_with_only_parameters_it_does_not_know_shows_the_list(client, world):
+    response = client.get("/", {"utm_source": "newsletter"})
+
+    assert response.status_code == 200
+    assert "2 providers" in response.content.decode()
