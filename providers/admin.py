@@ -30,7 +30,7 @@ from providers.models import (
     ProviderPrice,
     VerificationStatus,
 )
-from providers.nppes import import_file
+from providers.nppes import ImportSummary, import_file
 from providers.scope import check_services
 from providers.search_index import refresh_search_index
 from providers.states import US_STATES
@@ -304,6 +304,32 @@ class NppesUploadForm(forms.Form):
         return states
 
 
+def import_upload(form: NppesUploadForm) -> ImportSummary | None:
+    """Imports the valid form's file. None when it is not an NPPES file (wrong columns, a zip
+    without the data file), with the reason as the file field's error; its ImportRun stays,
+    marked failed."""
+    upload = form.cleaned_data["file"]
+    with tempfile.TemporaryDirectory() as folder:
+        saved = Path(folder) / Path(upload.name).name
+        with saved.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        try:
+            return import_file(saved, states=form.cleaned_data["states"] or None)
+        except ValueError as exc:
+            form.add_error("file", str(exc))
+            return None
+
+
+def import_message(name: str, summary: ImportSummary) -> str:
+    skipped = ", ".join(f"{n} {reason}" for reason, n in sorted(summary.skipped.items()))
+    return (
+        f"Imported {name}: {summary.rows_read} rows read, {summary.created} created, "
+        f"{summary.updated} updated, {summary.unchanged} unchanged; "
+        f"skipped: {skipped or 'none'}."
+    )
+
+
 @admin.register(ImportRun)
 class ImportRunAdmin(admin.ModelAdmin):
     list_display = ["source_name", "started_at", "finished_at", "status"]
@@ -327,25 +353,17 @@ class ImportRunAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = NppesUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            with tempfile.TemporaryDirectory() as folder:
-                saved = Path(folder) / Path(upload.name).name
-                with saved.open("wb") as out:
-                    for chunk in upload.chunks():
-                        out.write(chunk)
-                summary = import_file(saved, states=form.cleaned_data["states"] or None)
-            skipped = ", ".join(f"{n} {reason}" for reason, n in sorted(summary.skipped.items()))
-            self.message_user(
-                request,
-                f"Imported {upload.name}: {summary.rows_read} rows read, {summary.created} "
-                f"created, {summary.updated} updated, {summary.unchanged} unchanged; "
-                f"skipped: {skipped or 'none'}.",
-            )
-            return redirect("admin:providers_importrun_changelist")
+            summary = import_upload(form)
+            if summary is not None:
+                self.message_user(request, import_message(form.cleaned_data["file"].name, summary))
+                return redirect("admin:providers_importrun_changelist")
         context = {
             **self.admin_site.each_context(request),
             "title": "Import an NPPES extract",
             "form": form,
             "opts": self.model._meta,
         }
-        return TemplateResponse(request, "admin/providers/importrun/upload.html", context)
+        status = 400 if form.errors else 200
+        return TemplateResponse(
+            request, "admin/providers/importrun/upload.html", context, status=status
+        )

@@ -207,7 +207,10 @@ def read_records(
     """Yield (CSV line number, record or skip) for each data row, at most `limit` rows."""
     with open_nppes(path) as handle:
         reader = csv.reader(handle)
-        header = next(reader, None)
+        try:
+            header = next(reader, None)
+        except csv.Error as exc:
+            raise ValueError(f"Not an NPPES npidata file; unreadable header: {exc}") from exc
         if header is None:
             raise ValueError("The NPPES file is empty.")
         columns = Columns.from_header(header)

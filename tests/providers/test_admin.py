@@ -247,3 +247,42 @@ def test_nppes_upload_rejects_other_files_and_states(admin_client_logged_in):
     body = admin_client_logged_in.post(url, {"file": upload, "states": "ZZ"}).content.decode()
     assert "Upload a .csv or .zip file from NPPES." in body
     assert "Unknown state codes: ZZ." in body
+
+
+def zip_holding(name: str, data: bytes) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("contacts.csv", b"NPI,Phone\n1234567893,555\n", "Not an NPPES npidata file; missing"),
+        ("broken.zip", b"not a zip", "Not an NPPES npidata file; missing"),
+        # A header the csv module cannot read (a field past its size limit).
+        ("huge.csv", b'"' + b"x" * 200_000, "Not an NPPES npidata file; unreadable header"),
+        (
+            "monthly.zip",
+            zip_holding("readme.txt", b"hello"),
+            "The zip holds no npidata_pfile_*.csv data file.",
+        ),
+    ],
+)
+def test_an_uploaded_file_that_is_not_nppes_is_refused_with_the_reason(
+    admin_client_logged_in, name, data, message
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = reverse("admin:providers_importrun_upload")
+    response = admin_client_logged_in.post(url, {"file": SimpleUploadedFile(name, data)})
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Provider.objects.exists()
+    run = ImportRun.objects.get()  # the attempt stays on record
+    assert (run.source_name, run.status) == (name, ImportRun.Status.FAILED)
