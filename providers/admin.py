@@ -16,6 +16,7 @@ from django.urls import path
 from django.utils import timezone
 
 from providers import freshness
+from providers.admin_keys import KeyCheckedChoices
 from providers.admin_safety import SoftDeleteProviderAdmin, VersionedAdmin, record_history
 from providers.geo import zip_centroid
 from providers.models import (
@@ -26,6 +27,7 @@ from providers.models import (
     PracticeAct,
     PracticeLocation,
     Procedure,
+    Profession,
     Provider,
     ProviderPrice,
     VerificationStatus,
@@ -105,12 +107,12 @@ class PracticeLocationInline(admin.StackedInline):
     ]
 
 
-class LicenseInline(admin.TabularInline):
+class LicenseInline(KeyCheckedChoices, admin.TabularInline):
     model = License
     extra = 0
 
 
-class ProviderPriceInline(admin.TabularInline):
+class ProviderPriceInline(KeyCheckedChoices, admin.TabularInline):
     model = ProviderPrice
     extra = 0
     autocomplete_fields = ["procedure"]
@@ -132,7 +134,7 @@ class StateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Provider)
-class ProviderAdmin(SoftDeleteProviderAdmin):
+class ProviderAdmin(KeyCheckedChoices, SoftDeleteProviderAdmin):
     list_display = [
         "display_name",
         "npi",
@@ -267,8 +269,40 @@ class PracticeActAdmin(VersionedAdmin):
     search_fields = ["state", "note"]
 
 
+class ProcedureForm(forms.ModelForm):
+    """Professions as checkboxes. As JSON text boxes, an emptied box (or `null`) failed on
+    saving, and any JSON at all was accepted."""
+
+    professions = forms.MultipleChoiceField(
+        choices=Profession.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="The professions that bill this code.",
+    )
+    medicare_covered_for = forms.MultipleChoiceField(
+        choices=Profession.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="The professions Medicare covers this code for.",
+    )
+
+    class Meta:
+        model = Procedure
+        fields = [
+            "code",
+            "label",
+            "professions",
+            "medicare_covered_for",
+            "is_manipulation",
+            "typical_price_low",
+            "typical_price_high",
+            "note",
+        ]
+
+
 @admin.register(Procedure)
 class ProcedureAdmin(admin.ModelAdmin):
+    form = ProcedureForm
     list_display = ["code", "label", "is_manipulation", "typical_price_low", "typical_price_high"]
     search_fields = ["code", "label"]
 

@@ -286,3 +286,49 @@ def test_an_uploaded_file_that_is_not_nppes_is_refused_with_the_reason(
     assert not Provider.objects.exists()
     run = ImportRun.objects.get()  # the attempt stays on record
     assert (run.source_name, run.status) == (name, ImportRun.Status.FAILED)
+
+
+@pytest.mark.parametrize("key", ["abc", "-0.0", "9" * 30])
+def test_a_hand_edited_procedure_or_plan_key_is_a_field_error(admin_client_logged_in, key):
+    url = reverse("admin:providers_provider_add")
+    data = provider_form_data(
+        **{
+            "prices-TOTAL_FORMS": "1",
+            "prices-0-procedure": key,  # an autocomplete, re-shown with the value on error
+            "prices-0-cash_price": "40.00",
+            "insurance_plans": [key],
+        }
+    )
+
+    response = admin_client_logged_in.post(url, data)
+
+    assert response.status_code == 200  # the form again, as the admin shows one
+    body = response.content.decode()
+    assert "Select a valid choice." in body
+    assert f"“{key}” is not a valid value." in body
+    assert not Provider.objects.exists()
+
+
+def test_procedure_professions_are_checkboxes_and_may_be_left_empty(admin_client_logged_in):
+    procedure = Procedure.objects.create(
+        code="97140", label="Manual therapy", professions=["physical_therapist"]
+    )
+    url = reverse("admin:providers_procedure_change", args=[procedure.pk])
+    form = admin_client_logged_in.get(url).content.decode()
+    assert 'type="checkbox" name="professions" value="chiropractor"' in form
+    data = {
+        "code": "97140",
+        "label": "Manual therapy",
+        "typical_price_low": "30",
+        "typical_price_high": "50",
+        "medicare_covered_for": ["physical_therapist"],
+    }  # no profession ticked
+
+    response = admin_client_logged_in.post(url, data)
+
+    assert response.status_code == 302
+    procedure.refresh_from_db()
+    assert (procedure.professions, procedure.medicare_covered_for) == ([], ["physical_therapist"])
+    data["professions"] = ["chiropractor", "acupuncturist"]
+    body = admin_client_logged_in.post(url, data).content.decode()
+    assert "Select a valid choice. acupuncturist is not one of the available choices." in body
