@@ -114,9 +114,31 @@ def test_a_broken_backup_restores_nothing(some_data, tmp_path: Path) -> None:
     rows.append({"model": "providers.nosuchmodel", "pk": 1, "fields": {}})
     path.write_text(json.dumps(rows))
     before = everything()
-    with pytest.raises(Exception):  # noqa: B017 - any loaddata error
+    with pytest.raises(CommandError, match=r"no_such_field'\. Nothing was changed\.$"):
         call_command("restore_data", str(path), "--flush", "--noinput", stdout=io.StringIO())
     assert everything() == before  # the flush was rolled back too
+
+
+def test_a_file_that_is_not_a_backup_is_a_command_error(some_data, tmp_path: Path) -> None:
+    path = tmp_path / "backup.json.gz"
+    path.write_bytes(b"not gzip at all")
+    before = everything()
+    with pytest.raises(CommandError, match=r"Not a gzipped file .*\. Nothing was changed\.$"):
+        call_command("restore_data", str(path), "--flush", "--noinput", stdout=io.StringIO())
+    assert everything() == before
+
+
+def test_a_flush_with_no_one_to_confirm_it_is_cancelled(
+    some_data, tmp_path: Path, monkeypatch
+) -> None:
+    path = tmp_path / "backup.json"
+    call_command("backup_data", str(path), stdout=io.StringIO())
+    PracticeLocationFactory(provider__first_name="Added after the backup")
+    before = everything()
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # no terminal: input() meets EOF
+    with pytest.raises(CommandError, match=r"^Restore cancelled\.$"):
+        call_command("restore_data", str(path), "--flush", stdout=io.StringIO())
+    assert everything() == before
 
 
 def test_restore_refuses_a_missing_file(tmp_path: Path) -> None:

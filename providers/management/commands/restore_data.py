@@ -44,18 +44,28 @@ class Command(BaseCommand):
                 "The database already holds data. Restore into an empty database, or pass "
                 "--flush to delete everything in it first."
             )
-        if flush and interactive:
-            answer = input(
-                "This deletes ALL data in the database, then loads the backup. Type 'yes': "
-            )
-            if answer.strip().lower() != "yes":
-                raise CommandError("Restore cancelled.")
-        with transaction.atomic():
-            if flush:
-                call_command("flush", interactive=False, verbosity=0)
-            with ProviderHistory.restoring():
-                call_command("loaddata", str(source), verbosity=1, stdout=self.stdout)
+        if flush and interactive and not confirmed():
+            raise CommandError("Restore cancelled.")
+        try:
+            with transaction.atomic():
+                if flush:
+                    call_command("flush", interactive=False, verbosity=0)
+                with ProviderHistory.restoring():
+                    call_command("loaddata", str(source), verbosity=1, stdout=self.stdout)
+        except CommandError:
+            raise
+        except Exception as exc:  # not a backup (bad JSON, compression, models): rolled back
+            raise CommandError(f"{str(exc).rstrip('.')}. Nothing was changed.") from exc
         # Cached search pages and practice-act lookups predate the restore.
         freshness.bump(freshness.LISTINGS)
         freshness.bump(freshness.PRACTICE_ACTS)
         self.stdout.write(self.style.SUCCESS(f"Restored {source}."))
+
+
+def confirmed() -> bool:
+    """Whether the operator typed 'yes'; no answer at all (no terminal) is a no."""
+    try:
+        answer = input("This deletes ALL data in the database, then loads the backup. Type 'yes': ")
+    except EOFError:
+        return False
+    return answer.strip().lower() == "yes"
