@@ -8,11 +8,16 @@ from rest_framework.exceptions import ValidationError
 from finder.listing import attach_listing_extras, provider_detail, provider_summary
 from finder.search import DEFAULT_RADIUS_MILES, PageOutOfRange
 from finder.search_cache import cache_anonymous_search_page
-from finder.search_params import SearchQuery, parse_search_query
+from finder.search_params import SearchParamsSerializer, parse_search_query
 from providers.models import InsurancePlan, Profession, Provider, Service, VerificationStatus
 from providers.scope import current_practice_acts
 
 RADIUS_CHOICES = [5, 10, 25, 50, 100]
+# A patient's search needs a place. Without one the API lists every provider by name (the
+# partners' sync list): no use to a patient, and a scan of the whole country per page.
+PLACE_FIELDS = {"near", "lat", "lng"}
+SEARCH_FIELDS = set(SearchParamsSerializer().fields)
+PLACE_NEEDED = "Enter a ZIP code, city or address, or use your location."
 
 
 def page_provider_url(provider: Provider) -> str:
@@ -49,6 +54,12 @@ def search_page(request: HttpRequest) -> HttpResponse:
     if request.GET:
         # The form sends every field; a blank one ("Any", an empty price) means "not given".
         given = {key: value for key, value in request.GET.items() if value.strip()}
+        if not PLACE_FIELDS & given.keys():
+            if not SEARCH_FIELDS & given.keys():  # a link with only its own parameters
+                context["searched"] = False
+                return render(request, "finder/search.html", context)
+            context["errors"] = {"near": [PLACE_NEEDED]}
+            return render(request, "finder/search.html", context, status=400)
         try:
             query = parse_search_query(given)
         except ValidationError as exc:
@@ -66,7 +77,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         markers = [map_marker(item["name"], item["url"], item["location"]) for item in results]
         context.update(
             origin=query.origin,
-            origin_label=origin_label(query),
+            # "Use my location" sends coordinates; patients read "your location", not degrees.
+            origin_label="your location" if query.by_coordinates else query.origin.label,
             result=result,
             results=results,
             map_markers=[marker for marker in markers if marker],
@@ -74,15 +86,6 @@ def search_page(request: HttpRequest) -> HttpResponse:
             previous_query=page_query(request, result.page - 1) if result.has_previous else None,
         )
     return render(request, "finder/search.html", context)
-
-
-def origin_label(query: SearchQuery) -> str | None:
-    """How the results heading names the place searched; None without one (every provider
-    matching the filters, by name: a search sent without a place)."""
-    if query.origin is None:
-        return None
-    # "Use my location" sends coordinates; patients read "your location", not degrees.
-    return "your location" if query.by_coordinates else query.origin.label
 
 
 def with_service_labels(listing: dict) -> dict:

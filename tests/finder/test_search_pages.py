@@ -52,25 +52,22 @@ def test_a_search_from_my_location_is_headed_in_words(client, world):
     assert "1 provider within 25 miles of your location" in body
 
 
-def test_a_search_sent_without_a_place_lists_every_match_by_name(client, world):
+def test_a_search_sent_without_a_place_asks_for_one(client, world):
     # The form as sent when Search is pressed with the place left blank.
-    response = client.get("/", {"near": "", "radius_miles": "25", "profession": ""})
+    response = client.get("/", {"near": "", "radius_miles": "25", "profession": "chiropractor"})
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     body = response.content.decode()
-    assert '<h2 id="results-heading">2 providers</h2>' in body
-    assert "Enter a ZIP code, city or address to see the nearest first." in body
-    # In the order the API lists them without a place (by name).
-    listed = [item["name"] for item in client.get("/api/v1/providers/").json()["results"]]
-    assert len(listed) == 2
-    positions = [body.index(name) for name in listed]
-    assert positions == sorted(positions)
-    assert world["suspended"].display_name not in body
-    assert "miles away" not in body
+    assert "<li>Enter a ZIP code, city or address, or use your location.</li>" in body
+    assert 'id="results-heading"' not in body
+    assert world["in_range"].display_name not in body
+    assert '<option value="chiropractor" selected>' in body  # the form keeps its choices
 
 
-def test_a_search_page_with_only_parameters_it_does_not_know_shows_the_list(client, world):
+def test_a_search_page_link_with_only_its_own_parameters_shows_the_form(client, world):
     response = client.get("/", {"utm_source": "newsletter"})
 
     assert response.status_code == 200
-    assert "2 providers" in response.content.decode()
+    body = response.content.decode()
+    assert "Enter a ZIP code, city or address to see providers nearest you." in body
+    assert 'class="errorlist"' not in body
