@@ -107,7 +107,7 @@ class PracticeLocationInline(admin.StackedInline):
     ]
 
 
-class LicenseInline(KeyCheckedChoices, admin.TabularInline):
+class LicenseInline(admin.TabularInline):
     model = License
     extra = 0
 

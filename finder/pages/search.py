@@ -8,7 +8,7 @@ from rest_framework.exceptions import ValidationError
 from finder.listing import attach_listing_extras, provider_detail, provider_summary
 from finder.search import DEFAULT_RADIUS_MILES, PageOutOfRange
 from finder.search_cache import cache_anonymous_search_page
-from finder.search_params import SearchParamsSerializer, parse_search_query
+from finder.search_params import PARAMETER_FIELDS, parse_search_query
 from providers.models import InsurancePlan, Profession, Provider, Service, VerificationStatus
 from providers.scope import current_practice_acts
 
@@ -16,7 +16,6 @@ RADIUS_CHOICES = [5, 10, 25, 50, 100]
 # A patient's search needs a place. Without one the API lists every provider by name (the
 # partners' sync list): no use to a patient, and a scan of the whole country per page.
 PLACE_FIELDS = {"near", "lat", "lng"}
-SEARCH_FIELDS = set(SearchParamsSerializer().fields)
 PLACE_NEEDED = "Enter a ZIP code, city or address, or use your location."
 
 
@@ -55,7 +54,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         # The form sends every field; a blank one ("Any", an empty price) means "not given".
         given = {key: value for key, value in request.GET.items() if value.strip()}
         if not PLACE_FIELDS & given.keys():
-            if not SEARCH_FIELDS & given.keys():  # a link with only its own parameters
+            if not PARAMETER_FIELDS.keys() & given.keys():  # a link with only its own parameters
                 context["searched"] = False
                 return render(request, "finder/search.html", context)
             context["errors"] = {"near": [PLACE_NEEDED]}
