@@ -63,7 +63,6 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
 @schema.parametrize()
 @settings(
     max_examples=MAX_EXAMPLES_PER_OPERATION,
-    deadline=None,
     derandomize=True,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
