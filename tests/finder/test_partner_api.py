@@ -2,6 +2,7 @@
 
 import json
 import logging
+import os
 import socket
 from datetime import timedelta
 from io import StringIO
@@ -23,7 +24,8 @@ pytestmark = pytest.mark.django_db
 SEARCH = "/api/v1/providers/"
 ESTIMATES = "/api/v1/estimates/"
 INVALID = {"detail": "Invalid or revoked API key."}
-REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
+# A database of its own, which these tests empty; CI gives each concurrent test run another.
+REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 USAGE_INLINE = {"daily_usage-TOTAL_FORMS": "0", "daily_usage-INITIAL_FORMS": "0"}
 
 
