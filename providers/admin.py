@@ -269,22 +269,21 @@ class PracticeActAdmin(VersionedAdmin):
     search_fields = ["state", "note"]
 
 
+def profession_checkboxes(help_text: str) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        choices=Profession.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=help_text,
+    )
+
+
 class ProcedureForm(forms.ModelForm):
     """Professions as checkboxes. As JSON text boxes, an emptied box (or `null`) failed on
     saving, and any JSON at all was accepted."""
 
-    professions = forms.MultipleChoiceField(
-        choices=Profession.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text="The professions that bill this code.",
-    )
-    medicare_covered_for = forms.MultipleChoiceField(
-        choices=Profession.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text="The professions Medicare covers this code for.",
-    )
+    professions = profession_checkboxes("The professions that bill this code.")
+    medicare_covered_for = profession_checkboxes("The professions Medicare covers this code for.")
 
     class Meta:
         model = Procedure

@@ -6,6 +6,7 @@ import os
 import socket
 from datetime import timedelta
 from io import StringIO
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.cache import cache, caches
@@ -39,8 +40,9 @@ def auth(key: str) -> dict[str, str]:
 
 
 def redis_reachable() -> bool:
+    address = urlsplit(REDIS_TEST_URL)
     try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+        with socket.create_connection((address.hostname, address.port or 6379), timeout=0.5):
             return True
     except OSError:
         return False
