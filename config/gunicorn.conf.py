@@ -3,13 +3,22 @@
 import multiprocessing
 import os
 
+from config import gunicorn_workers
+
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 # Sync workers: search is CPU and database bound; 2 per core keeps both busy while one waits.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
 # Threads per worker. Above 1, gthread workers: each holds idle keep-alive connections without
 # blocking a process, for a load balancer that keeps its upstream connections open.
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
-worker_class = "gthread" if threads > 1 else "sync"
+# One thread: sync workers, woken one at a time for a new connection where the OS allows it
+# (config/gunicorn_workers.py), so a quiet site's requests keep landing on a warm worker.
+if threads > 1:
+    worker_class = "gthread"
+elif gunicorn_workers.AVAILABLE:
+    worker_class = "config.gunicorn_workers.ExclusiveWakeupSyncWorker"
+else:
+    worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5

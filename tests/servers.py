@@ -52,10 +52,12 @@ def start_server(
     raise AssertionError(f"the server did not start:\n{log.read_text()[-3000:]}")
 
 
-def stop(process: subprocess.Popen) -> None:
+def stop(process: subprocess.Popen) -> int:
+    """SIGTERM, as a process manager stops gunicorn; the exit status (killed: negative)."""
     process.send_signal(signal.SIGTERM)
     try:
-        process.wait(timeout=20)
+        return process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=10)
+        return -signal.SIGKILL
