@@ -5,7 +5,7 @@ wakes for each connection and all but one find nothing to accept (the thundering
 connection then lands on whichever worker won the race, so a quiet site's requests rotate
 through every worker, each with its caches gone cold since its last turn. Measured on a 2-core
 machine with 4 workers, sequential rural API searches (docs/performance.md, session 11):
-gunicorn's own request time p50 2.08-2.28 ms with the stock worker, 1.82-1.91 ms with this
+gunicorn's own request time p50 2.08-2.51 ms with the stock worker, 1.69-1.91 ms with this
 one, which is what a single worker gives (1.81 ms).
 
 Here each worker waits in epoll with EPOLLEXCLUSIVE (Linux 4.5+), as nginx does: the kernel
