@@ -41,13 +41,14 @@ def map_marker(name: str, url: str, location: dict | None) -> dict | None:
 
 @cache_anonymous_search_page
 def search_page(request: HttpRequest) -> HttpResponse:
+    plans = list(InsurancePlan.objects.order_by("name"))
     context = {
         "query": request.GET,
         "radius_choices": RADIUS_CHOICES,
         "default_radius": int(DEFAULT_RADIUS_MILES),
         "professions": Profession.choices,
         "services": Service.choices,
-        "plans": InsurancePlan.objects.order_by("name"),
+        "plans": plans,
         "searched": bool(request.GET),
     }
     if request.GET:
@@ -69,8 +70,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
         except PageOutOfRange:
             context["errors"] = {"page": ["That page is past the last result."]}
             return render(request, "finder/search.html", context, status=400)
+        plan_names = {plan.slug: plan.name for plan in plans}
         results = [
-            with_service_labels(provider_summary(h, result.acts, page_provider_url))
+            for_patients(provider_summary(h, result.acts, page_provider_url), plan_names)
             for h in result.hits
         ]
         markers = [map_marker(item["name"], item["url"], item["location"]) for item in results]
@@ -87,9 +89,14 @@ def search_page(request: HttpRequest) -> HttpResponse:
     return render(request, "finder/search.html", context)
 
 
-def with_service_labels(listing: dict) -> dict:
-    """Adds patient-readable service names ("Spinal thrust manipulation") for the pages."""
-    return {**listing, "service_labels": [Service(s).label for s in listing["services"]]}
+def for_patients(listing: dict, plan_names: dict[str, str]) -> dict:
+    """A listing with the words the pages show for the API's codes: service names ("Spinal
+    thrust manipulation") and plan names ("Aetna PPO" for `aetna-ppo`), sorted."""
+    return {
+        **listing,
+        "service_labels": [Service(s).label for s in listing["services"]],
+        "plan_names": sorted(plan_names.get(slug, slug) for slug in listing["insurance_plans"]),
+    }
 
 
 def page_query(request: HttpRequest, page: int) -> str:
@@ -101,7 +108,7 @@ def page_query(request: HttpRequest, page: int) -> str:
 def provider_page(request: HttpRequest, provider_id: int) -> HttpResponse:
     provider = (
         Provider.objects.exclude(verification_status=VerificationStatus.SUSPENDED)
-        .prefetch_related("locations", "licenses", "insurance_plans", "prices__procedure")
+        .prefetch_related("locations", "licenses")
         .filter(id=provider_id)
         .first()
     )
@@ -110,12 +117,12 @@ def provider_page(request: HttpRequest, provider_id: int) -> HttpResponse:
     attach_listing_extras([provider])
     states = {location.state for location in provider.locations.all()}
     acts = current_practice_acts(states=states)
-    detail = with_service_labels(provider_detail(provider, acts, page_provider_url))
+    plan_names = dict(InsurancePlan.objects.values_list("slug", "name"))
+    detail = for_patients(provider_detail(provider, acts, page_provider_url), plan_names)
     markers = [map_marker(detail["name"], "", location) for location in detail["locations"]]
     context = {
         "provider": detail,
         "map_markers": [marker for marker in markers if marker],
         "acts": [acts[key] for key in sorted(acts) if key[1] == provider.profession],
-        "plan_names": sorted(plan.name for plan in provider.insurance_plans.all()),
     }
     return render(request, "finder/provider.html", context)

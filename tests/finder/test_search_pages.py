@@ -1,6 +1,6 @@
 import pytest
 
-from tests.factories import PracticeLocationFactory
+from tests.factories import InsurancePlanFactory, PracticeLocationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +22,23 @@ def test_search_page_lists_nearby_providers(client, world):
     assert f'href="/providers/{world["in_range"].id}/"' in body
     assert 'href="tel:512-555-0100"' in body
     assert "Services: Spinal thrust manipulation</p>" in body
+
+
+def test_listings_name_the_plans_a_provider_accepts_rather_than_their_codes(client, world):
+    provider = world["in_range"]
+    provider.insurance_plans.add(
+        InsurancePlanFactory(slug="zeta-hmo", name="Zeta Health HMO"),
+        InsurancePlanFactory(slug="aetna-ppo", name="Aetna PPO"),
+    )
+
+    results = client.get("/", {"near": "78701"}).content.decode()
+    page = client.get(f"/providers/{provider.id}/").content.decode()
+
+    assert "<p>Insurance: Aetna PPO, Zeta Health HMO</p>" in results
+    assert "<li>Aetna PPO</li><li>Zeta Health HMO</li>" in page
+    assert "aetna-ppo" not in results.replace('value="aetna-ppo"', "")  # only the form's option
+    api = client.get("/api/v1/providers/", {"near": "78701"}).json()
+    assert api["results"][0]["insurance_plans"] == ["aetna-ppo", "zeta-hmo"]  # partners: slugs
 
 
 def test_search_page_explains_an_empty_result(client, db):
