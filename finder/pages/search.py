@@ -17,6 +17,9 @@ RADIUS_CHOICES = [5, 10, 25, 50, 100]
 # partners' sync list): no use to a patient, and a scan of the whole country per page.
 PLACE_FIELDS = {"near", "lat", "lng"}
 PLACE_NEEDED = "Enter a ZIP code, city or address, or use your location."
+# The fields folded under "More filters and sorting" (templates/finder/search.html): open
+# whenever one of them is in use, so a patient always sees what narrowed the results.
+FOLDED_FIELDS = ("service", "insurance", "max_price", "ordering", "accepting_new_patients")
 
 
 def page_provider_url(provider: Provider) -> str:
@@ -50,6 +53,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "services": Service.choices,
         "plans": plans,
         "searched": bool(request.GET),
+        "filters_open": any(request.GET.get(name, "").strip() for name in FOLDED_FIELDS),
     }
     if request.GET:
         # The form sends every field; a blank one ("Any", an empty price) means "not given".

@@ -49,13 +49,16 @@ def test_filters_narrow_the_results_and_stay_selected(page, site, austin):
     search_for(page, site, "78701")
 
     page.get_by_label("Profession").select_option(label="Chiropractor")
+    more = page.locator("details.more-filters")
+    expect(page.get_by_label("Accepting new patients")).to_be_hidden()  # folded until asked for
+    more.get_by_text("More filters and sorting").click()
     page.get_by_label("Accepting new patients").check()
     page.get_by_label("Distance").select_option(label="Within 5 miles")
     page.get_by_role("button", name="Search", exact=True).click()
 
     assert result_names(page) == ["Jane Doe, DC"]
     expect(page.get_by_label("Profession")).to_have_value("chiropractor")
-    expect(page.get_by_label("Accepting new patients")).to_be_checked()
+    expect(page.get_by_label("Accepting new patients")).to_be_checked()  # shown: in use
     assert "radius_miles=5" in page.url
 
     page.get_by_label("Profession").select_option(label="Physical therapist")

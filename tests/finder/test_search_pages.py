@@ -41,6 +41,21 @@ def test_listings_name_the_plans_a_provider_accepts_rather_than_their_codes(clie
     assert api["results"][0]["insurance_plans"] == ["aetna-ppo", "zeta-hmo"]  # partners: slugs
 
 
+@pytest.mark.parametrize(
+    ("query", "folded"),
+    [({"near": "78701"}, True), ({"near": "78701", "profession": "chiropractor"}, True),
+     ({"near": "78701", "service": "", "insurance": " ", "max_price": ""}, True),
+     ({"near": "78701", "insurance": "aetna-ppo"}, False),
+     ({"near": "78701", "ordering": "price"}, False),
+     ({"near": "78701", "accepting_new_patients": "true"}, False),
+     ({"near": "78701", "max_price": "abc"}, False)],
+)  # fmt: skip
+def test_the_less_used_filters_stay_folded_until_one_is_in_use(client, world, query, folded):
+    body = client.get("/", query).content.decode()
+    assert ('<details class="more-filters">' in body) is folded
+    assert ('<details class="more-filters" open>' in body) is not folded
+
+
 def test_search_page_explains_an_empty_result(client, db):
     body = client.get("/", {"near": "99501"}).content.decode()
     assert "No providers match. Try a larger distance" in body
