@@ -32,7 +32,7 @@ from providers.geo import STATE_BY_WORDS as _STATE_BY_WORDS
 from providers.geo import Place as _Place
 from providers.geo import PlaceIndex as _Index
 from providers.geo import city_key as _city_key
-from providers.geo import normalize_zip, preload, zip_centroid
+from providers.geo import normalize_zip, places_named, preload, zip_centroid
 from providers.geo import place_index as _get_index
 from providers.geo import words as _words
 from providers.states import US_STATES
@@ -43,6 +43,7 @@ __all__ = [
     "GeoPoint",
     "NominatimFallbackGeocoder",
     "OfflineGeocoder",
+    "cities_named",
     "geocode",
     "get_geocoder",
     "normalize_zip",
@@ -112,6 +113,23 @@ def _find_city(text: str, index: _Index) -> _Place | None:
     return None
 
 
+def _named_places(text: str) -> list[_Place]:
+    """The places in every state named by the text's last part, when that is a city written
+    without its state ("Springfield", "100 Main St, Chicago"), largest first."""
+    segments = [words for words in map(_words, text.split(",")) if words]
+    return places_named(segments[-1]) if segments else []
+
+
+def cities_named(text: str) -> list[str]:
+    """The "City, ST" of each US place that `text` could mean when it names a city without
+    its state, largest first: what to suggest when that is ambiguous. Empty when it names
+    none."""
+    if not isinstance(text, str) or len(text) > MAX_QUERY_LENGTH:
+        return []
+    text = _COUNTRY_SUFFIX_RE.sub("", " ".join(text.split()))
+    return [f"{place.city}, {place.state}" for place in _named_places(text)]
+
+
 def _parse_coordinates(text: str) -> tuple[float, float] | Literal[False] | None:
     """(lat, lng) for valid "lat,lng" text, None for out-of-range pairs, False if not a pair."""
     match = _COORDINATES_RE.fullmatch(text)
@@ -176,6 +194,11 @@ class OfflineGeocoder(Geocoder):
                 return _zip_location(trailing.group(1), place)
             text = text[: trailing.start()]  # an unknown ZIP; the city may still be right
         place = _find_city(text, index)
+        if place is None:
+            # A city without its state: only where the name is unique ("Chicago"); one that
+            # several states share ("Springfield") is left to the caller to ask about.
+            named = _named_places(text)
+            place = named[0] if len(named) == 1 else None
         return _city_location(place) if place else None
 
 

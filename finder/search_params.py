@@ -9,7 +9,7 @@ from typing import Any
 from rest_framework import serializers
 from rest_framework.fields import empty
 
-from finder.geocode import MAX_QUERY_LENGTH, geocode
+from finder.geocode import MAX_QUERY_LENGTH, cities_named, geocode
 from finder.listing import catalogue
 from finder.search import (
     DEFAULT_RADIUS_MILES,
@@ -47,7 +47,10 @@ class SearchParamsSerializer(serializers.Serializer):
 
     near = serializers.CharField(
         required=False, max_length=MAX_QUERY_LENGTH, trim_whitespace=True,
-        help_text="A 5-digit ZIP (ZIP+4 accepted), 'City, ST', or a street address.",
+        help_text=(
+            "A 5-digit ZIP (ZIP+4 accepted), 'City, ST', or a street address. A city without"
+            " its state is accepted where no other state has a place of that name."
+        ),
     )  # fmt: skip
     lat = FiniteFloatField(required=False, min_value=-90, max_value=90)
     lng = FiniteFloatField(required=False, min_value=-180, max_value=180)
@@ -171,14 +174,22 @@ def check_place(values: dict) -> None:
         )
 
 
+def unknown_place(text: str) -> str:
+    """Why `text` gave no place: several cities share that name, or none is known."""
+    candidates = cities_named(text)
+    if len(candidates) > 1:
+        examples = [f"'{label}'" for label in candidates[:3]]
+        suggested = f"{', '.join(examples[:-1])} or {examples[-1]}"
+        return f"Several US places are named '{text}'. Add the state, for example {suggested}."
+    return f"Could not find a US location for '{text}'."
+
+
 def resolve_origin(values: dict) -> Origin | None:
     radius = values["radius_miles"]
     if values.get("near"):
         point = geocode(values["near"])
         if point is None:
-            raise serializers.ValidationError(
-                {"near": [f"Could not find a US location for '{values['near']}'."]}
-            )
+            raise serializers.ValidationError({"near": [unknown_place(values["near"])]})
         return Origin(point.lat, point.lng, point.label, radius)
     if "lat" in values:
         label = f"{values['lat']:.4f}, {values['lng']:.4f}"

@@ -13,6 +13,7 @@ import re
 import subprocess
 import sys
 import threading
+from collections import Counter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -181,9 +182,37 @@ def _index_from_json(raw: bytes) -> _Index:
     )
 
 
+_by_name: dict[str, list[_Place]] | None = None
+
+
+def _places_by_name() -> dict[str, list[_Place]]:
+    """City key -> every place with that USPS primary name, one per state, the one with the
+    most ZIP codes (a rough measure of size) first: what a city written without its state
+    may mean. Built from the index once per process (about 0.1 s; preload() does it)."""
+    global _by_name
+    if _by_name is None:
+        index = _get_index()
+        zip_counts = Counter(
+            (_city_key(_words(place.city)), place.state) for place in index.zips.values()
+        )
+        by_name: dict[str, list[_Place]] = {}
+        for (name, _state), place in sorted(
+            index.cities.items(), key=lambda item: (-zip_counts[item[0]], item[0][1])
+        ):
+            by_name.setdefault(name, []).append(place)
+        _by_name = by_name
+    return _by_name
+
+
+def places_named(words: list[str]) -> list[_Place]:
+    """The places whose name is `words` (a city without its state), largest first."""
+    return _places_by_name().get(_city_key(words), []) if words else []
+
+
 def preload() -> None:
     """Build the offline indexes now (about half a second) instead of on the first lookup."""
     _get_index()
+    _places_by_name()
 
 
 def zip_index() -> dict[str, _Place]:

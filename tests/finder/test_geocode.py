@@ -19,6 +19,7 @@ from finder.geocode import (
     GeoPoint,
     OfflineGeocoder,
     _cache_key,
+    cities_named,
     geocode,
     get_geocoder,
     normalize_zip,
@@ -217,6 +218,33 @@ def test_it_accepts_coordinates_on_the_range_limits() -> None:
 @pytest.mark.parametrize("text", ["91,0", "-90.5, 10", "45, 181", "45,-180.01", "nan,5", "5, inf"])
 def test_it_rejects_out_of_range_or_non_finite_coordinates(text: str) -> None:
     assert geocode(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [("Chicago", "Chicago, IL"), ("new york", "New York, NY"), ("Seattle, USA", "Seattle, WA"),
+     ("100 Main St, Chicago", "Chicago, IL")],
+)  # fmt: skip
+def test_it_locates_a_city_without_its_state_where_only_one_state_has_it(text, label) -> None:
+    point = geocode(text)
+    assert point is not None
+    assert (point.label, point.precision) == (label, "city")
+
+
+def test_a_city_name_several_states_share_is_not_guessed_but_listed_largest_first() -> None:
+    assert geocode("Springfield") is None
+    assert geocode("Austin") is None
+    austins = cities_named("Austin")
+    assert austins[0] == "Austin, TX"  # the most ZIP codes
+    assert {"Austin, MN", "Austin, IN"} <= set(austins)
+    assert len(austins) == len(set(austins))
+    assert cities_named(" portland , USA")[:2] == ["Portland, OR", "Portland, ME"]
+
+
+@pytest.mark.parametrize("text", ["xyz", "Austin, TX", "Austin, ZZ", "", "Main Street", "x" * 201])
+def test_only_a_bare_city_name_is_listed_as_a_choice(text: str) -> None:
+    # "Austin, TX" names one place; the others name no city at all.
+    assert cities_named(text) == []
 
 
 # --- What it cannot locate ---

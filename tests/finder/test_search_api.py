@@ -187,6 +187,12 @@ def test_near_accepts_zip_city_and_address_forms(client, jane, near):
     assert body["origin"]["label"].startswith("Austin, TX")
 
 
+def test_near_accepts_a_city_without_its_state_where_the_name_is_unique(client, db):
+    body = client.get(URL, {"near": "Chicago"}).json()
+    assert body["origin"]["label"] == "Chicago, IL"
+    assert body["origin"]["lat"] == pytest.approx(41.88, abs=0.1)
+
+
 @pytest.mark.parametrize(
     ("near", "lat", "lng"), [("96813", 21.31, -157.86), ("Honolulu, HI", 21.31, -157.86),
                              ("99501", 61.22, -149.86), ("Anchorage, AK", 61.2, -149.9)],
@@ -225,6 +231,9 @@ def test_pagination_links(client, db):
     [
         ({"near": "xyz"}, {"near": ["Could not find a US location for 'xyz'."]}),
         ({"near": "Nowhere, ZZ"}, {"near": ["Could not find a US location for 'Nowhere, ZZ'."]}),
+        ({"near": "Austin"}, {"near": [
+            "Several US places are named 'Austin'. Add the state, for example 'Austin, TX', "
+            "'Austin, AR' or 'Austin, CO'."]}),
         ({"near": "78701", "radius_miles": "0"}, {"radius_miles": ["Must be greater than 0."]}),
         ({"near": "78701", "radius_miles": "-5"}, {"radius_miles": ["Must be greater than 0."]}),
         ({"near": "78701", "radius_miles": "101"},
