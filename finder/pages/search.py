@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from rest_framework.exceptions import ValidationError
 
+from finder.geocode import cities_named
 from finder.listing import attach_listing_extras, provider_detail, provider_summary
 from finder.search import DEFAULT_RADIUS_MILES, PageOutOfRange
 from finder.search_cache import cache_anonymous_search_page
@@ -20,6 +21,7 @@ PLACE_NEEDED = "Enter a ZIP code, city or address, or use your location."
 # The fields folded under "More filters and sorting" (templates/finder/search.html): open
 # whenever one of them is in use, so a patient always sees what narrowed the results.
 FOLDED_FIELDS = ("service", "insurance", "max_price", "ordering", "accepting_new_patients")
+MAX_PLACE_CHOICES = 6
 
 
 def page_provider_url(provider: Provider) -> str:
@@ -68,6 +70,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
             query = parse_search_query(given)
         except ValidationError as exc:
             context["errors"] = exc.detail
+            if "near" in exc.detail:
+                context["near_choices"] = place_choices(request, given["near"])
             return render(request, "finder/search.html", context, status=400)
         try:
             result = query.run()
@@ -101,6 +105,18 @@ def for_patients(listing: dict, plan_names: dict[str, str]) -> dict:
         "service_labels": [Service(s).label for s in listing["services"]],
         "plan_names": sorted(plan_names.get(slug, slug) for slug in listing["insurance_plans"]),
     }
+
+
+def place_choices(request: HttpRequest, near: str) -> list[tuple[str, str]]:
+    """For a city name several states share: each place it may mean, with the query that
+    searches there (the patient's other choices kept), largest first."""
+    choices = []
+    for label in cities_named(near)[:MAX_PLACE_CHOICES]:
+        params = request.GET.copy()
+        params["near"] = label
+        params.pop("page", None)
+        choices.append((label, params.urlencode()))
+    return choices if len(choices) > 1 else []
 
 
 def page_query(request: HttpRequest, page: int) -> str:

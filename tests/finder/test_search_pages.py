@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from tests.factories import InsurancePlanFactory, PracticeLocationFactory
@@ -54,6 +56,27 @@ def test_the_less_used_filters_stay_folded_until_one_is_in_use(client, world, qu
     body = client.get("/", query).content.decode()
     assert ('<details class="more-filters">' in body) is folded
     assert ('<details class="more-filters" open>' in body) is not folded
+
+
+def test_a_city_several_states_share_offers_a_link_per_state_keeping_the_filters(client, world):
+    response = client.get("/", {"near": "Austin", "profession": "chiropractor", "page": "2"})
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Several US places are named &#x27;Austin&#x27;. Add the state" in body
+    links = re.findall(r'<ul class="place-choices">(.*?)</ul>', body)[0]
+    assert links.startswith(
+        '<li><a href="?near=Austin%2C+TX&amp;profession=chiropractor">Austin, TX</a></li>'
+    )
+    assert links.count("<li>") == 6  # the largest six of more
+
+    followed = client.get("/", {"near": "Austin, TX", "profession": "chiropractor"})
+    assert "within 25 miles of Austin, TX" in followed.content.decode()
+
+
+def test_an_unknown_place_offers_no_links(client, db):
+    body = client.get("/", {"near": "xyz"}).content.decode()
+    assert "place-choices" not in body
 
 
 def test_search_page_explains_an_empty_result(client, db):
