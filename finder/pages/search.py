@@ -110,18 +110,25 @@ def for_patients(listing: dict, plan_names: dict[str, str]) -> dict:
 def place_choices(request: HttpRequest, near: str) -> list[tuple[str, str]]:
     """For a city name several states share: each place it may mean, with the query that
     searches there (the patient's other choices kept), largest first."""
-    choices = []
-    for label in cities_named(near)[:MAX_PLACE_CHOICES]:
-        params = request.GET.copy()
-        params["near"] = label
-        params.pop("page", None)
-        choices.append((label, params.urlencode()))
+    choices = [
+        (label, query_with(request, near=label, lat=None, lng=None, page=None))
+        for label in cities_named(near)[:MAX_PLACE_CHOICES]
+    ]
     return choices if len(choices) > 1 else []
 
 
 def page_query(request: HttpRequest, page: int) -> str:
+    return query_with(request, page=str(page))
+
+
+def query_with(request: HttpRequest, **changes: str | None) -> str:
+    """This request's query string with `changes` made (None removes a parameter)."""
     params = request.GET.copy()
-    params["page"] = str(page)
+    for name, value in changes.items():
+        if value is None:
+            params.pop(name, None)
+        else:
+            params[name] = value
     return params.urlencode()
 
 
