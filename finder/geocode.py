@@ -8,10 +8,12 @@ the offline data whenever Nominatim fails or finds nothing.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import logging
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
@@ -31,8 +33,8 @@ from providers.geo import MAX_STATE_WORDS as _MAX_STATE_WORDS
 from providers.geo import STATE_BY_WORDS as _STATE_BY_WORDS
 from providers.geo import Place as _Place
 from providers.geo import PlaceIndex as _Index
+from providers.geo import cities_in, normalize_zip, places_named, preload, zip_centroid
 from providers.geo import city_key as _city_key
-from providers.geo import normalize_zip, places_named, preload, zip_centroid
 from providers.geo import place_index as _get_index
 from providers.geo import words as _words
 from providers.states import US_STATES
@@ -43,6 +45,7 @@ __all__ = [
     "GeoPoint",
     "NominatimFallbackGeocoder",
     "OfflineGeocoder",
+    "cities_like",
     "cities_named",
     "geocode",
     "get_geocoder",
@@ -91,11 +94,12 @@ def _city_location(place: _Place) -> Location:
     return Location(f"{place.city}, {place.state}", (place.lat, place.lng), raw)
 
 
-def _find_city(text: str, index: _Index) -> _Place | None:
-    """The place named by "City, ST", "City State Name" or an address ending with them."""
+def _city_attempts(text: str) -> Iterator[tuple[list[str], str]]:
+    """The (city words, state) pairs that "City, ST", "City State Name" or an address ending
+    with them may hold, in the order to try them."""
     segments = [words for words in map(_words, text.split(",")) if words]
     if not segments:
-        return None
+        return
     last = segments[-1]
     # Longest state name first, so "Charleston West Virginia" is not read as Virginia.
     for size in range(min(_MAX_STATE_WORDS, len(last)), 0, -1):
@@ -106,10 +110,16 @@ def _find_city(text: str, index: _Index) -> _Place | None:
         # Longest city first ("Lake Saint Louis" over "Saint Louis"); shorter suffixes skip
         # the street part of an address written without commas.
         for start in range(max(0, len(before) - _MAX_CITY_WORDS), len(before)):
-            key = (_city_key(before[start:]), state)
-            place = index.cities.get(key) or index.alt_cities.get(key)
-            if place is not None:
-                return place
+            yield before[start:], state
+
+
+def _find_city(text: str, index: _Index) -> _Place | None:
+    """The place named by "City, ST", "City State Name" or an address ending with them."""
+    for words, state in _city_attempts(text):
+        key = (_city_key(words), state)
+        place = index.cities.get(key) or index.alt_cities.get(key)
+        if place is not None:
+            return place
     return None
 
 
@@ -124,10 +134,36 @@ def cities_named(text: str) -> list[str]:
     """The "City, ST" of each US place that `text` could mean when it names a city without
     its state, largest first: what to suggest when that is ambiguous. Empty when it names
     none."""
+    text = _place_text(text)
+    return [f"{place.city}, {place.state}" for place in _named_places(text)] if text else []
+
+
+# How alike a typed city and a known one must be (difflib's ratio) to suggest the known one:
+# "Austn" and "Austin" score 0.91, "Filadelphia" and "Philadelphia" 0.87.
+SIMILAR_CITY_RATIO = 0.8
+
+
+def cities_like(text: str) -> list[str]:
+    """The "City, ST" of up to three cities spelled like the one `text` names with its state
+    ("Austn, TX": "Austin, TX"), closest first: what to suggest for a misspelt city. Empty
+    when `text` names no state."""
+    text = _place_text(text)
+    for words, state in _city_attempts(text) if text else ():
+        known = cities_in(state)
+        close = difflib.get_close_matches(_city_key(words), known, n=3, cutoff=SIMILAR_CITY_RATIO)
+        if close:
+            return [f"{known[key].city}, {state}" for key in close]
+    return []
+
+
+def _place_text(text: str) -> str:
+    """Place text as the offline lookups read it: spaces collapsed, without a trailing country
+    or ZIP; empty for what is not a string or is over MAX_QUERY_LENGTH."""
     if not isinstance(text, str) or len(text) > MAX_QUERY_LENGTH:
-        return []
+        return ""
     text = _COUNTRY_SUFFIX_RE.sub("", " ".join(text.split()))
-    return [f"{place.city}, {place.state}" for place in _named_places(text)]
+    trailing = _TRAILING_ZIP_RE.search(text)
+    return text[: trailing.start()].strip() if trailing else text
 
 
 def _parse_coordinates(text: str) -> tuple[float, float] | Literal[False] | None:

@@ -9,7 +9,7 @@ from typing import Any
 from rest_framework import serializers
 from rest_framework.fields import empty
 
-from finder.geocode import MAX_QUERY_LENGTH, cities_named, geocode
+from finder.geocode import MAX_QUERY_LENGTH, cities_like, cities_named, geocode
 from finder.listing import catalogue
 from finder.search import (
     DEFAULT_RADIUS_MILES,
@@ -175,13 +175,27 @@ def check_place(values: dict) -> None:
 
 
 def unknown_place(text: str) -> str:
-    """Why `text` gave no place: several cities share that name, or none is known."""
-    candidates = cities_named(text)
-    if len(candidates) > 1:
-        examples = [f"'{label}'" for label in candidates[:3]]
-        suggested = f"{', '.join(examples[:-1])} or {examples[-1]}"
-        return f"Several US places are named '{text}'. Add the state, for example {suggested}."
-    return f"Could not find a US location for '{text}'."
+    """Why `text` gave no place: several cities share that name, or none is known (with the
+    cities spelled like it, if any)."""
+    named = cities_named(text)
+    if len(named) > 1:
+        return f"Several US places are named '{text}'. Add the state, for example {or_list(named)}."
+    unknown = f"Could not find a US location for '{text}'."
+    similar = cities_like(text)
+    return f"{unknown} Did you mean {or_list(similar)}?" if similar else unknown
+
+
+def suggested_places(text: str) -> list[str]:
+    """The places to offer for `text` that gave none: each a city of that name in another
+    state, or one spelled like it (see unknown_place), most likely first."""
+    named = cities_named(text)
+    return named if len(named) > 1 else cities_like(text)
+
+
+def or_list(labels: list[str]) -> str:
+    """'A', 'B' or 'C': at most the first three."""
+    quoted = [f"'{label}'" for label in labels[:3]]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
 
 
 def resolve_origin(values: dict) -> Origin | None:

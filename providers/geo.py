@@ -204,6 +204,21 @@ def _places_by_name() -> dict[str, list[_Place]]:
     return _by_name
 
 
+_cities_by_state: dict[str, dict[str, _Place]] | None = None
+
+
+def cities_in(state: str) -> dict[str, _Place]:
+    """City key -> place for every USPS primary city name in `state` (read when a typed
+    city is not found, to suggest one spelled like it)."""
+    global _cities_by_state
+    if _cities_by_state is None:
+        by_state: dict[str, dict[str, _Place]] = {}
+        for (name, place_state), place in _get_index().cities.items():
+            by_state.setdefault(place_state, {})[name] = place
+        _cities_by_state = by_state
+    return _cities_by_state.get(state, {})
+
+
 def places_named(words: list[str]) -> list[_Place]:
     """The places whose name is `words` (a city without its state), largest first."""
     return _places_by_name().get(_city_key(words), []) if words else []

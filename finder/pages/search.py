@@ -5,11 +5,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from rest_framework.exceptions import ValidationError
 
-from finder.geocode import cities_named
 from finder.listing import attach_listing_extras, provider_detail, provider_summary
 from finder.search import DEFAULT_RADIUS_MILES, PageOutOfRange
 from finder.search_cache import cache_anonymous_search_page
-from finder.search_params import PARAMETER_FIELDS, parse_search_query
+from finder.search_params import PARAMETER_FIELDS, parse_search_query, suggested_places
 from providers.models import InsurancePlan, Profession, Provider, Service, VerificationStatus
 from providers.scope import current_practice_acts
 
@@ -108,13 +107,13 @@ def for_patients(listing: dict, plan_names: dict[str, str]) -> dict:
 
 
 def place_choices(request: HttpRequest, near: str) -> list[tuple[str, str]]:
-    """For a city name several states share: each place it may mean, with the query that
-    searches there (the patient's other choices kept), largest first."""
-    choices = [
+    """For place text that gave none: each place it may mean (a city of that name in another
+    state, or one spelled like it), with the query that searches there, the patient's other
+    choices kept."""
+    return [
         (label, query_with(request, near=label, lat=None, lng=None, page=None))
-        for label in cities_named(near)[:MAX_PLACE_CHOICES]
+        for label in suggested_places(near)[:MAX_PLACE_CHOICES]
     ]
-    return choices if len(choices) > 1 else []
 
 
 def page_query(request: HttpRequest, page: int) -> str:

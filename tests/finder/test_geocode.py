@@ -19,6 +19,7 @@ from finder.geocode import (
     GeoPoint,
     OfflineGeocoder,
     _cache_key,
+    cities_like,
     cities_named,
     geocode,
     get_geocoder,
@@ -241,6 +242,24 @@ def test_a_city_name_several_states_share_is_not_guessed_but_listed_largest_firs
     assert cities_named(" portland , USA")[:2] == ["Portland, OR", "Portland, ME"]
 
 
+@pytest.mark.parametrize(
+    ("text", "like"),
+    [("Austn, TX", ["Austin, TX"]), ("Huston, Texas", ["Houston, TX"]),
+     ("100 Congres Ave Austn TX", ["Austin, TX"]),
+     ("San Fransisco, CA, USA", ["San Francisco, CA"]),
+     ("Filadelphia, PA 19999", ["Philadelphia, PA"]),
+     ("Qqqq, TX", []), ("Austin, ZZ", []), ("Austn", []), ("xyz", []), ("", []), ("x" * 201, [])],
+)  # fmt: skip
+def test_a_misspelt_city_with_its_state_suggests_the_cities_spelled_like_it(text, like) -> None:
+    assert cities_like(text)[: len(like) or None] == like
+
+
+def test_it_suggests_up_to_three_cities_closest_first() -> None:
+    like = cities_like("Pittsburg, PA")
+    assert like[0] == "Pittsburgh, PA"
+    assert 1 < len(like) <= 3
+
+
 @pytest.mark.parametrize("text", ["xyz", "Austin, TX", "Austin, ZZ", "", "Main Street", "x" * 201])
 def test_only_a_bare_city_name_is_listed_as_a_choice(text: str) -> None:
     # "Austin, TX" names one place; the others name no city at all.
@@ -266,6 +285,9 @@ def test_it_rejects_text_over_the_length_limit() -> None:
 def test_the_offline_geocoder_never_raises_on_any_text(text: str) -> None:
     result = OfflineGeocoder().geocode(text)
     assert result is None or isinstance(result, Location)
+    # What an unknown place's 400 suggests is worked out from the same text.
+    for suggested in (cities_named(text), cities_like(text)):
+        assert all(label.count(", ") == 1 for label in suggested)
 
 
 # --- The geopy interface ---

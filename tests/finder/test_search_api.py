@@ -231,6 +231,8 @@ def test_pagination_links(client, db):
     [
         ({"near": "xyz"}, {"near": ["Could not find a US location for 'xyz'."]}),
         ({"near": "Nowhere, ZZ"}, {"near": ["Could not find a US location for 'Nowhere, ZZ'."]}),
+        ({"near": "Austn, TX"}, {"near": [
+            "Could not find a US location for 'Austn, TX'. Did you mean 'Austin, TX'?"]}),
         ({"near": "Austin"}, {"near": [
             "Several US places are named 'Austin'. Add the state, for example 'Austin, TX', "
             "'Austin, AR' or 'Austin, CO'."]}),

@@ -74,6 +74,12 @@ def test_a_city_several_states_share_offers_a_link_per_state_keeping_the_filters
     assert "within 25 miles of Austin, TX" in followed.content.decode()
 
 
+def test_a_misspelt_city_offers_a_link_to_the_city_spelled_like_it(client, world):
+    body = client.get("/", {"near": "Austn, TX"}).content.decode()
+    assert "Did you mean &#x27;Austin, TX&#x27;?" in body
+    assert '<li><a href="?near=Austin%2C+TX">Austin, TX</a></li>' in body
+
+
 def test_an_unknown_place_offers_no_links(client, db):
     body = client.get("/", {"near": "xyz"}).content.decode()
     assert "place-choices" not in body
