@@ -39,13 +39,23 @@ def start_server(
     ]  # fmt: skip
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=out, stderr=out)
-    deadline = time.monotonic() + 40
+    wait_until_serving(process, log, [port], "/healthz")
+    return process, port
+
+
+def wait_until_serving(
+    process: subprocess.Popen, log: Path, ports: list[int], path: str, seconds: float = 40
+) -> None:
+    """Returns once every port answers `path`; fails with the end of the server's log when
+    the server exits first or does not answer within `seconds`."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"the server exited:\n{log.read_text()[-3000:]}")
         try:
-            fetch(port, "/healthz")
-            return process, port
+            for port in ports:
+                fetch(port, path)
+            return
         except OSError:
             time.sleep(0.2)
     stop(process)

@@ -13,7 +13,7 @@ import pytest
 
 from config import gunicorn_workers
 from finder.benchmark import free_port
-from tests.servers import fetch, stop
+from tests.servers import fetch, stop, wait_until_serving
 
 pytestmark = pytest.mark.skipif(
     not gunicorn_workers.AVAILABLE, reason="epoll with EPOLLEXCLUSIVE (Linux) only"
@@ -40,17 +40,8 @@ def serve(tmp_path: Path, ports: list[int], workers: int) -> subprocess.Popen:
     log = tmp_path / "gunicorn.log"
     with log.open("wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=out)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert process.poll() is None, log.read_text()
-        try:
-            for port in ports:
-                fetch(port, "/ready")
-            return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise AssertionError("gunicorn did not start")
+    wait_until_serving(process, log, ports, "/ready")
+    return process
 
 
 def wakeups(master_pid: int) -> dict[int, int]:
