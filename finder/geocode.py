@@ -97,7 +97,7 @@ def _city_location(place: _Place) -> Location:
 def _city_attempts(text: str) -> Iterator[tuple[list[str], str]]:
     """The (city words, state) pairs that "City, ST", "City State Name" or an address ending
     with them may hold, in the order to try them."""
-    segments = [words for words in map(_words, text.split(",")) if words]
+    segments = _segments(text)
     if not segments:
         return
     last = segments[-1]
@@ -126,8 +126,13 @@ def _find_city(text: str, index: _Index) -> _Place | None:
 def _named_places(text: str) -> list[_Place]:
     """The places in every state named by the text's last part, when that is a city written
     without its state ("Springfield", "100 Main St, Chicago"), largest first."""
-    segments = [words for words in map(_words, text.split(",")) if words]
+    segments = _segments(text)
     return places_named(segments[-1]) if segments else []
+
+
+def _segments(text: str) -> list[list[str]]:
+    """The words of each comma-separated part of `text` that has any."""
+    return [words for words in map(_words, text.split(",")) if words]
 
 
 def cities_named(text: str) -> list[str]:
