@@ -35,6 +35,7 @@ from providers.geo import Place as _Place
 from providers.geo import PlaceIndex as _Index
 from providers.geo import cities_in, normalize_zip, places_named, preload, zip_centroid
 from providers.geo import city_key as _city_key
+from providers.geo import largest_cities as _largest_cities
 from providers.geo import place_index as _get_index
 from providers.geo import words as _words
 from providers.states import US_STATES
@@ -49,8 +50,10 @@ __all__ = [
     "cities_named",
     "geocode",
     "get_geocoder",
+    "largest_cities",
     "normalize_zip",
     "preload",
+    "state_named",
     "zip_centroid",
 ]
 
@@ -159,6 +162,16 @@ def cities_like(text: str) -> list[str]:
         if close:
             return [f"{known[key].city}, {state}" for key in close]
     return []
+
+
+def state_named(text: str) -> str | None:
+    """The state's code when `text` is only a state's name or abbreviation ("Texas", "tx")."""
+    return _STATE_BY_WORDS.get(" ".join(_words(_place_text(text))))
+
+
+def largest_cities(state: str, count: int) -> list[str]:
+    """The "City, ST" of up to `count` of the state's largest cities, largest first."""
+    return [f"{place.city}, {state}" for place in _largest_cities(state, count)]
 
 
 def _place_text(text: str) -> str:

@@ -9,7 +9,14 @@ from typing import Any
 from rest_framework import serializers
 from rest_framework.fields import empty
 
-from finder.geocode import MAX_QUERY_LENGTH, cities_like, cities_named, geocode
+from finder.geocode import (
+    MAX_QUERY_LENGTH,
+    cities_like,
+    cities_named,
+    geocode,
+    largest_cities,
+    state_named,
+)
 from finder.listing import catalogue
 from finder.search import (
     DEFAULT_RADIUS_MILES,
@@ -175,8 +182,15 @@ def check_place(values: dict) -> None:
 
 
 def unknown_place(text: str) -> str:
-    """Why `text` gave no place: several cities share that name, or none is known (with the
-    cities spelled like it, if any)."""
+    """Why `text` gave no place: it names a whole state (or DC, or a territory), several cities
+    share that name, or none is known (with the cities spelled like it, if any)."""
+    state = state_named(text)
+    if state:
+        examples = or_list(largest_cities(state, 3))
+        return (
+            f"'{text}' is too large an area to search. Enter a ZIP code or a city, such as "
+            f"{examples}."
+        )
     named = cities_named(text)
     if len(named) > 1:
         return f"Several US places are named '{text}'. Add the state, for example {or_list(named)}."
@@ -185,11 +199,15 @@ def unknown_place(text: str) -> str:
     return f"{unknown} Did you mean {or_list(similar)}?" if similar else unknown
 
 
-def suggested_places(text: str) -> list[str]:
-    """The places to offer for `text` that gave none: each a city of that name in another
-    state, or one spelled like it (see unknown_place), most likely first."""
+def suggested_places(text: str, count: int) -> list[str]:
+    """Up to `count` places to offer for `text` that gave none, most likely first: the largest
+    cities of a state it names, each city of that name in another state, or the cities
+    spelled like it (see unknown_place)."""
+    state = state_named(text)
+    if state:
+        return largest_cities(state, count)
     named = cities_named(text)
-    return named if len(named) > 1 else cities_like(text)
+    return named[:count] if len(named) > 1 else cities_like(text)[:count]
 
 
 def or_list(labels: list[str]) -> str:

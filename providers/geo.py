@@ -182,52 +182,65 @@ def _index_from_json(raw: bytes) -> _Index:
     )
 
 
-_by_name: dict[str, list[_Place]] | None = None
+class _CityTables(NamedTuple):
+    # City key -> every place with that USPS primary name, one per state: what a city
+    # written without its state may mean.
+    by_name: dict[str, list[_Place]]
+    # State -> city key -> place, for every primary city name in the state.
+    by_state: dict[str, dict[str, _Place]]
+    # (city key, state) -> how many ZIP codes the city has.
+    zip_counts: Counter[tuple[str, str]]
 
 
-def _places_by_name() -> dict[str, list[_Place]]:
-    """City key -> every place with that USPS primary name, one per state, the one with the
-    most ZIP codes (a rough measure of size) first: what a city written without its state
-    may mean. Built from the index once per process (about 0.1 s; preload() does it)."""
-    global _by_name
-    if _by_name is None:
+_city_tables: _CityTables | None = None
+
+
+def _cities() -> _CityTables:
+    """The cities by name and by state, each ordered the one with the most ZIP codes (a rough
+    measure of size) first. Built from the index once per process (about 0.1 s; preload()
+    does it)."""
+    global _city_tables
+    if _city_tables is None:
         index = _get_index()
         zip_counts = Counter(
             (_city_key(_words(place.city)), place.state) for place in index.zips.values()
         )
-        by_name: dict[str, list[_Place]] = {}
-        for (name, _state), place in sorted(
+        tables = _CityTables({}, {}, zip_counts)
+        for (name, state), place in sorted(
             index.cities.items(), key=lambda item: (-zip_counts[item[0]], item[0][1])
         ):
-            by_name.setdefault(name, []).append(place)
-        _by_name = by_name
-    return _by_name
-
-
-_cities_by_state: dict[str, dict[str, _Place]] | None = None
+            tables.by_name.setdefault(name, []).append(place)
+            tables.by_state.setdefault(state, {})[name] = place
+        _city_tables = tables
+    return _city_tables
 
 
 def cities_in(state: str) -> dict[str, _Place]:
-    """City key -> place for every USPS primary city name in `state` (read when a typed
-    city is not found, to suggest one spelled like it)."""
-    global _cities_by_state
-    if _cities_by_state is None:
-        by_state: dict[str, dict[str, _Place]] = {}
-        for (name, place_state), place in _get_index().cities.items():
-            by_state.setdefault(place_state, {})[name] = place
-        _cities_by_state = by_state
-    return _cities_by_state.get(state, {})
+    """City key -> place for every USPS primary city name in `state`, largest first."""
+    return _cities().by_state.get(state, {})
+
+
+def largest_cities(state: str, count: int) -> list[_Place]:
+    """Up to `count` of the state's largest cities, largest first: those with at least a
+    tenth of the largest one's ZIP codes, which leaves out the names of single large mail
+    receivers ("Parcel Return Service, DC")."""
+    tables = _cities()
+    ranked = list(tables.by_state.get(state, {}).items())[:count]
+    if not ranked:
+        return []
+    most = tables.zip_counts[(ranked[0][0], state)]
+    return [place for name, place in ranked if tables.zip_counts[(name, state)] * 10 >= most]
 
 
 def places_named(words: list[str]) -> list[_Place]:
     """The places whose name is `words` (a city without its state), largest first."""
-    return _places_by_name().get(_city_key(words), []) if words else []
+    return _cities().by_name.get(_city_key(words), []) if words else []
 
 
 def preload() -> None:
     """Build the offline indexes now (about half a second) instead of on the first lookup."""
     _get_index()
-    _places_by_name()
+    _cities()
 
 
 def zip_index() -> dict[str, _Place]:

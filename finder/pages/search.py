@@ -107,12 +107,11 @@ def for_patients(listing: dict, plan_names: dict[str, str]) -> dict:
 
 
 def place_choices(request: HttpRequest, near: str) -> list[tuple[str, str]]:
-    """For place text that gave none: each place it may mean (a city of that name in another
-    state, or one spelled like it), with the query that searches there, the patient's other
-    choices kept."""
+    """For place text that gave none: each place it may mean (see suggested_places), with the
+    query that searches there, the patient's other choices kept."""
     return [
         (label, query_with(request, near=label, lat=None, lng=None, page=None))
-        for label in suggested_places(near)[:MAX_PLACE_CHOICES]
+        for label in suggested_places(near, MAX_PLACE_CHOICES)
     ]
 
 

@@ -23,7 +23,9 @@ from finder.geocode import (
     cities_named,
     geocode,
     get_geocoder,
+    largest_cities,
     normalize_zip,
+    state_named,
     zip_centroid,
 )
 
@@ -258,6 +260,23 @@ def test_it_suggests_up_to_three_cities_closest_first() -> None:
     like = cities_like("Pittsburg, PA")
     assert like[0] == "Pittsburgh, PA"
     assert 1 < len(like) <= 3
+
+
+@pytest.mark.parametrize(
+    ("text", "state"),
+    [("Texas", "TX"), (" tx ", "TX"), ("New York, USA", "NY"), ("District of Columbia", "DC"),
+     ("Austin, TX", None), ("xyz", None), ("", None), ("x" * 201, None)],
+)  # fmt: skip
+def test_it_tells_text_that_is_only_a_state(text: str, state: str | None) -> None:
+    assert state_named(text) == state
+
+
+def test_a_states_largest_cities_leave_out_single_mail_receivers() -> None:
+    assert largest_cities("TX", 3)[0] == "Houston, TX"
+    assert len(largest_cities("TX", 3)) == 3
+    # DC's other USPS "cities" are single large mail receivers (Parcel Return Service).
+    assert largest_cities("DC", 6) == ["Washington, DC"]
+    assert largest_cities("ZZ", 3) == []
 
 
 @pytest.mark.parametrize("text", ["xyz", "Austin, TX", "Austin, ZZ", "", "Main Street", "x" * 201])

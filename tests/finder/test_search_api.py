@@ -231,6 +231,9 @@ def test_pagination_links(client, db):
     [
         ({"near": "xyz"}, {"near": ["Could not find a US location for 'xyz'."]}),
         ({"near": "Nowhere, ZZ"}, {"near": ["Could not find a US location for 'Nowhere, ZZ'."]}),
+        ({"near": "Texas"}, {"near": [
+            "'Texas' is too large an area to search. Enter a ZIP code or a city, such as "
+            "'Houston, TX', 'El Paso, TX' or 'Dallas, TX'."]}),
         ({"near": "Austn, TX"}, {"near": [
             "Could not find a US location for 'Austn, TX'. Did you mean 'Austin, TX'?"]}),
         ({"near": "Austin"}, {"near": [

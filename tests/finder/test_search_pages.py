@@ -80,6 +80,12 @@ def test_a_misspelt_city_offers_a_link_to_the_city_spelled_like_it(client, world
     assert '<li><a href="?near=Austin%2C+TX">Austin, TX</a></li>' in body
 
 
+def test_a_state_offers_links_to_its_largest_cities(client, world):
+    body = client.get("/", {"near": "Texas"}).content.decode()
+    assert "&#x27;Texas&#x27; is too large an area to search." in body
+    assert '<li><a href="?near=Houston%2C+TX">Houston, TX</a></li>' in body
+
+
 def test_an_unknown_place_offers_no_links(client, db):
     body = client.get("/", {"near": "xyz"}).content.decode()
     assert "place-choices" not in body
