@@ -193,7 +193,8 @@ def unknown_place(text: str) -> str:
         )
     named = cities_named(text)
     if len(named) > 1:
-        return f"Several US places are named '{text}'. Add the state, for example {or_list(named)}."
+        city = named[0].rpartition(", ")[0]  # as USPS spells it, without a street before it
+        return f"Several US places are named '{city}'. Add the state, for example {or_list(named)}."
     unknown = f"Could not find a US location for '{text}'."
     similar = cities_like(text)
     return f"{unknown} Did you mean {or_list(similar)}?" if similar else unknown
