@@ -181,34 +181,42 @@ def check_place(values: dict) -> None:
         )
 
 
-def unknown_place(text: str) -> str:
+# Places offered for place text that named none (the search page links each).
+MAX_PLACE_SUGGESTIONS = 6
+
+
+class UnknownPlace(serializers.ValidationError):
+    """A 400 on `near` for text that names no single place: the message says why and what to
+    send instead, and `places` are the places it suggests, most likely first."""
+
+    def __init__(self, message: str, places: list[str]) -> None:
+        super().__init__({"near": [message]})
+        self.places = places
+
+
+def unknown_place(text: str) -> UnknownPlace:
     """Why `text` gave no place: it names a whole state (or DC, or a territory), several cities
     share that name, or none is known (with the cities spelled like it, if any)."""
     state = state_named(text)
     if state:
-        examples = or_list(largest_cities(state, 3))
-        return (
+        places = largest_cities(state, MAX_PLACE_SUGGESTIONS)
+        return UnknownPlace(
             f"'{text}' is too large an area to search. Enter a ZIP code or a city, such as "
-            f"{examples}."
+            f"{or_list(places)}.",
+            places,
         )
     named = cities_named(text)
     if len(named) > 1:
         city = named[0].rpartition(", ")[0]  # as USPS spells it, without a street before it
-        return f"Several US places are named '{city}'. Add the state, for example {or_list(named)}."
+        return UnknownPlace(
+            f"Several US places are named '{city}'. Add the state, for example {or_list(named)}.",
+            named[:MAX_PLACE_SUGGESTIONS],
+        )
     unknown = f"Could not find a US location for '{text}'."
     similar = cities_like(text)
-    return f"{unknown} Did you mean {or_list(similar)}?" if similar else unknown
-
-
-def suggested_places(text: str, count: int) -> list[str]:
-    """Up to `count` places to offer for `text` that gave none, most likely first: the largest
-    cities of a state it names, each city of that name in another state, or the cities
-    spelled like it (see unknown_place)."""
-    state = state_named(text)
-    if state:
-        return largest_cities(state, count)
-    named = cities_named(text)
-    return named[:count] if len(named) > 1 else cities_like(text)[:count]
+    return UnknownPlace(
+        f"{unknown} Did you mean {or_list(similar)}?" if similar else unknown, similar
+    )
 
 
 def or_list(labels: list[str]) -> str:
@@ -222,7 +230,7 @@ def resolve_origin(values: dict) -> Origin | None:
     if values.get("near"):
         point = geocode(values["near"])
         if point is None:
-            raise serializers.ValidationError({"near": [unknown_place(values["near"])]})
+            raise unknown_place(values["near"])
         return Origin(point.lat, point.lng, point.label, radius)
     if "lat" in values:
         label = f"{values['lat']:.4f}, {values['lng']:.4f}"

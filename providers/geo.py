@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 from collections import Counter
+from itertools import islice
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -225,7 +226,7 @@ def largest_cities(state: str, count: int) -> list[_Place]:
     tenth of the largest one's ZIP codes, which leaves out the names of single large mail
     receivers ("Parcel Return Service, DC")."""
     tables = _cities()
-    ranked = list(tables.by_state.get(state, {}).items())[:count]
+    ranked = list(islice(tables.by_state.get(state, {}).items(), count))
     if not ranked:
         return []
     most = tables.zip_counts[(ranked[0][0], state)]

@@ -8,7 +8,7 @@ from rest_framework.exceptions import ValidationError
 from finder.listing import attach_listing_extras, provider_detail, provider_summary
 from finder.search import DEFAULT_RADIUS_MILES, PageOutOfRange
 from finder.search_cache import cache_anonymous_search_page
-from finder.search_params import PARAMETER_FIELDS, parse_search_query, suggested_places
+from finder.search_params import PARAMETER_FIELDS, UnknownPlace, parse_search_query
 from providers.models import InsurancePlan, Profession, Provider, Service, VerificationStatus
 from providers.scope import current_practice_acts
 
@@ -20,7 +20,6 @@ PLACE_NEEDED = "Enter a ZIP code, city or address, or use your location."
 # The fields folded under "More filters and sorting" (templates/finder/search.html): open
 # whenever one of them is in use, so a patient always sees what narrowed the results.
 FOLDED_FIELDS = ("service", "insurance", "max_price", "ordering", "accepting_new_patients")
-MAX_PLACE_CHOICES = 6
 
 
 def page_provider_url(provider: Provider) -> str:
@@ -69,8 +68,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
             query = parse_search_query(given)
         except ValidationError as exc:
             context["errors"] = exc.detail
-            if "near" in exc.detail:
-                context["near_choices"] = place_choices(request, given["near"])
+            if isinstance(exc, UnknownPlace):
+                context["near_choices"] = place_choices(request, exc.places)
             return render(request, "finder/search.html", context, status=400)
         try:
             result = query.run()
@@ -106,12 +105,11 @@ def for_patients(listing: dict, plan_names: dict[str, str]) -> dict:
     }
 
 
-def place_choices(request: HttpRequest, near: str) -> list[tuple[str, str]]:
-    """For place text that gave none: each place it may mean (see suggested_places), with the
-    query that searches there, the patient's other choices kept."""
+def place_choices(request: HttpRequest, places: list[str]) -> list[tuple[str, str]]:
+    """Each place suggested for place text that gave none, with the query that searches there,
+    the patient's other choices kept."""
     return [
-        (label, query_with(request, near=label, lat=None, lng=None, page=None))
-        for label in suggested_places(near, MAX_PLACE_CHOICES)
+        (label, query_with(request, near=label, lat=None, lng=None, page=None)) for label in places
     ]
 
 
