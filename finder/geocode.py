@@ -33,7 +33,14 @@ from providers.geo import MAX_STATE_WORDS as _MAX_STATE_WORDS
 from providers.geo import STATE_BY_WORDS as _STATE_BY_WORDS
 from providers.geo import Place as _Place
 from providers.geo import PlaceIndex as _Index
-from providers.geo import cities_in, normalize_zip, places_named, preload, zip_centroid
+from providers.geo import (
+    cities_in,
+    normalize_zip,
+    places_named,
+    preload,
+    state_display_name,
+    zip_centroid,
+)
 from providers.geo import city_key as _city_key
 from providers.geo import largest_cities as _largest_cities
 from providers.geo import place_index as _get_index
@@ -51,8 +58,10 @@ __all__ = [
     "geocode",
     "get_geocoder",
     "largest_cities",
+    "names_military_mail",
     "normalize_zip",
     "preload",
+    "state_display_name",
     "state_named",
     "zip_centroid",
 ]
@@ -169,6 +178,16 @@ def state_named(text: str) -> str | None:
     return _STATE_BY_WORDS.get(" ".join(_words(_place_text(text))))
 
 
+# USPS's codes for military mail (APO/FPO/DPO), which routes overseas and names no place.
+MILITARY_MAIL_CODES = frozenset({"aa", "ae", "ap"})
+
+
+def names_military_mail(text: str) -> bool:
+    """Whether `text` is only a military mail code ("AE", "APO AE")."""
+    words = _words(_place_text(text))
+    return bool(words) and words[-1] in MILITARY_MAIL_CODES and len(words) <= 2
+
+
 def largest_cities(state: str, count: int) -> list[str]:
     """The "City, ST" of up to `count` of the state's largest cities, largest first."""
     return [f"{place.city}, {state}" for place in _largest_cities(state, count)]
@@ -182,6 +201,14 @@ def _place_text(text: str) -> str:
     text = _COUNTRY_SUFFIX_RE.sub("", " ".join(text.split()))
     trailing = _TRAILING_ZIP_RE.search(text)
     return text[: trailing.start()].strip() if trailing else text
+
+
+def _names_another_state(text: str, place: _Place) -> bool:
+    """Whether `text` is the full name of a state other than the place's own."""
+    words = _words(text)
+    state = _STATE_BY_WORDS.get(" ".join(words))
+    is_code = len(words) == 1 and len(words[0]) == 2  # "LA" is also Los Angeles
+    return state is not None and not is_code and state != place.state
 
 
 def _parse_coordinates(text: str) -> tuple[float, float] | Literal[False] | None:
@@ -253,6 +280,8 @@ class OfflineGeocoder(Geocoder):
             # several states share ("Springfield") is left to the caller to ask about.
             named = _named_places(text)
             place = named[0] if len(named) == 1 else None
+            if place is not None and _names_another_state(text, place):
+                place = None  # "Ohio" is the state, not Ohio, IL; "New York" is New York, NY
         return _city_location(place) if place else None
 
 

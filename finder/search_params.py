@@ -15,6 +15,8 @@ from finder.geocode import (
     cities_named,
     geocode,
     largest_cities,
+    names_military_mail,
+    state_display_name,
     state_named,
 )
 from finder.listing import catalogue
@@ -200,10 +202,23 @@ def unknown_place(text: str) -> UnknownPlace:
     state = state_named(text)
     if state:
         places = largest_cities(state, MAX_PLACE_SUGGESTIONS)
+        if not places:
+            # A territory whose ZIPs the index does not hold (FM, MH, PW): nothing to offer.
+            return UnknownPlace(
+                f"We have no listings data for {state_display_name(state)}. Enter a US ZIP code"
+                " or a city instead.",
+                [],
+            )
         return UnknownPlace(
             f"'{text}' is too large an area to search. Enter a ZIP code or a city, such as "
             f"{or_list(places)}.",
             places,
+        )
+    if names_military_mail(text):
+        return UnknownPlace(
+            "Military mail codes (AA, AE, AP) name no place to search near. Enter a US ZIP code"
+            " or a city instead.",
+            [],
         )
     named = cities_named(text)
     if len(named) > 1:
@@ -220,9 +235,11 @@ def unknown_place(text: str) -> UnknownPlace:
 
 
 def or_list(labels: list[str]) -> str:
-    """'A', 'B' or 'C': at most the first three."""
+    """'A', 'B' or 'C': at most the first three; empty for none."""
     quoted = [f"'{label}'" for label in labels[:3]]
-    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+    if len(quoted) <= 1:
+        return "".join(quoted)
+    return f"{', '.join(quoted[:-1])} or {quoted[-1]}"
 
 
 def resolve_origin(values: dict) -> Origin | None:

@@ -32,14 +32,16 @@ _TERRITORIES: dict[str, str] = {
     "GU": "Guam",
     "AS": "American Samoa",
     "MP": "Northern Mariana Islands",
-    "FM": "Micronesia",
+    "FM": "Federated States of Micronesia",
     "MH": "Marshall Islands",
     "PW": "Palau",
 }
 _STATE_ALIASES: dict[str, str] = {
     "us virgin islands": "VI",
-    "federated states of micronesia": "FM",
+    "micronesia": "FM",
 }
+# Names read after "the" in a sentence ("no listings data for the Marshall Islands").
+_NAMES_WITH_ARTICLE = frozenset({"VI", "FM", "MH", "MP"})
 # MILITARY ZIPs (APO/FPO/DPO) route mail overseas and have no fixed place.
 _INDEXED_ZIP_TYPES = ("STANDARD", "UNIQUE", "PO BOX")
 # USPS spells these words out ("Saint Louis", "Fort Worth"); users often abbreviate them.
@@ -276,6 +278,13 @@ STATE_BY_WORDS = _STATE_BY_WORDS
 TERRITORIES = _TERRITORIES
 MAX_CITY_WORDS = _MAX_CITY_WORDS
 MAX_STATE_WORDS = _MAX_STATE_WORDS
+
+
+def state_display_name(code: str) -> str:
+    """The state's or territory's name as a sentence reads it: "Texas", "the Marshall
+    Islands"."""
+    name = US_STATES.get(code) or _TERRITORIES.get(code, code)
+    return f"the {name}" if code in _NAMES_WITH_ARTICLE else name
 
 
 if __name__ == "__main__":  # the child process of _load_index()
