@@ -25,18 +25,21 @@ DISCLAIMER = (
     "your plan and the provider before your visit."
 )
 
-# The disclaimers 45 CFR 149.610 requires on a Good Faith Estimate, in plain language.
+# The disclaimers 45 CFR 149.610 requires on a Good Faith Estimate, in plain language. The
+# printed estimate is made by this site, not the provider: the dispute right attaches to a Good
+# Faith Estimate the provider gives, which this one becomes only if the provider adopts it.
 GOOD_FAITH_ESTIMATE_DISCLAIMERS: list[str] = [
     "This estimate includes only the items and services listed. Other services your provider "
     "recommends must be scheduled separately and are not included.",
     "This is only an estimate. Your actual charges may be different.",
-    "If your bill from any one provider or facility is at least $400 more than this estimate, "
-    "you have the right to dispute it through the federal patient-provider dispute resolution "
-    "process. Start the dispute within 120 calendar days of the date on the bill; the fee is $25. "
-    "For help, visit www.cms.gov/nosurprises or call 1-800-985-3059. Starting a dispute will not "
+    "Once the provider gives you a Good Faith Estimate (their own, or this one confirmed as "
+    "theirs), you have the right to dispute a bill from any one provider or facility that is at "
+    "least $400 more than it, through the federal patient-provider dispute resolution process. "
+    "Start the dispute within 120 calendar days of the date on the bill; the fee is $25. For "
+    "help, visit www.cms.gov/nosurprises or call 1-800-985-3059. Starting a dispute will not "
     "affect the quality of the care you receive.",
-    "This Good Faith Estimate is not a contract and does not require you to get these services "
-    "from the providers listed.",
+    "This estimate is not a contract and does not require you to get these services from the "
+    "providers listed.",
 ]
 
 _ZERO = Decimal("0.00")

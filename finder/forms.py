@@ -17,7 +17,7 @@ from providers.models import InsurancePlan, Provider
 
 _MONEY_ATTRS = {"inputmode": "decimal", "placeholder": "0.00"}
 _NO_PROVIDER = (
-    "A Good Faith Estimate needs a provider: choose one from search, then estimate again."
+    "The printed estimate names its provider: choose one from search, then estimate again."
 )
 
 
@@ -105,7 +105,7 @@ class EstimateForm(forms.Form):
         initial="insurance",
         widget=forms.RadioSelect,
         help_text="Self-pay means you pay the provider directly and no claim is sent to a plan; "
-        "you can then get a printable Good Faith Estimate.",
+        "you can then print a cost estimate to take to the provider.",
     )
     plan = forms.ModelChoiceField(
         label="Insurance plan",

@@ -17,4 +17,5 @@ urlpatterns = [
     path("safety/", info_pages.safety_page, name="safety"),
     path("about/", info_pages.about_page, name="about"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

@@ -1,4 +1,5 @@
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
@@ -14,3 +15,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
     if database_is_available():
         return JsonResponse({"status": "ok", "database": "ok"})
     return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    # Browsers and crawlers ask for /favicon.ico whatever the page links; the file itself is a
+    # static file, fingerprinted and cached like the others.
+    return HttpResponsePermanentRedirect(static("favicon.ico"))

@@ -31,8 +31,9 @@ def estimate_page(request: HttpRequest) -> HttpResponse:
         if result.offers_good_faith_estimate:
             gfe_form = GoodFaithEstimateForm.for_estimate(result)
     context = {"form": form, "result": result, "gfe_form": gfe_form}
-    # Bad input re-shows the form with its field errors, as a 400.
-    status = 400 if form.is_bound and form.errors else 200
+    # Bad input re-shows the form with its field errors, as a 400; a link to a provider that
+    # is not listed still offers typical prices, under a 404 that says so.
+    status = 400 if form.is_bound and form.errors else 404 if form.provider_not_found else 200
     return render(request, "finder/estimate.html", context, status=status)
 
 

@@ -5,7 +5,10 @@
 (function () {
   "use strict";
 
-  var target = document.getElementById("result-heading") || document.getElementById("error-summary");
+  var target =
+    document.getElementById("urgent-heading") ||
+    document.getElementById("result-heading") ||
+    document.getElementById("error-summary");
   if (target) {
     target.focus();
   }

@@ -57,6 +57,10 @@ def open_search_errors(page: Page, site: str, austin: dict[str, Provider]) -> No
     page.goto(f"{site}/?near=xyz")
 
 
+def open_search_without_listings_data(page: Page, site: str, austin: dict[str, Provider]) -> None:
+    page.goto(f"{site}/?near=FM")
+
+
 def open_provider(page: Page, site: str, austin: dict[str, Provider]) -> None:
     page.goto(f"{site}/providers/{austin['jane'].id}/")
     expect(page.locator("#map .leaflet-marker-icon")).to_have_count(2)
@@ -78,7 +82,7 @@ def open_good_faith_estimate(page: Page, site: str, austin: dict[str, Provider])
     open_estimate_result(page, site, austin)
     page.get_by_label("Patient's full name").fill("Ann Example")
     page.get_by_label("Patient's date of birth").fill("1980-03-04")
-    page.get_by_role("button", name="Create Good Faith Estimate").click()
+    page.get_by_role("button", name="Create cost estimate for the provider").click()
     expect(page.locator(".gfe-total")).to_be_visible()
 
 
@@ -110,6 +114,7 @@ PAGES: dict[str, Callable[[Page, str, dict[str, Provider]], None]] = {
     "search-results": open_results,
     "search-results-map": open_results_map,
     "search-errors": open_search_errors,
+    "search-without-listings-data": open_search_without_listings_data,
     "provider": open_provider,
     "estimate": open_estimate,
     "estimate-result": open_estimate_result,

@@ -176,9 +176,11 @@ def test_a_good_faith_estimate_prints_with_the_required_details(page, site, aust
     page.get_by_label("Patient's full name").fill("Ann Example")
     page.get_by_label("Patient's date of birth").fill("1980-03-04")
 
-    page.get_by_role("button", name="Create Good Faith Estimate").click()
+    page.get_by_role("button", name="Create cost estimate for the provider").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Good Faith Estimate")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Self-pay cost estimate to take to your provider"
+    )
     assert "Ann Example" not in page.url
     facts = page.locator(".gfe-facts")
     expect(facts.first).to_contain_text("Ann Example")

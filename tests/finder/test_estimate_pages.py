@@ -92,9 +92,14 @@ def test_a_physical_therapist_gets_pt_codes_with_manual_therapy_ticked(client, r
     assert 'value="98940"' not in html
 
 
-def test_an_unknown_provider_in_the_link_falls_back_to_typical_prices(client, reference):
-    html = client.get(ESTIMATE_URL, {"provider": "987654"}).content.decode()
-    assert "We could not find that provider, so typical prices are shown." in html
+def test_an_unknown_provider_in_the_link_is_a_404_that_offers_typical_prices(client, reference):
+    response = client.get(ESTIMATE_URL, {"provider": "987654"})
+    html = response.content.decode()
+
+    assert response.status_code == 404
+    assert "<h2>Provider not found</h2>" in html
+    assert "The form below\n    shows typical prices." in html
+    assert 'name="code" value="98940"' in html  # the form is there, with typical procedures
 
 
 def test_every_coverage_field_has_a_linked_plain_language_explanation(client, reference):
@@ -232,7 +237,7 @@ def test_self_pay_with_a_provider_offers_a_good_faith_estimate_by_post(client, c
 def test_self_pay_without_a_provider_points_to_search_for_a_good_faith_estimate(client, reference):
     html = client.get(ESTIMATE_URL, query()).content.decode()
     assert GFE_URL not in html
-    assert "to print a Good Faith\n    Estimate" in html
+    assert "to print a cost\n    estimate with their name, NPI and prices to take to them." in html
 
 
 def test_the_good_faith_estimate_prints_every_required_element(client, chiropractor):
@@ -252,6 +257,12 @@ def test_the_good_faith_estimate_prints_every_required_element(client, chiroprac
         "100 Congress Ave, Austin, TX 78701",
         "<dt>State</dt><dd>Texas</dd>",
         "45 CFR 149.610",
+        '<h1 id="gfe-title">Self-pay cost estimate to take to your provider</h1>',
+        f"<strong>This is not {chiropractor.display_name}'s Good Faith Estimate.</strong>",
+        "the provider has not confirmed it.",
+        "within 1 business day of scheduling a service 3 or\n      more business days ahead",
+        "within 3 business days of your asking (asking about cost counts)",
+        "Keep a copy of the Good Faith Estimate the provider gives you",
         "Expected charge for 3 visits",
         # code, label, units, unit price, per visit, for the course
         "<tr><td>98940</td><td>Spinal manipulation, 1-2 regions</td>\n"
@@ -291,7 +302,7 @@ def test_a_good_faith_estimate_needs_a_listed_provider(client, reference, provid
     assert response.status_code == 400
     html = response.content.decode()
     assert 'role="alert"' in html
-    assert "A Good Faith Estimate needs a provider: choose one from search" in html
+    assert "The printed estimate names its provider: choose one from search" in html
     assert "Ann Example" not in html
 
 

@@ -2,9 +2,11 @@
 
 import logging
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.contrib.staticfiles import finders
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -95,7 +97,8 @@ def test_post_with_a_red_flag_shows_the_urgent_alert_and_the_region_to_avoid():
 
     assert "Your result: Manipulation of some areas should be avoided" in html
     assert 'role="alert"' in html
-    assert "Get medical help now" in html
+    first_heading = re.search(r"<h2[^>]*>([^<]*)</h2>", html.split('class="safety-result')[1])
+    assert first_heading.group(1) == "Get medical help now"
     assert "Go to an emergency department now." in html
     assert "Areas where manipulation should be avoided" in html
     assert "The low back" in html
@@ -241,3 +244,21 @@ def test_every_inline_citation_on_the_about_page_points_at_a_listed_source(clien
     listed = set(re.findall(r'id="source-([^"]+)"', html))
     assert cited
     assert cited <= listed
+
+
+@pytest.mark.django_db
+def test_the_favicon_is_served_where_browsers_ask_for_it(client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/static/favicon.ico"
+    icon = Path(finders.find("favicon.ico")).read_bytes()
+    assert icon[:4] == b"\x00\x00\x01\x00"  # an ICO file's header
+    assert b"\x89PNG" in icon
+
+
+@pytest.mark.django_db
+def test_every_page_links_its_icon(client):
+    html = client.get("/about/").content.decode()
+
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
