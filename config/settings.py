@@ -336,7 +336,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Find chiropractors and physical therapists who perform joint manipulation, check "
         "state scope of practice and estimate costs. Anonymous calls are allowed at a low "
-        "per-IP rate; partners send `Authorization: Api-Key <key>`. See docs/api.md."
+        "per-IP rate; partners send `Authorization: Api-Key <key>`. The guide, with examples, "
+        "limits and error formats: [/api/guide/](/api/guide/)."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

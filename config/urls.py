@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 import finder.api.schema  # noqa: F401 - registers the OpenAPI extensions before any schema build
 from finder.errors import api_not_found
+from finder.pages.api_guide import api_guide_page
 
 # Swagger UI and Redoc (drf-spectacular's templates) start from inline scripts and styles, and
 # Redoc renders in a blob: worker: a looser policy for these two read-only pages only.
@@ -30,6 +31,7 @@ urlpatterns = [
         api_docs_csp(SpectacularRedocView.as_view(url_name="api-schema")),
         name="api-redoc",
     ),
+    path("api/guide/", api_guide_page, name="api-guide"),
     path("api/v1/", include("finder.api.urls")),
     # Unknown /api/ paths: JSON 404s, with DEBUG on too.
     re_path(r"^api/", api_not_found),

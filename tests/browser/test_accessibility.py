@@ -105,6 +105,10 @@ def open_about(page: Page, site: str, austin: dict[str, Provider]) -> None:
     page.goto(f"{site}/about/")
 
 
+def open_api_guide(page: Page, site: str, austin: dict[str, Provider]) -> None:
+    page.goto(f"{site}/api/guide/")
+
+
 def open_practice_acts(page: Page, site: str, austin: dict[str, Provider]) -> None:
     page.goto(f"{site}/practice-acts/")
 
@@ -123,6 +127,7 @@ PAGES: dict[str, Callable[[Page, str, dict[str, Provider]], None]] = {
     "safety-result": open_safety_result,
     "about": open_about,
     "practice-acts": open_practice_acts,
+    "api-guide": open_api_guide,
 }
 
 

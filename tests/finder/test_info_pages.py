@@ -262,3 +262,21 @@ def test_every_page_links_its_icon(client):
     html = client.get("/about/").content.decode()
 
     assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
+
+
+@pytest.mark.django_db
+def test_the_api_guide_is_a_page_partners_can_open(client):
+    response = client.get("/api/guide/")
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert '<h1 id="partner-api-quick-start">Partner API quick start</h1>' in html
+    assert '<table tabindex="0">' in html  # rendered, and reachable by keyboard when scrolled
+    assert '<a href="/api/docs/">interactive API documentation</a>' in html
+
+
+@pytest.mark.django_db
+def test_the_api_description_links_the_guide(client):
+    schema = client.get("/api/v1/schema/?format=json").json()
+
+    assert "[/api/guide/](/api/guide/)" in schema["info"]["description"]
