@@ -1,5 +1,7 @@
 """System checks for deployments (`manage.py check --deploy`)."""
 
+from typing import Any
+
 from django.conf import settings
 from django.core.checks import CheckMessage, Tags, Warning, register
 
@@ -14,7 +16,8 @@ UNSHARED_CACHES = {
 
 @register(Tags.caches, deploy=True)
 def check_shared_cache(app_configs=None, **kwargs) -> list[CheckMessage]:
-    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    caches: dict[str, dict[str, Any]] = settings.CACHES
+    backend = caches.get("default", {}).get("BACKEND", "")
     problem = UNSHARED_CACHES.get(backend)
     if problem is None:
         return []

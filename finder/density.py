@@ -99,8 +99,11 @@ def density_grid() -> DensityGrid:
     if _grid is not None and now - _checked_at < RECHECK_SECONDS:
         return _grid
     _checked_at = now
-    fresh = _grid is not None and time.time() - _grid.built_at < REFRESH_SECONDS
-    if fresh and _shared_built_at() in (None, _grid.built_at):
+    if (
+        _grid is not None
+        and time.time() - _grid.built_at < REFRESH_SECONDS
+        and _shared_built_at() in (None, _grid.built_at)
+    ):
         return _grid
     shared = _shared_grid()
     # One process rebuilds a stale grid; the others keep using the stale one meanwhile.
@@ -138,11 +141,14 @@ def _shared_built_at() -> float | None:
 
 def _shared_grid() -> DensityGrid | None:
     try:
-        built_at, counts = cache.get(CACHE_KEY) or (None, None)
+        shared: tuple[float, dict[int, int]] | None = cache.get(CACHE_KEY)
     except Exception:
         logger.warning("Cache unavailable; density grid built locally", exc_info=True)
         return None
-    return DensityGrid(counts, built_at) if counts is not None else None
+    if shared is None:
+        return None
+    built_at, counts = shared
+    return DensityGrid(counts, built_at)
 
 
 def _share(grid: DensityGrid) -> None:

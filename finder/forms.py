@@ -138,7 +138,8 @@ class EstimateForm(forms.Form):
             ("no", "No, my plan covers them before the deductible is met"),
         ],
         coerce=lambda value: value == "yes",
-        empty_value=True,
+        # Django returns empty_value as given; django-stubs types it as str | None only.
+        empty_value=True,  # type: ignore[arg-type]
         required=False,
         initial="yes",
         widget=forms.RadioSelect,
@@ -192,8 +193,10 @@ class EstimateForm(forms.Form):
             self.initial["provider"] = self.selected_provider.pk
         self.options = costs.procedure_options(self.selected_provider)
         usual = costs.usual_procedure_code(self.selected_provider)
-        self.fields["code"].choices = [(option.code, option.code) for option in self.options]
-        self.fields["code"].initial = [usual]
+        code_field = self.fields["code"]
+        assert isinstance(code_field, CheckboxCodesField)
+        code_field.choices = [(option.code, option.code) for option in self.options]
+        code_field.initial = [usual]
         for option in self.options:
             self.fields[f"qty_{option.code}"] = forms.IntegerField(
                 label=f"Units of {option.code} per visit",
@@ -237,7 +240,8 @@ class EstimateForm(forms.Form):
         return self.cleaned_data.get("visits") or 1
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         procedures = [
             costs.RequestedProcedure(code, data.get(f"qty_{code}") or 1)
             for code in data.get("code", [])
@@ -249,10 +253,8 @@ class EstimateForm(forms.Form):
                 for message in exc.errors.values():
                     self.add_error("code", message)
         data["procedures"] = procedures
-        data["coverage"] = costs.CoverageTerms(
-            type=data.get("coverage_type", "insurance"),
-            **{name: data.get(name) for name in self.COVERAGE_FIELD_NAMES},
-        )
+        terms: dict[str, Any] = {name: data.get(name) for name in self.COVERAGE_FIELD_NAMES}
+        data["coverage"] = costs.CoverageTerms(type=data.get("coverage_type", "insurance"), **terms)
         return data
 
 
@@ -292,10 +294,10 @@ class GoodFaithEstimateForm(forms.Form):
         min_value=1, max_value=costs.MAX_VISITS, initial=1, widget=forms.HiddenInput
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, data: QueryDict | None = None, **kwargs: Any) -> None:
         # Its own ids: on the estimate page this form sits beside the estimate form.
         kwargs.setdefault("auto_id", "gfe_%s")
-        super().__init__(*args, label_suffix="", **kwargs)
+        super().__init__(data, label_suffix="", **kwargs)
 
     @classmethod
     def for_estimate(cls, result: costs.CostEstimate) -> GoodFaithEstimateForm:
@@ -331,7 +333,8 @@ class GoodFaithEstimateForm(forms.Form):
         return procedures
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if "provider" in data and "procedures" in data:
             try:
                 costs.resolve_procedures(data["procedures"], provider=data["provider"])

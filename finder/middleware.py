@@ -15,6 +15,7 @@ for the next request, so service resumes on its own when the database is back.
 import json
 import logging
 import sys
+from collections.abc import Awaitable
 
 from csp.middleware import CSPMiddleware
 from django.conf import settings
@@ -23,8 +24,9 @@ from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.exceptions import TooManyFieldsSent, TooManyFilesSent
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import render
+from django.utils.deprecation import MiddlewareMixin
 from simple_history.middleware import HistoryRequestMiddleware
 
 from finder import errors
@@ -59,7 +61,7 @@ def _refuse(request: HttpRequest, message: str, status: int) -> HttpResponse:
     )
 
 
-def _has_nul(values: object) -> bool:
+def _has_nul(values: QueryDict) -> bool:
     return any("\x00" in key or any("\x00" in v for v in vals) for key, vals in values.lists())
 
 
@@ -179,7 +181,7 @@ def is_api(request: HttpRequest) -> bool:
     return request.path_info.startswith("/api/")
 
 
-class SkipForApi:
+class SkipForApi(MiddlewareMixin):
     """Mixin for middleware that only pages and the admin need: API requests go straight past.
 
     Sessions, logins and messages serve the pages and the admin; the API
@@ -188,7 +190,7 @@ class SkipForApi:
     checks (which look for those classes) satisfied.
     """
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
         if is_api(request):
             return self.get_response(request)
         return super().__call__(request)
@@ -232,7 +234,9 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         if not request.path_info.startswith(self.JSON_API_PREFIX):
             super().process_request(request)
 
-    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
         if request.path_info.startswith(self.JSON_API_PREFIX):
             response.headers.setdefault("Content-Security-Policy", self.API_POLICY)
             return response

@@ -6,6 +6,7 @@ prefix and a SHA-512 of the whole key, never the key itself.
 
 import json
 import logging
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 from django.core.cache import cache
@@ -110,7 +111,7 @@ class PartnerApiKey(AbstractAPIKey):
         help_text="Selects the request rate (API_STANDARD_RATE or API_PREMIUM_RATE).",
     )
 
-    objects = PartnerApiKeyManager()
+    objects: ClassVar[PartnerApiKeyManager] = PartnerApiKeyManager()
 
     class Meta(AbstractAPIKey.Meta):
         verbose_name = "partner API key"

@@ -58,9 +58,10 @@ def practice_act_timelines(
             earlier.get((state, profession), []),
             key=lambda row: (row.effective_from is not None, row.effective_from or date.min),
         )
-        history = [
-            SupersededRule(act=row, superseded_on=successor.effective_from)
-            for row, successor in pairwise([*older, act])
-        ]
+        history = []
+        for row, successor in pairwise([*older, act]):
+            # Only the first rule may be undated (constraint unique_practice_act_original).
+            assert successor.effective_from is not None
+            history.append(SupersededRule(act=row, superseded_on=successor.effective_from))
         timelines.setdefault(state, {})[profession] = PracticeActTimeline(act, history)
     return timelines

@@ -50,7 +50,8 @@ class PracticeLocationForm(forms.ModelForm):
         fields = "__all__"  # noqa: DJ007 -- the inline's `fields` lists what is shown
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         has_lat = cleaned.get("latitude") is not None
         has_lng = cleaned.get("longitude") is not None
         if has_lat != has_lng:

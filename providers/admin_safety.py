@@ -47,6 +47,16 @@ def record_history(request: HttpRequest, providers: QuerySet[Provider], reason: 
     )
 
 
+def attribute_next_version(provider: Provider, request: HttpRequest, reason: str) -> None:
+    """Who makes the provider's next history row, and why.
+
+    django-simple-history reads these two instance attributes when it records a version (its
+    documented way to set them for one save); the model does not declare them.
+    """
+    provider._history_user = request.user  # type: ignore[attr-defined]
+    provider._change_reason = reason  # type: ignore[attr-defined]
+
+
 class VersionedAdmin(SimpleHistoryAdmin):
     """SimpleHistoryAdmin whose revert needs the change permission.
 
@@ -77,7 +87,9 @@ class SoftDeleteProviderAdmin(VersionedAdmin):
         if not plan_ids:
             return form
 
-        class VersionForm(form):
+        # A subclass of the form the admin generated for this request: mypy cannot check a
+        # class whose base is only known at run time.
+        class VersionForm(form):  # type: ignore[valid-type, misc]
             def __init__(self, *args, **kwargs) -> None:
                 super().__init__(*args, **kwargs)
                 self.initial["insurance_plans"] = plan_ids
@@ -94,8 +106,7 @@ class SoftDeleteProviderAdmin(VersionedAdmin):
 
     def _suspend(self, request: HttpRequest, provider: Provider) -> None:
         provider.verification_status = VerificationStatus.SUSPENDED
-        provider._history_user = request.user
-        provider._change_reason = SOFT_DELETE_REASON
+        attribute_next_version(provider, request, SOFT_DELETE_REASON)
         # A plain save: it records the history row and invalidates cached listings (signals).
         provider.save(update_fields=["verification_status", "updated_at"])
 
@@ -121,14 +132,13 @@ class SoftDeleteProviderAdmin(VersionedAdmin):
         if not self.has_purge_permission(request):
             raise PermissionDenied
         if request.POST.get("post") == "yes":
-            providers = list(queryset)
+            purged = list(queryset)
             with transaction.atomic():
-                self.log_deletions(request, providers)
-                for provider in providers:
-                    provider._history_user = request.user
-                    provider._change_reason = "Purged by a superuser"
+                self.log_deletions(request, purged)
+                for provider in purged:
+                    attribute_next_version(provider, request, "Purged by a superuser")
                     provider.delete()
-            self.message_user(request, f"Purged {len(providers)} provider(s) permanently.")
+            self.message_user(request, f"Purged {len(purged)} provider(s) permanently.")
             return None
         providers = queryset.annotate(
             location_count=Count("locations", distinct=True),

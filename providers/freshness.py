@@ -45,8 +45,9 @@ def tokens(*names: str) -> tuple[str, ...]:
     now = time.monotonic()
     recheck = settings.FRESHNESS_RECHECK_SECONDS
     recent = [_recent.get(name) for name in names]
-    if all(entry and now - entry[1] < recheck for entry in recent):
-        return tuple(entry[0] for entry in recent)
+    fresh = [entry[0] for entry in recent if entry is not None and now - entry[1] < recheck]
+    if len(fresh) == len(names):
+        return tuple(fresh)
     read = _read(names)
     _recent.update((name, (value, now)) for name, value in zip(names, read, strict=True))
     return read
@@ -82,15 +83,13 @@ class PerGeneration(Generic[T]):
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self._key: tuple | None = None
-        self._value: T | None = None
+        self._loaded: tuple[tuple[Hashable, ...], T] | None = None  # (generation and key, value)
 
     def get(self, load: Callable[[], T], *key: Hashable, reload: bool = False) -> T:
         current = (token(self.name), *key)
-        if reload or current != self._key:
-            self._value = load()
-            self._key = current
-        return self._value
+        if reload or self._loaded is None or self._loaded[0] != current:
+            self._loaded = (current, load())
+        return self._loaded[1]
 
 
 def bump(name: str, **_signal_kwargs) -> None:

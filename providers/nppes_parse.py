@@ -19,6 +19,8 @@ from operator import itemgetter
 from pathlib import Path
 from typing import TextIO
 
+from django.db import models
+
 from providers.geo import normalize_zip, zip_centroid
 from providers.models import License, PracticeLocation, Profession, Provider
 from providers.states import US_STATES
@@ -40,8 +42,10 @@ PROFESSION_PREFIXES: dict[str, str] = {
 _PRACTICE = "Business Practice Location Address"
 
 
-def _max_length(model: type, name: str) -> int:
-    return model._meta.get_field(name).max_length
+def _max_length(model: type[models.Model], name: str) -> int:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.CharField) and field.max_length is not None
+    return field.max_length
 
 
 # Checked before any write: SQLite would store an over-long value silently, PostgreSQL refuses it.
@@ -176,14 +180,17 @@ class Columns:
 def open_nppes(path: str | Path) -> Iterator[TextIO]:
     """Open the data CSV as text: the file itself, or the `npidata_pfile_*.csv` of a zip."""
     # utf-8-sig drops a BOM; "replace" keeps one stray byte from ending a 9 GB read.
-    options = {"encoding": "utf-8-sig", "errors": "replace", "newline": ""}
+    encoding, errors, newline = "utf-8-sig", "replace", ""
     if not zipfile.is_zipfile(path):
-        with open(path, **options) as handle:  # type: ignore[call-overload]
+        with open(path, encoding=encoding, errors=errors, newline=newline) as handle:
             yield handle
         return
     with zipfile.ZipFile(path) as archive:
         member = data_member(archive)
-        with archive.open(member) as raw, io.TextIOWrapper(raw, **options) as handle:
+        with (
+            archive.open(member) as raw,
+            io.TextIOWrapper(raw, encoding=encoding, errors=errors, newline=newline) as handle,
+        ):
             yield handle
 
 

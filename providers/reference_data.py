@@ -11,7 +11,7 @@ PTs, spinal manipulation; for chiropractors, the state-specific extremity or MUA
 there is one, otherwise the general (low-confidence) statement about chiropractic scope.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -525,7 +525,7 @@ CHIRO_MUA: dict[str, Finding] = {
 CHIRO_SURVEY_BROADEST = frozenset({"MO", "NM", "KS", "UT", "OK", "IL", "AL"})
 CHIRO_SURVEY_NARROWEST = frozenset({"NH", "HI", "MI", "NJ", "MS", "TX"})
 
-_CONFIDENCE_RANK = {H: 3, M: 2, L: 1}
+_CONFIDENCE_RANK: dict[str, int] = {H: 3, M: 2, L: 1}
 
 
 def _chiro_row(state: str) -> dict[str, Any]:
@@ -589,8 +589,8 @@ def _procedure(
     code: str,
     label: str,
     *,
-    professions: list[str],
-    medicare_covered_for: list[str],
+    professions: Sequence[Profession],
+    medicare_covered_for: Sequence[Profession],
     is_manipulation: bool,
     note: str,
 ) -> dict[str, Any]:

@@ -7,6 +7,7 @@ anonymous: a partner with a broken key should find out at once, not from a lower
 
 import logging
 from datetime import date
+from typing import cast
 
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
@@ -54,7 +55,8 @@ def find_active_key(key: str) -> PartnerApiKey | None:
     if not key or "." not in key or len(key) > 100:
         return None
     try:
-        api_key = PartnerApiKey.objects.get_from_key(key)
+        # The library annotates its manager for AbstractAPIKey; this one returns its own model.
+        api_key = cast(PartnerApiKey, PartnerApiKey.objects.get_from_key(key))
     except PartnerApiKey.DoesNotExist:
         return None
     if api_key.has_expired:

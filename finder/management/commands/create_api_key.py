@@ -1,16 +1,24 @@
 """`manage.py create_api_key NAME --owner EMAIL [--tier T] [--origin URL ...] [--expires DATE]`."""
 
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.validators import validate_email
+from django.db.models import CharField
 from django.utils import timezone
 
 from finder.models import ApiKeyTier, PartnerApiKey, origin_problem
 
-NAME_MAX_LENGTH = PartnerApiKey._meta.get_field("name").max_length
+
+def _name_max_length() -> int:
+    field = PartnerApiKey._meta.get_field("name")
+    assert isinstance(field, CharField) and field.max_length is not None
+    return field.max_length
+
+
+NAME_MAX_LENGTH = _name_max_length()
 
 
 def parse_expiry(value: str) -> datetime:
@@ -66,13 +74,15 @@ class Command(BaseCommand):
             raise CommandError(" ".join(problems))
         expiry = parse_expiry(options["expires"]) if options["expires"] else None
 
-        api_key, key = PartnerApiKey.objects.create_key(
+        # The library annotates its manager for AbstractAPIKey; this one creates its own model.
+        created, key = PartnerApiKey.objects.create_key(
             name=name,
             owner_contact=options["owner"],
             tier=options["tier"],
             allowed_origins="\n".join(origins),
             expiry_date=expiry,
         )
+        api_key = cast(PartnerApiKey, created)
         expires = expiry.strftime("%Y-%m-%d %H:%M UTC") if expiry else "never"
         self.stdout.write(
             f"Created API key {api_key.name!r} for {api_key.owner_contact}: prefix "
