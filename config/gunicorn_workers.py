@@ -3,10 +3,8 @@
 The stock sync worker waits in select() on the shared listening socket, so every idle worker
 wakes for each connection and all but one find nothing to accept (the thundering herd). Each
 connection then lands on whichever worker won the race, so a quiet site's requests rotate
-through every worker, each with its caches gone cold since its last turn. Measured on a 2-core
-machine with 4 workers, sequential rural API searches (docs/performance.md, session 11):
-gunicorn's own request time p50 2.08-2.51 ms with the stock worker, 1.69-1.91 ms with this
-one, which is what a single worker gives (1.81 ms).
+through every worker, each with its caches gone cold since its last turn: with four workers a
+request one at a time costs gunicorn up to a third more than with one (docs/performance.md).
 
 Here each worker waits in epoll with EPOLLEXCLUSIVE (Linux 4.5+), as nginx does: the kernel
 wakes one waiting worker per connection, and the same one (the first to register) whenever it

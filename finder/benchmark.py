@@ -503,8 +503,8 @@ async def read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
 
 # The load generator's CPU per request is a fixed workload, so it measures the machine's speed
 # at that moment: CPU costs divided by it compare across machines and busy spells (they held
-# within 1% across alternated runs of the same code). The reference is the fastest this
-# 2-core machine kind was seen (2026-11-27); the throughput target was set on such a day.
+# within 1% across alternated runs of the same code). The reference is a 2-core machine of the
+# kind the throughput target (300 req/s at concurrency 32) was set on, at its fastest.
 REFERENCE_LOAD_GENERATOR_MS = 0.52
 
 

@@ -67,8 +67,8 @@ class DensityGrid:
         west, east = (lng - dlng) * CELLS_PER_DEGREE, (lng + dlng) * CELLS_PER_DEGREE
         west_cell, east_cell = math.floor(west), math.floor(east)
         # A row's inner cells lie wholly inside the box: their counts are summed as they are
-        # (in C, through map), and only the two edge cells are weighted. Run up to ten times a
-        # search, the cell-by-cell loop was 2% of a search request's CPU.
+        # (in C, through map), and only the two edge cells are weighted. This runs up to ten
+        # times a search, so the per-cell work stays out of Python's loop.
         west_share, east_share = west_cell + 1 - west, east - east_cell
         get, zeros = self.counts.get, itertools.repeat(0)
         total = 0.0

@@ -89,12 +89,12 @@ def money(value: Decimal | float | int | str) -> str:
 
 # A provider's plans, prices and last change as three columns of a results-page statement
 # (see finder/search.py), so a page needs no query of its own for them: ids and amounts only,
-# the names come from the catalogue. Joining the plan and procedure tables for every row cost
-# PostgreSQL a third of a millisecond per 20-row page, half as much as finding the rows.
+# the names come from the catalogue. Joining the plan and procedure tables for every row would
+# cost PostgreSQL about half as much again as finding the rows.
 # Unordered in SQL (SQLite before 3.44 cannot order inside an aggregate): sorted in Python.
 # The last change is written by the database in the API's form, UTC to the second (truncated):
-# "2026-11-20T10:00:00Z". Loading it as a timezone-aware datetime and formatting it in Python
-# cost 6% of a search request's CPU.
+# "2026-11-20T10:00:00Z". Loaded as a timezone-aware datetime, it would go through Django's
+# converter in Python on every row only to be formatted back into text.
 LISTING_EXTRAS_COLUMNS = {
     "postgresql": (
         "(SELECT string_agg(t.insuranceplan_id::text, ',') FROM {through} t"

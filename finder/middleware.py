@@ -185,9 +185,9 @@ class SkipForApi(MiddlewareMixin):
     """Mixin for middleware that only pages and the admin need: API requests go straight past.
 
     Sessions, logins and messages serve the pages and the admin; the API
-    authenticates by key and keeps no session. Under /api/ they only cost time (about 7% of
-    search throughput). Subclassing the real middleware keeps Django's and the apps' system
-    checks (which look for those classes) satisfied.
+    authenticates by key and keeps no session. Under /api/ they would only cost time on every
+    request. Subclassing the real middleware keeps Django's and the apps' system checks (which
+    look for those classes) satisfied.
     """
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
@@ -223,8 +223,8 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
     """django-csp for pages and the API docs; the JSON API gets a fixed deny-all policy.
 
     JSON is never rendered as a document, so `default-src 'none'; frame-ancestors 'none'` is
-    all it needs (OWASP's advice for APIs), and it is a constant: django-csp builds its policy
-    twice on every response, about 5% of a search request's time.
+    all it needs (OWASP's advice for APIs), and it is a constant, where django-csp would build
+    its policy twice on every response.
     """
 
     API_POLICY = "default-src 'none'; frame-ancestors 'none'"

@@ -34,8 +34,8 @@ from providers.models import InsurancePlan, Profession, Service
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 # Partners sync every provider through the origin-less list, at any page size: the page
-# number must reach far past the ~400,000 chiropractors and PTs in NPPES even one per page.
-# (It was 10,000, which stranded every provider past 200,000 at the default page size.)
+# number must reach far past the ~400,000 chiropractors and PTs in NPPES even one per page
+# (10,000 pages of 20 would strand every provider past the 200,000th).
 MAX_PAGE = 10_000_000
 
 

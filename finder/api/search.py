@@ -36,9 +36,9 @@ def provider_url(request: Request):
 
 @lru_cache(maxsize=16)
 def provider_path_prefix(script_prefix: str, urlconf: str | None) -> str:
-    """The detail path up to the id. reverse() per result, then per request, was 3% of a
-    search request's CPU; the path changes only with the script prefix (which reverse()
-    reads from the thread, and the key follows) and the URLconf."""
+    """The detail path up to the id, reversed once rather than for every result or request:
+    reverse() walks the URLconf each time, and the path changes only with the script prefix
+    (which reverse() reads from the thread, and the key follows) and the URLconf."""
     return reverse("api:provider-detail", args=[0], urlconf=urlconf).removesuffix("0/")
 
 

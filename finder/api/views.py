@@ -13,8 +13,8 @@ class ApiView(APIView):
     bound `get`; the response's renderer context holds the view and the response; the request's
     parser context the view and the request), so each API call left its whole response
     body, every result dict of a search page, to Python's cycle collector rather than to
-    reference counting. The collector then ran every few requests and cost about 5% of a search
-    request's CPU. Once rendered, the response needs none of those links.
+    reference counting, and the collector would run every few requests to find them. Once
+    rendered, the response needs none of those links.
     """
 
     def finalize_response(

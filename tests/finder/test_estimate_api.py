@@ -8,6 +8,7 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 
+from config.logging import JsonFormatter
 from finder.api.errors import flat_field_errors
 from finder.estimate import DISCLAIMER
 from providers.models import (
@@ -563,11 +564,25 @@ def test_it_logs_no_inputs(client, chiropractor, caplog):
         "coverage": {"type": "insurance", "deductible_remaining": "987.65", "plan": "nope-plan"},
     }
     with caplog.at_level("DEBUG"):
-        post(client, body)
-        post(client, body | {"coverage": {"type": "self_pay"}})
-    assert "987.65" not in caplog.text
-    assert "nope-plan" not in caplog.text
-    assert "98943" not in caplog.text
+        refused = post(client, body)
+        answered = post(client, body | {"coverage": {"type": "self_pay"}})
+
+    assert (refused.status_code, answered.status_code) == (400, 200)
+    # What production writes (config/logging.py): the refused request's line is captured, and it
+    # says what went wrong where, with the request id, but nothing the patient entered.
+    written = [JsonFormatter().format(record) for record in caplog.records]
+    lines = [json.loads(line) for line in written]
+    assert [{key: line[key] for key in line if key != "time"} for line in lines] == [
+        {
+            "level": "WARNING",
+            "logger": "django.request",
+            "message": "Bad Request: /api/v1/estimates/",
+            "request_id": refused["X-Request-ID"],
+        }
+    ]
+    logged = "\n".join([caplog.text, *written])
+    for entered in ("987.65", "nope-plan", "98943"):
+        assert entered not in logged
 
 
 def test_nested_errors_become_the_contracts_flat_field_lists():

@@ -87,8 +87,20 @@ def test_a_state_offers_links_to_its_largest_cities(client, world):
 
 
 def test_an_unknown_place_offers_no_links(client, db):
-    body = client.get("/", {"near": "xyz"}).content.decode()
-    assert "place-choices" not in body
+    response = client.get("/", {"near": "xyz"})
+
+    assert response.status_code == 400
+    # The whole alert: the message, and no "Search near:" list of places after it.
+    assert alerts(response.content.decode()) == [
+        '<p>Please check your search:</p> <ul class="errorlist">'
+        "<li>Could not find a US location for &#x27;xyz&#x27;.</li></ul>"
+    ]
+
+
+def alerts(body: str) -> list[str]:
+    """The page's alert boxes, their markup with runs of white space as one space."""
+    found = re.findall(r'<div class="error" role="alert">(.*?)</div>', body, flags=re.S)
+    return [re.sub(r"\s+", " ", alert).strip() for alert in found]
 
 
 def test_search_page_explains_an_empty_result(client, db):
