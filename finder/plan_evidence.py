@@ -69,3 +69,38 @@ def negotiated_rates(provider: Provider) -> list[dict]:
         }
         for row in rows
     ]
+
+
+def plans_for_patients(provider: Provider) -> list[dict]:
+    """The provider page's plans, by name: where a payer's file lists the provider, that file
+    in words ("in Aetna's file of 2026-11-01"), and the plan's rate for each code
+    ("98940 Spinal manipulation: $27.50")."""
+    rates: dict[str, list[str]] = {}
+    for row in (
+        NegotiatedRate.objects.filter(
+            Q(expires__isnull=True) | Q(expires__gte=timezone.localdate()), provider=provider
+        )
+        .select_related("plan", "procedure")
+        .order_by("procedure__code", "negotiated_type", "rate")
+    ):
+        amount = (
+            f"{row.rate.normalize():f}% of the provider's charge"
+            if row.negotiated_type == NegotiatedRate.Type.PERCENTAGE
+            else f"${row.rate:,.2f}"
+        )
+        text = f"{row.procedure.code} {row.procedure.label}: {amount}"
+        plan_rates = rates.setdefault(row.plan.slug, [])
+        if text not in plan_rates:
+            plan_rates.append(text)
+    payers = dict(provider.insurance_plans.values_list("slug", "payer"))
+    result = []
+    for plan in plans_with_evidence(provider):
+        evidence = ""
+        if plan["source"] == AcceptanceSource.PAYER_FILE and plan["as_of"]:
+            evidence = f"listed in {payers[plan['slug']]}'s file of {plan['as_of']}"
+        elif plan["source"] == AcceptanceSource.MEDICARE_FILE and plan["as_of"]:
+            evidence = f"listed in Medicare's file of {plan['as_of']}"
+        result.append(
+            {"name": plan["name"], "evidence": evidence, "rates": rates.get(plan["slug"], [])}
+        )
+    return result

@@ -106,7 +106,6 @@ class ReadCounts:
     npis_read: int = 0
     npis_kept: int = 0
     npi_zero: int = 0
-    npi_malformed: int = 0
     code_items: int = 0
     prices_read: int = 0
     external_references: int = 0
@@ -267,7 +266,30 @@ def group_id(value: Any) -> int | None:
     return int(nearest) if abs(number - nearest) <= GROUP_ID_TOLERANCE else None
 
 
-def _kept_npis(groups: Any, listed: Collection[str], counts: ReadCounts) -> set[str]:
+class ListedNpis:
+    """The listed providers' NPIs, as strings and as numbers, so a group's NPI list is matched
+    by set intersections in C rather than a Python loop per NPI (groups hold thousands)."""
+
+    def __init__(self, npis: Collection[str]) -> None:
+        self.strings = frozenset(npis)
+        self.numbers = frozenset(int(npi) for npi in npis if npi.isdigit())
+
+    def __contains__(self, npi: object) -> bool:
+        return npi in self.strings
+
+    def __len__(self) -> int:
+        return len(self.strings)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.strings)
+
+    def matches(self, npis: list) -> set[str]:
+        found = {str(npi) for npi in self.numbers.intersection(npis)}
+        found.update(self.strings.intersection(npis))
+        return found
+
+
+def _kept_npis(groups: Any, listed: ListedNpis, counts: ReadCounts) -> set[str]:
     """The listed NPIs among `provider_groups`. NPIs come as numbers or strings; 0 marks a
     TIN-only contract. An NPI failing its check digit is never a listed provider's."""
     kept: set[str] = set()
@@ -278,20 +300,14 @@ def _kept_npis(groups: Any, listed: Collection[str], counts: ReadCounts) -> set[
         if not isinstance(npis, list):
             continue
         counts.provider_groups += 1
-        for npi in npis:
-            counts.npis_read += 1
-            text = str(npi).strip() if not isinstance(npi, bool) else ""
-            if text in ("0", "0.0"):
-                counts.npi_zero += 1
-            elif text in listed:
-                kept.add(text)
-            elif not (len(text) == 10 and text.isdigit()):
-                counts.npi_malformed += 1
+        counts.npis_read += len(npis)
+        counts.npi_zero += npis.count(0) + npis.count("0")
+        kept |= listed.matches(npis)
     counts.npis_kept += len(kept)
     return kept
 
 
-def read_groups(path: Path, *, listed: Collection[str], counts: ReadCounts) -> dict[int, Group]:
+def read_groups(path: Path, *, listed: ListedNpis, counts: ReadCounts) -> dict[int, Group]:
     """Pass one: the provider references that hold listed NPIs, by group id. References to
     another file (`location`, 1.x) cannot be read offline: counted and reported."""
     groups: dict[int, Group] = {}
@@ -405,7 +421,7 @@ def read_rates(
     path: Path,
     *,
     groups: dict[int, Group],
-    listed: Collection[str],
+    listed: ListedNpis,
     carried: Collection[str],
     today: date,
     counts: ReadCounts,
@@ -444,7 +460,7 @@ def read_rates(
 
 
 def _members(
-    rate: dict, groups: dict[int, Group], listed: Collection[str], counts: ReadCounts
+    rate: dict, groups: dict[int, Group], listed: ListedNpis, counts: ReadCounts
 ) -> list[tuple[str, tuple[str, ...]]]:
     """The listed NPIs a negotiated rate applies to, each with its networks."""
     found: dict[str, set[str]] = {}

@@ -43,6 +43,7 @@ from providers.models import (
 from providers.payer_files import (
     DUPLICATE,
     FileHeader,
+    ListedNpis,
     PayerFileError,
     PriceTerms,
     ProgressCallback,
@@ -107,7 +108,6 @@ class FileSummary:
             "npis_read": counts.npis_read,
             "npis_kept": counts.npis_kept,
             "npi_zero": counts.npi_zero,
-            "npi_malformed": counts.npi_malformed,
             "codes_read": counts.code_items,
             "prices_read": counts.prices_read,
             "skipped": dict(sorted(counts.skipped.items())),
@@ -200,7 +200,7 @@ def import_payer_files(
     summary = ImportSummary()
     try:
         served = read_toc(Path(toc)) if toc else {}
-        listed = set(Provider.objects.values_list("npi", flat=True))
+        listed = ListedNpis(Provider.objects.values_list("npi", flat=True))
         carried = set(Procedure.objects.values_list("code", flat=True))
         found: dict[str, _PlanData] = {}
         for path in files:
@@ -247,7 +247,7 @@ def _read_file(
     path: Path,
     plan: InsurancePlan | None,
     served: dict,
-    listed: set[str],
+    listed: ListedNpis,
     carried: set[str],
     today: date,
     found: dict[str, _PlanData],

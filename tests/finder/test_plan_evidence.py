@@ -54,3 +54,29 @@ def test_detail_names_each_plans_source_and_the_plans_rates(client) -> None:
     ]  # fmt: skip
     search = client.get("/api/v1/providers/").json()
     assert search["results"][0]["insurance_plans"] == ["aetna-open-access", "bcbs-ppo"]
+
+
+def test_the_provider_page_says_where_a_plan_comes_from_and_its_rates(client) -> None:
+    provider = PracticeLocationFactory().provider
+    plan = InsurancePlanFactory(slug="aetna-open-access", name="Open Access", payer="Aetna")
+    PlanAcceptance.objects.create(
+        provider=provider, plan=plan, source="payer_file", file_date=date(2026, 11, 1)
+    )
+    provider.insurance_plans.add(plan, InsurancePlanFactory(slug="bcbs-ppo", name="Blue PPO"))
+    code = ProcedureFactory(code="98940")
+    for negotiated_type, rate in (("negotiated", "27.50"), ("percentage", "65")):
+        NegotiatedRate.objects.create(
+            provider=provider, plan=plan, procedure=code, negotiated_type=negotiated_type,
+            rate=Decimal(rate), billing_class="professional", places_of_service="11",
+            source_file="a.json", file_date=date(2026, 11, 1),
+        )  # fmt: skip
+
+    page = client.get(f"/providers/{provider.id}/").content.decode()
+
+    assert (
+        '<li>Blue PPO</li><li>Open Access <span class="meta">(listed in Aetna&#x27;s file of '
+        "2026-11-01)</span>\n  <ul><li>Your plan's rate for 98940 Spinal manipulation, 1-2 "
+        "regions: $27.50</li><li>Your plan's rate for 98940 Spinal manipulation, 1-2 regions: "
+        "65% of the provider&#x27;s charge</li></ul></li>"
+    ) in page
+    assert "Plan rates are the public in-network rates" in page

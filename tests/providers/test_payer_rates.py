@@ -17,7 +17,12 @@ from providers.models import (
     PlanAcceptance,
 )
 from providers.payer_rates import import_payer_files, plan_slug
-from tests.factories import InsurancePlanFactory, PracticeLocationFactory, ProcedureFactory
+from tests.factories import (
+    InsurancePlanFactory,
+    PracticeLocationFactory,
+    ProcedureFactory,
+    ProviderFactory,
+)
 from tests.providers.payer_files import (
     code_item,
     group,
@@ -360,3 +365,29 @@ def test_plan_slugs_are_stable_and_fit() -> None:
     long = plan_slug("A Very Long Payer Name Incorporated", "x" * 80)
     assert len(long) == 60
     assert long == plan_slug("A Very Long Payer Name Incorporated", "x" * 80)
+
+
+def test_a_generated_file_is_valid_and_imports_its_listed_providers(tmp_path) -> None:
+    from tests.providers.payer_generator import write_in_network_file
+
+    for code in ("98940", "98941", "97110", "97140"):
+        ProcedureFactory(code=code)
+    path = tmp_path / "generated.json"
+    generated = write_in_network_file(path, target_bytes=400_000, groups=300, seed=3)
+    validate(json.loads(path.read_text()))
+    providers = [ProviderFactory(npi=npi) for npi in generated.listed_npis]
+
+    summary = import_payer_files([write(tmp_path / "g.json.gz", json.loads(path.read_text()))],
+                                 today=TODAY)  # fmt: skip
+
+    counts = summary.files[0].counts
+    assert counts.npis_kept == len(providers) == 6
+    assert counts.npi_zero == 6  # every 50th group is a TIN-only contract
+    assert summary.rates_kept == NegotiatedRate.objects.count() > 0
+    assert {"revenue_code", "code_not_carried", "not_professional", "duplicate"} <= set(
+        summary.skipped
+    )
+    assert set(InsurancePlan.objects.values_list("slug", flat=True)) <= {
+        "synthetic-health-insurance-company-open-access",
+        "synthetic-health-insurance-company-choice-pos-ii",
+    }
