@@ -109,6 +109,7 @@ class ReadCounts:
     code_items: int = 0
     prices_read: int = 0
     external_references: int = 0
+    networks: set[str] = field(default_factory=set)  # every network the file names
     external_locations: list[str] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
 
@@ -322,12 +323,13 @@ def read_groups(path: Path, *, listed: ListedNpis, counts: ReadCounts) -> dict[i
                 continue
             key = group_id(reference.get("provider_group_id"))
             npis = _kept_npis(reference.get("provider_groups"), listed, counts)
+            networks = reference.get("network_name")
+            names = tuple(
+                sorted({n.strip() for n in networks or [] if isinstance(n, str) and n.strip()})
+            )
+            counts.networks.update(names)
             if key is None or not npis:
                 continue
-            networks = reference.get("network_name") or []
-            names = tuple(
-                sorted({str(n).strip() for n in networks if isinstance(n, str) and n.strip()})
-            )
             previous = groups.get(key)
             if previous is not None:  # a group id listed twice: both halves count
                 npis |= previous.npis

@@ -292,6 +292,12 @@ def _read_file(
         return data
 
     groups = read_groups(path, listed=listed, counts=counts)
+    # Every plan the file speaks for, even with none of the listed providers in it now: its
+    # earlier listings of them end.
+    for network in sorted(counts.networks) if fixed is None else []:
+        data_for(_named_plan(payer, network))
+    for ref in fixed or ([file_plan] if file_plan and not counts.networks else []):
+        data_for(ref)
     # Membership: a listed NPI in a group of a network is evidence it is in that network.
     for group in groups.values():
         for ref in plans_for(group.networks):
@@ -323,6 +329,8 @@ def _write(found: dict[str, _PlanData], summary: ImportSummary, today: date) -> 
         return
     existing = {p.slug: p for p in InsurancePlan.objects.filter(slug__in=list(found))}
     for slug, data in sorted(found.items()):
+        if slug not in existing and not data.npis:
+            continue  # a network none of the listed providers is in: no plan to create
         if slug not in existing:
             ref = data.ref
             existing[slug] = InsurancePlan.objects.create(
@@ -334,7 +342,9 @@ def _write(found: dict[str, _PlanData], summary: ImportSummary, today: date) -> 
     procedure_ids = dict(Procedure.objects.values_list("code", "id"))
     touched: set[int] = set()
     for slug, data in sorted(found.items()):
-        plan = existing[slug]
+        plan = existing.get(slug)
+        if plan is None:
+            continue
         newest = _newest_stored(plan)
         if newest is not None and newest > data.file_date:
             summary.plans_older_than_stored.append(slug)

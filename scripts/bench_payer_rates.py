@@ -10,6 +10,7 @@ The database writes that follow are proportional to the rows kept, not to the fi
 """
 
 import argparse
+import gzip
 import multiprocessing
 import os
 import resource
@@ -25,6 +26,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DJANGO_DEBUG", "1")
 
 import django  # noqa: E402
+import ijson  # noqa: E402
 
 django.setup()
 
@@ -49,7 +51,12 @@ def main() -> None:
     parser.add_argument("--megabytes", type=int, default=100, help="uncompressed JSON size")
     parser.add_argument("--groups", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--path", help="the .json.gz to write or reuse")
+    parser.add_argument("--path", help="the .json.gz to write")
+    parser.add_argument(
+        "--baseline",
+        action="store_true",
+        help="also time ijson alone over the same two passes (the parser's own ceiling)",
+    )
     args = parser.parse_args()
     default = Path(tempfile.gettempdir()) / f"in-network-bench-{args.megabytes}mb.json.gz"
     path = Path(args.path or default)
@@ -93,9 +100,16 @@ def main() -> None:
         f"{counts.npis_read:,} NPIs read, {counts.npis_kept:,} kept; {kept:,} rates kept; "
         f"skipped {dict(sorted(counts.skipped.items()))}"
     )
-    print(
-        f"peak RSS: {rss_before:,.0f} MiB after generating, {peak_rss_mib():,.0f} MiB after reading"
-    )
+    if args.baseline:
+        started = time.perf_counter()
+        for prefix in ("provider_references.item", "in_network.item"):
+            with gzip.open(path, "rb") as stream:
+                for _item in ijson.items(stream, prefix, use_float=False):
+                    pass
+        elapsed = time.perf_counter() - started
+        speed = counts.bytes_read / 1e6 / elapsed
+        print(f"baseline, ijson alone over the same passes: {elapsed:.1f} s = {speed:,.1f} MB/s")
+    print(f"peak RSS: {rss_before:,.0f} MiB before reading, {peak_rss_mib():,.0f} MiB after")
 
 
 if __name__ == "__main__":

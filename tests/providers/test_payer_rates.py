@@ -307,6 +307,26 @@ def test_a_newer_file_that_drops_a_provider_ends_its_listing_and_keeps_the_curat
     assert list(alice.insurance_plans.all()) == [plan]
 
 
+def test_a_newer_file_without_any_listed_provider_ends_the_networks_listings(
+    listed, tmp_path
+) -> None:
+    alice, bob = listed
+    import_payer_files([write(tmp_path / "oct.json", two_x_file(alice, bob))], today=TODAY)
+    nobody = in_network_file(
+        references=[group(1, [1999999992], [NETWORK]), group(2, [1234567893], ["New Network"])],
+        items=[code_item("98940", [rate([1, 2], [price(28)])])],
+        last_updated_on="2026-12-01",
+    )
+
+    summary = import_payer_files([write(tmp_path / "dec.json", nobody)], today=date(2026, 12, 2))
+
+    assert [row[-1] for row in evidence()] == [date(2026, 12, 2), date(2026, 12, 2)]
+    assert NegotiatedRate.objects.count() == 0
+    assert (alice.insurance_plans.count(), bob.insurance_plans.count()) == (0, 0)
+    assert summary.plans_created == []  # no plan for a network no listed provider is in
+    assert list(InsurancePlan.objects.values_list("slug", flat=True)) == [SLUG]
+
+
 def test_an_older_file_does_not_replace_a_newer_one(listed, tmp_path) -> None:
     alice, bob = listed
     newer = write(tmp_path / "dec.json", two_x_file(alice, bob, last_updated_on="2026-12-01"))
