@@ -28,6 +28,7 @@ from finder.estimate import (
     medicare_coverage,
     to_cents,
 )
+from finder.negotiated import apply_plan_rates, network_evidence
 from providers.models import (
     InsurancePlan,
     Procedure,
@@ -286,6 +287,9 @@ def estimate_visits(
         )
     lines = _procedure_lines(resolved, provider)
     coverage_model, coverage_notes = coverage_for(coverage, provider=provider)
+    if coverage_model.network == "in" and coverage.plan is not None and provider is not None:
+        lines, rate_notes = apply_plan_rates(lines, provider=provider, plan=coverage.plan)
+        coverage_notes.extend(rate_notes)
     estimate = estimate_cost(lines=lines, visits=visits, coverage=coverage_model)
     return CostEstimate(
         provider=provider,
@@ -397,9 +401,15 @@ def _insurance_terms(terms: CoverageTerms, provider: Provider | None) -> tuple[C
     elif provider is None:
         notes.append("No provider was chosen, so in-network benefits are assumed.")
     elif provider.insurance_plans.filter(pk=terms.plan.pk).exists():
+        evidence = network_evidence(provider, terms.plan)
+        says = (
+            f"This provider is {evidence}"
+            if evidence
+            else f"This provider's listing says it accepts {terms.plan.name}"
+        )
         notes.append(
-            f"This provider's listing says it accepts {terms.plan.name}, so in-network benefits "
-            "were used. Networks change: confirm with the provider and your plan."
+            f"{says}, so in-network benefits were used. Networks change: "
+            "confirm with the provider and your plan."
         )
     else:
         network = "out"

@@ -68,6 +68,9 @@ class ProcedureLine:
     typical_low: Decimal
     typical_high: Decimal
     medicare_covered: bool  # covered by Medicare for the provider's profession
+    # The plan's allowed amount per unit, lowest and highest (finder.negotiated); None: the
+    # price is taken as the allowed amount.
+    allowed: tuple[Decimal, Decimal] | None = None
 
     def __post_init__(self) -> None:
         if self.quantity < 1:
@@ -87,6 +90,14 @@ class ProcedureLine:
             "mid": (self.typical_low + self.typical_high) / 2,
             "high": self.typical_high,
         }[mode]
+
+    def allowed_price(self, mode: _PriceMode = "mid") -> Decimal:
+        """The plan's allowed amount per unit: its rate (low, midpoint or high of several),
+        else the price."""
+        if self.allowed is None:
+            return self.unit_price(mode)
+        low, high = self.allowed
+        return {"low": low, "mid": (low + high) / 2, "high": high}[mode]
 
 
 @dataclass(frozen=True)
@@ -181,7 +192,7 @@ def estimate_cost(*, lines: Sequence[ProcedureLine], visits: int, coverage: Cove
     Per visit, in order: deductible first (when it applies), then a copay (in network) or else
     coinsurance on the rest, then the out-of-pocket cap (cutting coinsurance, then copay, then
     deductible). Not-covered lines are paid in full and count toward neither deductible nor cap.
-    The allowed amount is taken to equal the billed price, as negotiated rates are unknown.
+    The allowed amount is the plan's rate where a line carries one, else the billed price.
     Typical-priced lines use their midpoint; ``range`` reruns the rules at their low and high.
     """
     if visits < 1:
@@ -191,7 +202,7 @@ def estimate_cost(*, lines: Sequence[ProcedureLine], visits: int, coverage: Cove
     costs = _simulate(lines, visits, coverage, "mid")
     uses_typical = any(line.cash_price is None for line in lines)
     price_range = None
-    if uses_typical:
+    if uses_typical or any(line.allowed and line.allowed[0] != line.allowed[1] for line in lines):
         price_range = PriceRange(
             patient_pays_low=_patient_total(_simulate(lines, visits, coverage, "low")),
             patient_pays_high=_patient_total(_simulate(lines, visits, coverage, "high")),
@@ -241,12 +252,16 @@ def _simulate(
     oop_left = None if oop_left is None else to_cents(oop_left)
     costs = []
     for number in range(1, visits + 1):
-        billed = covered = _ZERO
+        billed = covered = allowed = not_covered = _ZERO
         for line in lines:
             amount = to_cents(line.unit_price(mode) * line.quantity)
+            line_allowed = to_cents(line.allowed_price(mode) * line.quantity)
             billed += amount
+            allowed += line_allowed
             if _is_covered(line, number, coverage):
-                covered += amount
+                covered += line_allowed  # cost-sharing applies to the allowed amount
+            else:
+                not_covered += amount
         deductible = min(deductible_left, covered) if coverage.deductible_applies else _ZERO
         rest = covered - deductible
         copay_part = min(copay, rest) if copay > 0 else _ZERO
@@ -264,12 +279,12 @@ def _simulate(
             VisitCost(
                 number=number,
                 billed=billed,
-                allowed=billed,
+                allowed=allowed,
                 deductible=deductible,
                 copay=copay_part,
                 coinsurance=coinsurance,
-                not_covered=billed - covered,
-                patient_pays=share + billed - covered,
+                not_covered=not_covered,
+                patient_pays=share + not_covered,
                 plan_pays=covered - share,
             )
         )
@@ -281,7 +296,7 @@ def _assumptions(
 ) -> list[str]:
     network = coverage.network
     notes = []
-    if network != "self_pay":
+    if network != "self_pay" and any(line.allowed is None for line in lines):
         notes.append(
             "The plan's allowed amount is assumed to equal the price shown, because negotiated "
             "rates are not known; the real allowed amount is often lower."

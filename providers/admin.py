@@ -7,15 +7,17 @@ from pathlib import Path
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from providers import freshness
+from providers.acceptance import record_curated_plans
 from providers.admin_keys import KeyCheckedChoices
 from providers.admin_safety import SoftDeleteProviderAdmin, VersionedAdmin, record_history
 from providers.geo import zip_centroid
@@ -24,6 +26,8 @@ from providers.models import (
     ImportRun,
     InsurancePlan,
     License,
+    NegotiatedRate,
+    PlanAcceptance,
     PracticeAct,
     PracticeLocation,
     Procedure,
@@ -147,7 +151,7 @@ class ProviderAdmin(KeyCheckedChoices, SoftDeleteProviderAdmin):
     ]
     list_filter = ["profession", StateFilter, "verification_status", "is_demo"]
     search_fields = ["npi", "first_name", "last_name", "locations__city", "locations__zip_code"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at", "plan_evidence", "rates_link"]
     filter_horizontal = ["insurance_plans"]
     inlines = [PracticeLocationInline, LicenseInline, ProviderPriceInline]
     actions = ["mark_verified", "suspend", "export_csv", "purge"]
@@ -156,7 +160,7 @@ class ProviderAdmin(KeyCheckedChoices, SoftDeleteProviderAdmin):
         (None, {"fields": [("npi", "profession"), ("first_name", "middle_name", "last_name")]}),
         (None, {"fields": ["credential", "tin", "accepting_new_patients", "is_demo"]}),
         ("Services", {"fields": [*SERVICE_FIELDS.values(), "spinal_manipulation_endorsed"]}),
-        ("Insurance", {"fields": ["insurance_plans"]}),
+        ("Insurance", {"fields": ["insurance_plans", "plan_evidence", "rates_link"]}),
         (
             "Curation",
             {"fields": ["verification_status", "last_verified", "curator_notes"]},
@@ -167,6 +171,7 @@ class ProviderAdmin(KeyCheckedChoices, SoftDeleteProviderAdmin):
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
         provider = form.instance
+        record_curated_plans(provider)
         states = provider.locations.values_list("state", flat=True)
         for warning in check_services(
             profession=provider.profession,
@@ -175,6 +180,30 @@ class ProviderAdmin(KeyCheckedChoices, SoftDeleteProviderAdmin):
             endorsed=provider.spinal_manipulation_endorsed,
         ).warnings:
             self.message_user(request, warning, level=messages.WARNING)
+
+    @admin.display(description="Where the plans come from")
+    def plan_evidence(self, provider: Provider) -> str:
+        if provider.pk is None:
+            return "-"
+        rows = PlanAcceptance.objects.filter(provider=provider).select_related("plan")
+        return (
+            format_html_join(
+                "\n",
+                "<div>{}</div>",
+                ((evidence_text(row),) for row in rows),
+            )
+            or "No evidence recorded."
+        )
+
+    @admin.display(description="Negotiated rates")
+    def rates_link(self, provider: Provider) -> str:
+        if provider.pk is None:
+            return "-"
+        count = NegotiatedRate.objects.filter(provider=provider).count()
+        url = reverse("admin:providers_negotiatedrate_changelist")
+        return format_html(
+            '<a href="{}?provider__id__exact={}">{} rate(s)</a>', url, provider.pk, count
+        )
 
     @admin.action(description="Mark selected providers verified (today)")
     def mark_verified(self, request: HttpRequest, queryset: QuerySet[Provider]) -> None:
@@ -307,12 +336,87 @@ class ProcedureAdmin(admin.ModelAdmin):
     search_fields = ["code", "label"]
 
 
+def evidence_text(row: PlanAcceptance) -> str:
+    """One acceptance row in words: "Aetna PPO: payer's file x.json of 2026-11-01, last seen
+    2026-11-20"."""
+    parts = [f"{row.plan.name}: {row.get_source_display()}"]
+    if row.source_file:
+        parts.append(f" {row.source_file}")
+    if row.file_date:
+        parts.append(f" of {row.file_date}")
+    parts.append(f", last seen {row.last_seen}")
+    if row.ended_on:
+        parts.append(f", ended {row.ended_on}")
+    return "".join(parts)
+
+
 @admin.register(InsurancePlan)
 class InsurancePlanAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "payer", "kind"]
     list_filter = ["kind"]
     search_fields = ["name", "slug", "payer"]
     prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["source_files"]
+
+    @admin.display(description="Source files (name, date, rates)")
+    def source_files(self, plan: InsurancePlan) -> str:
+        if plan.pk is None:
+            return "-"
+        files = (
+            NegotiatedRate.objects.filter(plan=plan)
+            .values_list("source_file", "file_date")
+            .annotate(rates=Count("id"))
+            .order_by("-file_date", "source_file")
+        )
+        return (
+            format_html_join(
+                "\n", "<div>{} of {}: {} rate(s)</div>", ((name, day, n) for name, day, n in files)
+            )
+            or "No payer file imported."
+        )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Imported evidence: shown to curators, changed only by re-importing its file."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(NegotiatedRate)
+class NegotiatedRateAdmin(ReadOnlyAdmin):
+    list_display = [
+        "provider",
+        "plan",
+        "procedure",
+        "negotiated_type",
+        "rate",
+        "billing_class",
+        "places_of_service",
+        "expires",
+        "source_file",
+        "file_date",
+    ]
+    list_filter = ["negotiated_type", "plan"]
+    list_select_related = ["provider", "plan", "procedure"]
+    search_fields = ["provider__npi", "provider__last_name", "procedure__code"]
+    raw_id_fields = ["provider"]
+
+
+@admin.register(PlanAcceptance)
+class PlanAcceptanceAdmin(ReadOnlyAdmin):
+    list_display = [
+        "provider", "plan", "source", "source_file", "file_date", "last_seen", "ended_on",
+    ]  # fmt: skip
+    list_filter = ["source", "plan"]
+    list_select_related = ["provider", "plan"]
+    search_fields = ["provider__npi", "provider__last_name", "plan__name"]
 
 
 class NppesUploadForm(forms.Form):

@@ -17,6 +17,8 @@ CURATOR_PERMISSIONS: dict[str, list[str]] = {
     "procedure": ["view"],
     "insuranceplan": ["view"],
     "importrun": ["view"],
+    "planacceptance": ["view"],
+    "negotiatedrate": ["view"],
 }
 
 

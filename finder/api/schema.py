@@ -24,9 +24,11 @@ from rest_framework import serializers
 
 from finder.api.auth import KEYWORD
 from providers.models import (
+    AcceptanceSource,
     Confidence,
     DirectAccess,
     InsurancePlan,
+    NegotiatedRate,
     Profession,
     Scope,
     Service,
@@ -137,6 +139,38 @@ class ProviderSearchResponseSerializer(serializers.Serializer):
     results = ProviderSummarySerializer(many=True)
 
 
+class PlanEvidenceSerializer(serializers.Serializer):
+    """A plan the provider takes, and where that comes from."""
+
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=InsurancePlan.Kind.choices)
+    source = serializers.ChoiceField(
+        choices=AcceptanceSource.choices,
+        help_text="A payer's or Medicare's file first, when several say so.",
+    )
+    as_of = serializers.DateField(
+        allow_null=True, help_text="The file's own date (last_updated_on); null otherwise."
+    )
+
+
+class NegotiatedRateSerializer(serializers.Serializer):
+    """A plan's public in-network rate with this provider, from the payer's file."""
+
+    plan = serializers.CharField(help_text="The plan's slug.")
+    code = serializers.CharField()
+    negotiated_type = serializers.ChoiceField(choices=NegotiatedRate.Type.choices)
+    rate = serializers.CharField(
+        help_text='Dollars ("27.50"); for `percentage`, the percent of the charge ("65.00").'
+    )
+    billing_class = serializers.ChoiceField(choices=NegotiatedRate.BillingClass.choices)
+    places_of_service = serializers.ListField(
+        child=serializers.CharField(), help_text='CMS place-of-service codes; "CSTM-00" = all.'
+    )
+    expires = serializers.DateField(allow_null=True)
+    as_of = serializers.DateField(help_text="The payer file's own date (last_updated_on).")
+
+
 class ProviderDetailSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     npi = serializers.CharField()
@@ -149,7 +183,8 @@ class ProviderDetailSerializer(serializers.Serializer):
     locations = LocationWithScopeSerializer(many=True)
     licenses = LicenseSerializer(many=True)
     services = serializers.ListField(child=serializers.ChoiceField(choices=Service.choices))
-    insurance_plans = serializers.ListField(child=serializers.CharField())
+    insurance_plans = PlanEvidenceSerializer(many=True)
+    negotiated_rates = NegotiatedRateSerializer(many=True)
     prices = PriceSerializer(many=True)
     verification_status = serializers.ChoiceField(choices=VerificationStatus.choices)
     last_verified = serializers.DateField(allow_null=True)

@@ -16,6 +16,7 @@ from finder.api.schema import (
 )
 from finder.api.views import ApiView
 from finder.listing import attach_listing_extras, provider_detail, provider_summary
+from finder.plan_evidence import negotiated_rates, plans_with_evidence
 from finder.search import PageOutOfRange
 from finder.search_cache import cached
 from finder.search_params import SearchParamsSerializer, parse_search_query
@@ -114,7 +115,10 @@ class ProviderDetailApi(ApiView):
         attach_listing_extras([provider])
         states = {location.state for location in provider.locations.all()}
         acts = current_practice_acts(states=states)
-        response = Response(provider_detail(provider, acts, provider_url(request)))
+        body = provider_detail(provider, acts, provider_url(request))
+        body["insurance_plans"] = plans_with_evidence(provider)
+        body["negotiated_rates"] = negotiated_rates(provider)
+        response = Response(body)
         # Shared caches may keep a listing for 5 minutes; the ETag makes revalidation cheap.
         patch_cache_control(response, public=True, max_age=300)
         return response

@@ -6,6 +6,7 @@ from django.urls import reverse
 from rest_framework.exceptions import ValidationError
 
 from finder.listing import attach_listing_extras, provider_detail, provider_summary
+from finder.plan_evidence import plans_for_patients
 from finder.search import DEFAULT_RADIUS_MILES, PageOutOfRange
 from finder.search_cache import cache_anonymous_search_page
 from finder.search_params import PARAMETER_FIELDS, UnknownPlace, parse_search_query
@@ -143,9 +144,12 @@ def provider_page(request: HttpRequest, provider_id: int) -> HttpResponse:
     plan_names = dict(InsurancePlan.objects.values_list("slug", "name"))
     detail = for_patients(provider_detail(provider, acts, page_provider_url), plan_names)
     markers = [map_marker(detail["name"], "", location) for location in detail["locations"]]
+    plans = plans_for_patients(provider)
     context = {
         "provider": detail,
         "map_markers": [marker for marker in markers if marker],
         "acts": [acts[key] for key in sorted(acts) if key[1] == provider.profession],
+        "plans": plans,
+        "shows_plan_rates": any(plan["rates"] for plan in plans),
     }
     return render(request, "finder/provider.html", context)

@@ -1,0 +1,106 @@
+"""A provider's plans with where each fact comes from, and the plans' public negotiated rates,
+as the API's provider detail shows them."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.utils import timezone
+
+from providers.models import AcceptanceSource, NegotiatedRate, PlanAcceptance, Provider
+
+# When several sources vouch for one plan, the first here is shown: a payer's or Medicare's own
+# file before what the provider or a curator says.
+SOURCE_ORDER = (
+    AcceptanceSource.PAYER_FILE,
+    AcceptanceSource.MEDICARE_FILE,
+    AcceptanceSource.PROVIDER,
+    AcceptanceSource.CURATOR,
+)
+FILE_SOURCES = (AcceptanceSource.PAYER_FILE, AcceptanceSource.MEDICARE_FILE)
+
+
+def plans_with_evidence(provider: Provider) -> list[dict]:
+    """One object per plan the provider takes, by name: `slug`, `name`, `kind`, `source` and
+    `as_of`, the date of the file that lists it (null for a provider's or curator's word). A
+    plan linked without an evidence row is the curator's."""
+    evidence: dict[int, PlanAcceptance] = {}
+    rows = PlanAcceptance.objects.filter(provider=provider, ended_on__isnull=True)
+    for row in sorted(rows, key=lambda row: SOURCE_ORDER.index(row.source)):
+        evidence.setdefault(row.plan_id, row)
+    result = []
+    for plan in provider.insurance_plans.order_by("name", "slug"):
+        row = evidence.get(plan.id)
+        source = row.source if row else AcceptanceSource.CURATOR
+        as_of = row.file_date if row and source in FILE_SOURCES else None
+        result.append(
+            {
+                "slug": plan.slug,
+                "name": plan.name,
+                "kind": plan.kind,
+                "source": source,
+                "as_of": as_of.isoformat() if as_of else None,
+            }
+        )
+    return result
+
+
+def negotiated_rates(provider: Provider) -> list[dict]:
+    """The provider's current public rates for the plans it takes: `rate` is dollars, or for
+    `percentage` the percent of the provider's charge, as a decimal string."""
+    rows = (
+        NegotiatedRate.objects.filter(
+            Q(expires__isnull=True) | Q(expires__gte=timezone.localdate()),
+            provider=provider,
+            plan__in=provider.insurance_plans.all(),
+        )
+        .select_related("plan", "procedure")
+        .order_by("plan__slug", "procedure__code", "negotiated_type", "rate", "id")
+    )
+    return [
+        {
+            "plan": row.plan.slug,
+            "code": row.procedure.code,
+            "negotiated_type": row.negotiated_type,
+            "rate": f"{row.rate:.2f}",
+            "billing_class": row.billing_class,
+            "places_of_service": row.places_of_service_list,
+            "expires": row.expires.isoformat() if row.expires else None,
+            "as_of": row.file_date.isoformat(),
+        }
+        for row in rows
+    ]
+
+
+def plans_for_patients(provider: Provider) -> list[dict]:
+    """The provider page's plans, by name: where a payer's file lists the provider, that file
+    in words ("in Aetna's file of 2026-11-01"), and the plan's rate for each code
+    ("98940 Spinal manipulation: $27.50")."""
+    rates: dict[str, list[str]] = {}
+    for row in (
+        NegotiatedRate.objects.filter(
+            Q(expires__isnull=True) | Q(expires__gte=timezone.localdate()), provider=provider
+        )
+        .select_related("plan", "procedure")
+        .order_by("procedure__code", "negotiated_type", "rate")
+    ):
+        amount = (
+            f"{row.rate.normalize():f}% of the provider's charge"
+            if row.negotiated_type == NegotiatedRate.Type.PERCENTAGE
+            else f"${row.rate:,.2f}"
+        )
+        text = f"{row.procedure.code} {row.procedure.label}: {amount}"
+        plan_rates = rates.setdefault(row.plan.slug, [])
+        if text not in plan_rates:
+            plan_rates.append(text)
+    payers = dict(provider.insurance_plans.values_list("slug", "payer"))
+    result = []
+    for plan in plans_with_evidence(provider):
+        evidence = ""
+        if plan["source"] == AcceptanceSource.PAYER_FILE and plan["as_of"]:
+            evidence = f"listed in {payers[plan['slug']]}'s file of {plan['as_of']}"
+        elif plan["source"] == AcceptanceSource.MEDICARE_FILE and plan["as_of"]:
+            evidence = f"listed in Medicare's file of {plan['as_of']}"
+        result.append(
+            {"name": plan["name"], "evidence": evidence, "rates": rates.get(plan["slug"], [])}
+        )
+    return result

@@ -1,0 +1,87 @@
+"""Which plans a provider takes, decided by the evidence (`PlanAcceptance` rows).
+
+`Provider.insurance_plans` is the current answer, read by search, listings and the admin: the
+plans with at least one current evidence row, plus any link that no evidence row speaks for
+(demo and benchmark data link plans directly), which counts as the curator's. Bulk writers of
+evidence (the payer-file import) call `sync_plan_links` for the providers they touched; the
+admin calls `record_curated_plans` after a curator edits a provider's plans.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+
+from django.utils import timezone
+
+from providers import freshness
+from providers.models import AcceptanceSource, PlanAcceptance, Provider
+from providers.search_index import refresh_search_index
+
+CHUNK = 500  # provider ids per query: well under SQLite's bound-parameter limit
+
+
+def sync_plan_links(provider_ids: Iterable[int]) -> int:
+    """Make these providers' plan links match their evidence; returns how many providers'
+    links changed. Bulk writes (no history versions, no signals): the search index and the
+    listings generation are refreshed here instead."""
+    ids = sorted(set(provider_ids))
+    through = Provider.insurance_plans.through
+    changed: set[int] = set()
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        linked = set(
+            through.objects.filter(provider_id__in=chunk).values_list(
+                "provider_id", "insuranceplan_id"
+            )
+        )
+        spoken_for: set[tuple[int, int]] = set()
+        current: set[tuple[int, int]] = set()
+        for provider_id, plan_id, ended_on in PlanAcceptance.objects.filter(
+            provider_id__in=chunk
+        ).values_list("provider_id", "plan_id", "ended_on"):
+            spoken_for.add((provider_id, plan_id))
+            if ended_on is None:
+                current.add((provider_id, plan_id))
+        wanted = current | (linked - spoken_for)
+        through.objects.bulk_create(
+            through(provider_id=provider_id, insuranceplan_id=plan_id)
+            for provider_id, plan_id in sorted(wanted - linked)
+        )
+        gone: dict[int, list[int]] = defaultdict(list)
+        for provider_id, plan_id in linked - wanted:
+            gone[provider_id].append(plan_id)
+        for provider_id, plan_ids in gone.items():
+            through.objects.filter(provider_id=provider_id, insuranceplan_id__in=plan_ids).delete()
+        changed.update(provider_id for provider_id, _plan in wanted ^ linked)
+    if changed:
+        refresh_search_index(changed)
+        freshness.bump_listings()
+    return len(changed)
+
+
+def record_curated_plans(provider: Provider, *, today: date | None = None) -> None:
+    """Record a curator's edit of the provider's plans as evidence: a plan now linked without
+    current evidence gets a current curator row; a plan no longer linked has all its current
+    evidence ended (a newer payer file that lists the provider again opens it again)."""
+    today = today or timezone.localdate()
+    linked = set(provider.insurance_plans.values_list("id", flat=True))
+    rows = list(PlanAcceptance.objects.filter(provider=provider))
+    backed = {row.plan_id for row in rows if row.ended_on is None and row.plan_id in linked}
+    for row in rows:
+        if row.ended_on is None and row.plan_id not in linked:
+            row.ended_on = today
+            row.save(update_fields=["ended_on"])
+    curated = {row.plan_id: row for row in rows if row.source == AcceptanceSource.CURATOR}
+    for plan_id in sorted(linked - backed):
+        row = curated.get(plan_id)
+        if row is None:
+            PlanAcceptance.objects.create(
+                provider=provider,
+                plan_id=plan_id,
+                source=AcceptanceSource.CURATOR,
+                first_seen=today,
+                last_seen=today,
+            )
+        else:
+            row.ended_on, row.last_seen = None, today
+            row.save(update_fields=["ended_on", "last_seen"])
