@@ -39,7 +39,7 @@ class MedicareLocality(models.Model):
         if self.name:
             return self.name
         where = f" ({self.state})" if self.state else ""
-        return f"Medicare locality {self.carrier}-{self.locality}{where}"
+        return f"locality {self.carrier}-{self.locality}{where}"
 
 
 class MedicareFee(models.Model):
