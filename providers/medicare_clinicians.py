@@ -174,8 +174,7 @@ def _read(
     progress: ProgressCallback | None,
     started: float,
 ) -> dict[str, _Seen]:
-    reader = csv.reader(handle)
-    header = next(reader, None)
+    header = next(csv.reader(_records(handle)), None)
     if not header:
         raise ClinicianFileError("The Doctors and Clinicians file is empty.")
     index = {header_key(name): position for position, name in enumerate(header)}
@@ -190,33 +189,56 @@ def _read(
     listed = set(Provider.objects.values_list("npi", flat=True))
     seen: dict[str, _Seen] = {}
     rows = not_listed = 0
-    for fields in reader:
-        if not fields:  # a blank line is not a row
-            continue
+    for record in _records(handle):
         rows += 1
         if progress is not None and rows % PROGRESS_EVERY_ROWS == 0:
             summary.rows_read, summary.skipped["not_listed"] = rows, not_listed
             summary.elapsed = time.perf_counter() - started
             progress(summary)
-        # Most rows are other clinicians: one set lookup, nothing else read.
+        # Most rows are other clinicians: skipped on their first field, the rest unparsed.
+        if npi_at == 0 and _first_field(record) not in listed:
+            not_listed += 1
+            continue
+        fields = next(csv.reader((record,)), [])
         if len(fields) < width:
             summary.skipped["short_row"] += 1
             continue
-        if fields[npi_at].strip() not in listed:
+        npi = fields[npi_at].strip()
+        if npi not in listed:
             not_listed += 1
             continue
         summary.rows_listed += 1
-        entry = seen.setdefault(fields[npi_at].strip(), _Seen())
+        entry = seen.setdefault(npi, _Seen())
         answer = fields[answer_at].strip().upper()
         if answer in ("Y", "M"):
             entry.answers.add(answer)
-            entry.by_address.setdefault(street_key(fields[street_at], fields[zip_at]), set()).add(
-                answer
-            )
+            key = street_key(fields[street_at], fields[zip_at])
+            entry.by_address.setdefault(key, set()).add(answer)
         entry.telehealth = entry.telehealth or fields[telehealth_at].strip().upper() == "Y"
     summary.rows_read = rows
     summary.skipped["not_listed"] = not_listed
     return seen
+
+
+def _records(handle: TextIO) -> Iterator[str]:
+    """The file's CSV records as text, blank lines left out. A record whose quotes are
+    unbalanced has a quoted line break: it runs on to the next line (an escaped quote, "",
+    keeps the balance)."""
+    for line in handle:
+        while line.count('"') % 2:
+            more = next(handle, None)
+            if more is None:
+                break
+            line += more
+        if line.strip():
+            yield line
+
+
+def _first_field(record: str) -> str:
+    """The first CSV field of a record, unquoted, without parsing the rest."""
+    if record.startswith('"'):
+        return record[1 : record.find('"', 1)].strip()
+    return record[: record.find(",")].strip()
 
 
 def _assignment(answers: set[str]) -> str:

@@ -180,3 +180,25 @@ def test_a_demo_listing_is_matched_by_npi_too(reference_data, tmp_path):
     write_dac_csv(path, [dac_row(demo.npi)])
     run(path)
     assert MedicareParticipation.objects.get().provider == demo
+
+
+def test_a_quoted_line_break_does_not_split_a_record(listings, tmp_path):
+    two_offices, one_office, _absent = listings
+    path = tmp_path / "dac.csv"
+    write_dac_csv(
+        path,
+        [
+            {**dac_row("1234567893"), "Facility Name": "Spine\nCenter"},
+            {**dac_row(one_office.npi, assignment="M"), "Facility Name": 'The "Back"\nShop'},
+            dac_row(two_offices.npi),
+        ],
+    )
+
+    output = run(path)
+
+    assert "  rows read:        3" in output
+    assert sorted(
+        MedicareParticipation.objects.filter(location=None).values_list(
+            "provider__last_name", "assignment"
+        )
+    ) == [("One", "non_participating"), ("Two", "participating")]
