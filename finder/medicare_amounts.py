@@ -13,8 +13,6 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Literal
 
-from django.db.models import Max
-
 from finder.medicare_estimate import Assignment
 from providers.models import (
     MedicareAssignment,
@@ -53,8 +51,8 @@ def medicare_amounts_by_zip(
 ) -> dict[str, dict[str, MedicareAmount]]:
     """Each ZIP code's amounts for the codes: its locality's where imported, else national.
 
-    Three queries whatever the number of ZIP codes: the ZIP map, the localities' fees (latest
-    year per locality and code) and the national amounts (latest year per code).
+    At most three queries whatever the number of ZIP codes: the ZIP map, the localities' fees
+    (the latest year of each code) and the national amounts (the latest year of each code).
     """
     zip_codes, codes = set(zip_codes), set(codes)
     national = _national(codes)
@@ -96,15 +94,9 @@ def medicare_amounts(*, zip_code: str | None, codes: Iterable[str]) -> dict[str,
 
 
 def _national(codes: set[str]) -> dict[str, MedicareAmount]:
-    latest = dict(
-        MedicareNationalAmount.objects.filter(code__in=codes)
-        .values("code")
-        .annotate(year=Max("year"))
-        .values_list("code", "year")
-    )
-    rows = MedicareNationalAmount.objects.filter(code__in=latest.keys(), year__in=latest.values())
-    return {
-        row.code: MedicareAmount(
+    amounts: dict[str, MedicareAmount] = {}
+    for row in MedicareNationalAmount.objects.filter(code__in=codes).order_by("code", "year"):
+        amounts[row.code] = MedicareAmount(  # ordered by year: the latest wins
             code=row.code,
             amount=row.non_facility_amount,
             therapy_reduction_amount=None,  # the shipped national amounts carry no MPPR amount
@@ -112,9 +104,7 @@ def _national(codes: set[str]) -> dict[str, MedicareAmount]:
             source="national",
             locality="",
         )
-        for row in rows
-        if latest[row.code] == row.year
-    }
+    return amounts
 
 
 def estimate_location(provider: Provider | None) -> PracticeLocation | None:

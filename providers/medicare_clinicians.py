@@ -159,6 +159,7 @@ def import_clinicians_file(
             seen = _read(handle, summary, progress, started)
         with transaction.atomic():
             _write(seen, summary)
+        freshness.bump_listings()  # listings show the assignment; cached pages must not
     except BaseException as exc:
         summary.elapsed = time.perf_counter() - started
         _finish_run(run, ImportRun.Status.FAILED, {**summary.as_dict(), "failure": str(exc)[:500]})
@@ -328,7 +329,6 @@ def _add_medicare_plan(provider_ids: list[int]) -> int:
     if missing:
         refresh_search_index(missing)  # bulk writes send no signals
         Provider.objects.filter(pk__in=missing).update(updated_at=timezone.now())
-        freshness.bump_listings()
     return len(missing)
 
 

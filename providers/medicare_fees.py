@@ -37,6 +37,7 @@ from typing import Any, TextIO
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from providers import freshness
 from providers.models import ImportRun, MedicareFee, MedicareLocality, MedicareZip, Procedure
 
 PAID_STATUSES = frozenset("ART")  # the status codes paid from the fee schedule
@@ -301,6 +302,7 @@ def import_fee_files(
         fees, zips = _read_files(pfall, zip5, summary, progress, started)
         with transaction.atomic():
             _write(fees, zips, summary)
+        freshness.bump_listings()  # listings show these amounts; cached pages must not
     except BaseException as exc:
         summary.elapsed = time.perf_counter() - started
         _finish_run(run, ImportRun.Status.FAILED, {**summary.as_dict(), "failure": str(exc)[:500]})
