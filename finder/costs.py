@@ -195,6 +195,26 @@ class CostEstimate:
         return self.estimate.range
 
     @property
+    def range_words(self) -> tuple[str, str]:
+        """What the pages say before and after the range's two figures."""
+        if self.network != "medicare":
+            return (
+                "Typical prices were used, so your share could range from",
+                "; the figures above use the middle of the range.",
+            )
+        typical = (
+            "; typical prices were used for what Medicare does not cover"
+            if self.estimate.uses_typical_prices
+            else ""
+        )
+        return (
+            "Your share could range from",
+            ": the low end if the provider accepts Medicare's approved amount as full payment, "
+            "the high end if it charges up to Medicare's limiting charge (109.25% of Medicare's "
+            f"amount){typical}.",
+        )
+
+    @property
     def per_visit_billed(self) -> Decimal:
         return self.estimate.visits[0].billed
 
