@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from providers.models import ImportRun, MedicareFee, MedicareLocality, MedicareZip
 
@@ -255,3 +256,23 @@ def test_it_refuses_a_zip_archive_without_the_data_file(reference_data, tmp_path
     with zipfile.ZipFile(empty, "w") as archive:
         archive.writestr("README.txt", "no data")
     assert_refused(empty, ZIP5, message="PFALL26A.ZIP holds no PF*.txt file.")
+
+
+@pytest.mark.parametrize(
+    "model", ["medicarelocality", "medicarefee", "medicarezip", "medicarenationalamount"]
+)
+def test_the_admin_lists_the_imported_rows(admin_client_logged_in, reference_data, model):
+    run(PFALL, ZIP5)
+    response = admin_client_logged_in.get(reverse(f"admin:providers_{model}_changelist"))
+    assert response.status_code == 200
+
+
+def test_a_curator_names_a_locality_in_the_admin(admin_client_logged_in, reference_data):
+    run(PFALL, ZIP5)
+    locality = MedicareLocality.objects.get(carrier="13202", locality="01")
+    response = admin_client_logged_in.post(
+        reverse("admin:providers_medicarelocality_change", args=[locality.pk]),
+        {"name": "Manhattan, NY"},
+    )
+    assert response.status_code == 302
+    assert MedicareLocality.objects.get(pk=locality.pk).label == "Manhattan, NY"
