@@ -1,9 +1,10 @@
 """Medicare's public facts: fee schedule amounts by locality, the ZIP-to-locality map, national
 amounts, and each listed provider's Medicare assignment.
 
-Loaded by `import_medicare_fees`, `load_reference_data` and `import_medicare_clinicians`
-(CMS's PFALL, ZIP5 and Doctors and Clinicians files; layouts in providers.medicare). Imported by
-`providers.models`, so Django registers these models with the providers app.
+Loaded by `import_medicare_fees`, `load_reference_data` and `import_medicare_clinicians` (CMS's
+PFALL, ZIP5 and Doctors and Clinicians files; their layouts are described in
+`providers.medicare_fees` and `providers.medicare_clinicians`). Imported by `providers.models`,
+so Django registers these models with the providers app.
 """
 
 from django.db import models
