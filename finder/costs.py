@@ -29,6 +29,7 @@ from finder.estimate import (
 )
 from finder.medicare_amounts import (
     MedicareAmount,
+    amounts_notes,
     estimate_location,
     medicare_amounts,
     medicare_assignment,
@@ -484,19 +485,7 @@ def _medicare_notes(
             "Medicare pays for it (spinal manipulation from a chiropractor, therapy from a "
             "physical therapist)."
         )
-    if amounts:
-        used = "; ".join(sorted({amount.description for amount in amounts.values()}))
-        if all(amount.source == "national" for amount in amounts.values()):
-            used = f"Medicare's {used}"
-            if location is not None:
-                used += " (the Medicare locality of this address is not known)"
-        where = f" at {location.city}, {location.state} {location.zip_code}" if location else ""
-        notes.append(f"Medicare-approved amounts{where}: {used}.")
-        if location is not None and any(amount.zip_split for amount in amounts.values()):
-            notes.append(
-                f"ZIP code {location.zip_code} is split between Medicare localities by ZIP+4; "
-                "the locality of its 5-digit record was used."
-            )
+    notes.extend(amounts_notes(location=location, amounts=amounts))
     return notes
 
 

@@ -107,6 +107,27 @@ def _national(codes: set[str]) -> dict[str, MedicareAmount]:
     return amounts
 
 
+def amounts_notes(
+    *, location: PracticeLocation | None, amounts: dict[str, MedicareAmount]
+) -> list[str]:
+    """What an estimate says of the amounts it used: whose, which year, and a split ZIP."""
+    if not amounts:
+        return []
+    used = "; ".join(sorted({amount.description for amount in amounts.values()}))
+    if all(amount.source == "national" for amount in amounts.values()):
+        used = f"Medicare's {used}"
+        if location is not None:
+            used += " (the Medicare locality of this address is not known)"
+    where = f" at {location.city}, {location.state} {location.zip_code}" if location else ""
+    notes = [f"Medicare-approved amounts{where}: {used}."]
+    if location is not None and any(amount.zip_split for amount in amounts.values()):
+        notes.append(
+            f"ZIP code {location.zip_code} is split between Medicare localities by ZIP+4; "
+            "the locality of its 5-digit record was used."
+        )
+    return notes
+
+
 def estimate_location(provider: Provider | None) -> PracticeLocation | None:
     """The location whose Medicare amounts an estimate uses: the provider's first listed."""
     if provider is None:
