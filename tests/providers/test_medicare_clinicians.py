@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import F
 
 from providers.medicare_testing import DAC_HEADER, dac_row, other_clinicians, write_dac_csv
 from providers.models import (
@@ -43,7 +44,9 @@ def run(path: Path, *args: str) -> str:
 
 def recorded() -> list[tuple]:
     return list(
-        MedicareParticipation.objects.order_by("provider__last_name", "location_id").values_list(
+        MedicareParticipation.objects.order_by(
+            "provider__last_name", F("location_id").asc(nulls_first=True)
+        ).values_list(
             "provider__last_name", "location__address_line1", "assignment", "telehealth", "source",
             "as_of",
         )
