@@ -25,12 +25,20 @@ from finder.estimate import (
     ProcedureLine,
     VisitCost,
     estimate_cost,
-    medicare_coverage,
     to_cents,
 )
+from finder.medicare_amounts import (
+    MedicareAmount,
+    amounts_notes,
+    estimate_location,
+    medicare_amounts,
+    medicare_assignment,
+)
+from finder.medicare_estimate import MedicareLine, MedicareTerms, estimate_medicare_cost
 from finder.negotiated import apply_plan_rates, network_evidence
 from providers.models import (
     InsurancePlan,
+    PracticeLocation,
     Procedure,
     Profession,
     Provider,
@@ -40,6 +48,7 @@ from providers.models import (
 
 CoverageType = Literal["insurance", "medicare", "self_pay"]
 PriceSource = Literal["provider", "typical"]
+AllowedSource = Literal["medicare_locality", "medicare_national", "cash_price", "typical"]
 
 COVERAGE_TYPES: tuple[CoverageType, ...] = ("insurance", "medicare", "self_pay")
 
@@ -70,7 +79,6 @@ NETWORK_LABELS: dict[str, str] = {
     "medicare": "Original Medicare (Part B)",
 }
 
-_MEDICARE_PLAN_SLUG = "medicare"
 _MAX_ID = 2**63 - 1  # BigAutoField; larger ids cannot exist and would overflow the driver
 
 
@@ -142,6 +150,10 @@ class PricedLine:
     per_visit: Decimal  # unit price x quantity, in cents
     typical_low: Decimal
     typical_high: Decimal
+    # The approved amount per unit before any reduction; None where the coverage does not
+    # cover the line (then the patient pays the unit price).
+    allowed_amount: Decimal | None = None
+    allowed_source: AllowedSource | None = None
 
 
 @dataclass(frozen=True)
@@ -183,6 +195,26 @@ class CostEstimate:
     @property
     def range(self) -> PriceRange | None:
         return self.estimate.range
+
+    @property
+    def range_words(self) -> tuple[str, str]:
+        """What the pages say before and after the range's two figures."""
+        if self.network != "medicare":
+            return (
+                "Typical prices were used, so your share could range from",
+                "; the figures above use the middle of the range.",
+            )
+        typical = (
+            "; typical prices were used for what Medicare does not cover"
+            if self.estimate.uses_typical_prices
+            else ""
+        )
+        return (
+            "Your share could range from",
+            ": the low end if the provider accepts Medicare's approved amount as full payment, "
+            "the high end if it charges up to Medicare's limiting charge (109.25% of Medicare's "
+            f"amount){typical}.",
+        )
 
     @property
     def per_visit_billed(self) -> Decimal:
@@ -286,6 +318,8 @@ def estimate_visits(
             "is assumed."
         )
     lines = _procedure_lines(resolved, provider)
+    if coverage.type == "medicare":
+        return _estimate_medicare(provider, lines, visits, coverage, notes)
     coverage_model, coverage_notes = coverage_for(coverage, provider=provider)
     if coverage_model.network == "in" and coverage.plan is not None and provider is not None:
         lines, rate_notes = apply_plan_rates(lines, provider=provider, plan=coverage.plan)
@@ -309,7 +343,7 @@ def coverage_for(terms: CoverageTerms, *, provider: Provider | None) -> tuple[Co
     if terms.type == "self_pay":
         return Coverage(network="self_pay"), []
     if terms.type == "medicare":
-        return _medicare_terms(terms, provider)
+        raise ValueError("Medicare has its own estimator: finder.medicare_estimate.")
     return _insurance_terms(terms, provider)
 
 
@@ -345,21 +379,99 @@ def _procedure_lines(
     ]
 
 
-def _priced(line: ProcedureLine) -> PricedLine:
+def _priced(
+    line: ProcedureLine,
+    allowed: tuple[Decimal | None, AllowedSource | None] | None = None,
+) -> PricedLine:
+    """A line for display; ``allowed`` overrides the approved amount (default: the price)."""
     unit_price = to_cents(line.unit_price())
+    own_price = line.cash_price is not None
+    allowed_amount, allowed_source = allowed or (
+        unit_price,
+        "cash_price" if own_price else "typical",
+    )
     return PricedLine(
         code=line.code,
         label=line.label,
         quantity=line.quantity,
         unit_price=unit_price,
-        price_source="provider" if line.cash_price is not None else "typical",
+        price_source="provider" if own_price else "typical",
         per_visit=to_cents(line.unit_price() * line.quantity),
         typical_low=line.typical_low,
         typical_high=line.typical_high,
+        allowed_amount=allowed_amount,
+        allowed_source=allowed_source,
     )
 
 
-def _medicare_terms(terms: CoverageTerms, provider: Provider | None) -> tuple[Coverage, list[str]]:
+def _estimate_medicare(
+    provider: Provider | None,
+    lines: list[ProcedureLine],
+    visits: int,
+    terms: CoverageTerms,
+    notes: list[str],
+) -> CostEstimate:
+    """Original Medicare: the fee schedule amount of the provider's first location (national
+    without a provider or a known locality) as the approved amount; assignment as recorded."""
+    location = estimate_location(provider)
+    amounts = medicare_amounts(
+        zip_code=location.zip_code if location else None, codes=[line.code for line in lines]
+    )
+    assignment = medicare_assignment(provider)
+    medicare_lines = [
+        MedicareLine(
+            line=line,
+            amount=amounts[line.code].amount if line.code in amounts else None,
+            therapy_reduction_amount=(
+                amounts[line.code].therapy_reduction_amount if line.code in amounts else None
+            ),
+        )
+        for line in lines
+    ]
+    estimate = estimate_medicare_cost(
+        lines=medicare_lines,
+        visits=visits,
+        terms=MedicareTerms(
+            assignment=assignment,
+            deductible_remaining=(
+                MEDICARE_PART_B_DEDUCTIBLE_2026
+                if terms.deductible_remaining is None
+                else terms.deductible_remaining
+            ),
+            out_of_pocket_max_remaining=terms.out_of_pocket_max_remaining,
+            covered_visits_remaining=terms.covered_visits_remaining,
+        ),
+    )
+    priced = []
+    for item in medicare_lines:
+        allowed = item.allowed_per_unit(assignment)
+        source: AllowedSource | None = None
+        if allowed is not None:
+            amount = amounts.get(item.line.code)
+            if amount is not None:
+                source = "medicare_locality" if amount.source == "locality" else "medicare_national"
+            else:
+                source = "cash_price" if item.line.cash_price is not None else "typical"
+        priced.append(_priced(item.line, (allowed, source)))
+    return CostEstimate(
+        provider=provider,
+        visit_count=visits,
+        lines=priced,
+        estimate=estimate,
+        assumptions=[
+            *notes,
+            *_medicare_notes(terms, provider, location, amounts),
+            *estimate.assumptions,
+        ],
+    )
+
+
+def _medicare_notes(
+    terms: CoverageTerms,
+    provider: Provider | None,
+    location: PracticeLocation | None,
+    amounts: dict[str, MedicareAmount],
+) -> list[str]:
     notes = []
     if terms.deductible_remaining is None:
         notes.append(
@@ -377,18 +489,8 @@ def _medicare_terms(terms: CoverageTerms, provider: Provider | None) -> tuple[Co
             "Medicare pays for it (spinal manipulation from a chiropractor, therapy from a "
             "physical therapist)."
         )
-    elif not provider.insurance_plans.filter(slug=_MEDICARE_PLAN_SLUG).exists():
-        notes.append(
-            "This provider's listing does not show Medicare. A provider who does not accept "
-            "Medicare assignment may charge more than the Medicare-approved amount; ask before "
-            "your visit."
-        )
-    coverage = medicare_coverage(
-        deductible_remaining=terms.deductible_remaining,
-        out_of_pocket_max_remaining=terms.out_of_pocket_max_remaining,
-        covered_visits_remaining=terms.covered_visits_remaining,
-    )
-    return coverage, notes
+    notes.extend(amounts_notes(location=location, amounts=amounts))
+    return notes
 
 
 def _insurance_terms(terms: CoverageTerms, provider: Provider | None) -> tuple[Coverage, list[str]]:

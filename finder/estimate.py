@@ -127,28 +127,6 @@ class Coverage:
                 raise ValueError("coinsurance percent must be between 0 and 100")
 
 
-def medicare_coverage(
-    *,
-    deductible_remaining: Decimal | None = None,
-    out_of_pocket_max_remaining: Decimal | None = None,
-    covered_visits_remaining: int | None = None,
-) -> Coverage:
-    """Medicare Part B terms: 20% coinsurance, no copay, the 2026 deductible ($283) unless given.
-
-    Original Medicare has no out-of-pocket maximum and no hard visit cap [CHW]; pass either only
-    when a supplemental plan supplies one.
-    """
-    if deductible_remaining is None:
-        deductible_remaining = MEDICARE_PART_B_DEDUCTIBLE_2026
-    return Coverage(
-        network="medicare",
-        deductible_remaining=deductible_remaining,
-        coinsurance_percent=MEDICARE_COINSURANCE_PERCENT,
-        out_of_pocket_max_remaining=out_of_pocket_max_remaining,
-        covered_visits_remaining=covered_visits_remaining,
-    )
-
-
 @dataclass(frozen=True)
 class VisitCost:
     """One visit, in dollars (cents). deductible + copay + coinsurance is the covered share."""
@@ -199,6 +177,8 @@ def estimate_cost(*, lines: Sequence[ProcedureLine], visits: int, coverage: Cove
         raise ValueError("visits must be at least 1")
     if not lines:
         raise ValueError("at least one procedure line is required")
+    if coverage.network == "medicare":
+        raise ValueError("Original Medicare is estimated by finder.medicare_estimate.")
     costs = _simulate(lines, visits, coverage, "mid")
     uses_typical = any(line.cash_price is None for line in lines)
     price_range = None
@@ -229,7 +209,6 @@ def _is_covered(line: ProcedureLine, number: int, coverage: Coverage) -> bool:
         coverage.network == "self_pay"
         or (limit is not None and number > limit)
         or (coverage.network == "out" and coverage.out_of_network_coinsurance_percent is None)
-        or (coverage.network == "medicare" and not line.medicare_covered)
     )
 
 
@@ -323,19 +302,6 @@ def _assumptions(
             "Out-of-network providers may also bill you the difference between their price and "
             "what your plan allows (balance billing); that amount is not included."
         )
-    elif network == "medicare":
-        notes.append(
-            "Medicare Part B: you pay 20% of the Medicare-approved amount after the yearly "
-            f"Part B deductible (${MEDICARE_PART_B_DEDUCTIBLE_2026} in 2026)."
-        )
-        notes.append(
-            "For chiropractors, Medicare covers only spinal manipulation (CPT 98940-98942) given "
-            "as active treatment and billed with the AT modifier; maintenance care, exams, "
-            "X-rays and 98943 are not covered."
-        )
-        uncovered = [line.code for line in lines if not line.medicare_covered]
-        if uncovered:
-            notes.append(f"Not covered by Medicare, so paid in full: {', '.join(uncovered)}.")
     limit = coverage.covered_visits_remaining
     if network != "self_pay" and limit is not None and visits > limit:
         first = limit + 1

@@ -225,6 +225,7 @@ def provider_summary(
         "scope": scope_for_location(provider, hit.location, acts),
         "insurance_plans": provider.listing_plan_slugs,
         "prices": provider.listing_prices,
+        "medicare_assignment": provider.medicare_assignment,  # finder.medicare_listing
         "verification_status": provider.verification_status,
         "is_demo": provider.is_demo,
         "updated_at": provider.listing_updated_at,
@@ -255,6 +256,7 @@ def provider_detail(
         "services": provider.services,
         "insurance_plans": provider.listing_plan_slugs,
         "prices": provider.listing_prices,
+        "medicare_assignment": provider.medicare_assignment,  # finder.medicare_listing
         "verification_status": provider.verification_status,
         "last_verified": provider.last_verified.isoformat() if provider.last_verified else None,
         "is_demo": provider.is_demo,

@@ -505,3 +505,6 @@ class ImportRunAdmin(admin.ModelAdmin):
         return TemplateResponse(
             request, "admin/providers/importrun/upload.html", context, status=status
         )
+
+
+from providers import admin_medicare  # noqa: E402, F401  (registers the Medicare admin)

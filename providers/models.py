@@ -525,3 +525,14 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_name} ({self.started_at:%Y-%m-%d %H:%M})"
+
+
+# Medicare's fee schedule, localities and participation live in their own module.
+from providers.medicare_models import (  # noqa: E402, F401
+    MedicareAssignment,
+    MedicareFee,
+    MedicareLocality,
+    MedicareNationalAmount,
+    MedicareParticipation,
+    MedicareZip,
+)

@@ -1,11 +1,13 @@
-"""Load the reference data (practice acts, procedures, insurance plans) into the database."""
+"""Load the reference data (practice acts, procedures, insurance plans, Medicare national
+amounts) into the database."""
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import models, transaction
 
-from providers.models import InsurancePlan, PracticeAct, Procedure
+from providers.medicare_reference import MEDICARE_NATIONAL_AMOUNTS
+from providers.models import InsurancePlan, MedicareNationalAmount, PracticeAct, Procedure
 from providers.reference_data import INSURANCE_PLANS, PRACTICE_ACTS, PROCEDURES
 
 Counts = dict[str, int]
@@ -16,6 +18,12 @@ _KINDS: list[tuple[str, type[models.Model], Sequence[Mapping[str, Any]], tuple[s
     ("practice_acts", PracticeAct, PRACTICE_ACTS, ("state", "profession", "effective_from")),
     ("procedures", Procedure, PROCEDURES, ("code",)),
     ("insurance_plans", InsurancePlan, INSURANCE_PLANS, ("slug",)),
+    (
+        "medicare_national_amounts",
+        MedicareNationalAmount,
+        MEDICARE_NATIONAL_AMOUNTS,
+        ("year", "code"),
+    ),
 ]
 
 

@@ -134,6 +134,17 @@ class ProcedureOutputSerializer(serializers.Serializer):
     quantity = serializers.IntegerField()
     unit_price = MoneyOutputField()
     price_source = serializers.CharField()
+    allowed_amount = MoneyOutputField(
+        allow_null=True,
+        help_text="The approved amount per unit before any multiple-procedure reduction; null "
+        "where the coverage does not cover the line (the patient pays the unit price).",
+    )
+    allowed_source = serializers.ChoiceField(
+        choices=["medicare_locality", "medicare_national", "cash_price", "typical"],
+        allow_null=True,
+        help_text="Where the approved amount comes from: Medicare's fee schedule for the "
+        "provider's locality or nationally, or the provider's own or the typical price.",
+    )
 
 
 class EstimateOutputSerializer(serializers.Serializer):

@@ -28,6 +28,7 @@ from providers.models import (
     Confidence,
     DirectAccess,
     InsurancePlan,
+    MedicareAssignment,
     NegotiatedRate,
     Profession,
     Scope,
@@ -92,11 +93,38 @@ class LocationWithScopeSerializer(LocationSerializer):
     scope = ScopeSummarySerializer()
 
 
+class MedicareAmountSerializer(serializers.Serializer):
+    """Medicare's full fee schedule amount for the code at the listed address (the provider's
+    first location in a detail), whatever the provider's assignment."""
+
+    amount = money()
+    locality = serializers.CharField(
+        allow_null=True, help_text="The Medicare locality's name; null for a national amount."
+    )
+    year = serializers.IntegerField()
+    source = serializers.ChoiceField(
+        choices=["locality", "national"],
+        help_text="The locality's amount where its fee schedule was imported, else national.",
+    )
+
+
 class PriceSerializer(serializers.Serializer):
     code = serializers.CharField()
     label = serializers.CharField()
     cash_price = money()
     currency = serializers.CharField()
+    medicare = MedicareAmountSerializer(
+        allow_null=True,
+        help_text="Null when Medicare does not cover the code for the provider's profession "
+        "(or no amount is known).",
+    )
+
+
+MEDICARE_ASSIGNMENT_HELP = (
+    "From CMS's Doctors and Clinicians file or a curator: participating providers accept "
+    "Medicare's amount as full payment; non-participating ones may charge up to 109.25% of it; "
+    "unknown when no record says."
+)
 
 
 class LicenseSerializer(serializers.Serializer):
@@ -120,6 +148,9 @@ class ProviderSummarySerializer(serializers.Serializer):
     scope = ScopeSummarySerializer(allow_null=True)
     insurance_plans = serializers.ListField(child=serializers.CharField())
     prices = PriceSerializer(many=True)
+    medicare_assignment = serializers.ChoiceField(
+        choices=MedicareAssignment.choices, help_text=MEDICARE_ASSIGNMENT_HELP
+    )
     verification_status = serializers.ChoiceField(choices=VerificationStatus.choices)
     is_demo = serializers.BooleanField()
     updated_at = serializers.DateTimeField()
@@ -186,6 +217,9 @@ class ProviderDetailSerializer(serializers.Serializer):
     insurance_plans = PlanEvidenceSerializer(many=True)
     negotiated_rates = NegotiatedRateSerializer(many=True)
     prices = PriceSerializer(many=True)
+    medicare_assignment = serializers.ChoiceField(
+        choices=MedicareAssignment.choices, help_text=MEDICARE_ASSIGNMENT_HELP
+    )
     verification_status = serializers.ChoiceField(choices=VerificationStatus.choices)
     last_verified = serializers.DateField(allow_null=True)
     is_demo = serializers.BooleanField()
@@ -304,8 +338,15 @@ SEARCH_EXAMPLE = OpenApiExample(
                         "label": "Spinal manipulation, 1-2 regions",
                         "cash_price": "40.00",
                         "currency": "USD",
+                        "medicare": {
+                            "amount": "26.95",
+                            "locality": "Austin, TX",
+                            "year": 2026,
+                            "source": "locality",
+                        },
                     }
                 ],
+                "medicare_assignment": "participating",
                 "verification_status": "verified",
                 "is_demo": False,
                 "updated_at": "2026-11-20T10:00:00Z",

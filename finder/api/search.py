@@ -16,6 +16,7 @@ from finder.api.schema import (
 )
 from finder.api.views import ApiView
 from finder.listing import attach_listing_extras, provider_detail, provider_summary
+from finder.medicare_listing import attach_medicare
 from finder.plan_evidence import negotiated_rates, plans_with_evidence
 from finder.search import PageOutOfRange
 from finder.search_cache import cached
@@ -73,6 +74,7 @@ def search_body(request: Request) -> dict:
     except PageOutOfRange as exc:
         raise Http404("Invalid page.") from exc
     url_for = provider_url(request)
+    attach_medicare((hit.provider, hit.location) for hit in result.hits)
     body = {
         "count": result.count,
         "next": page_url(request, result.page + 1) if result.has_next else None,
@@ -113,6 +115,7 @@ class ProviderDetailApi(ApiView):
         if provider is None:
             raise Http404(f"No provider with id {provider_id}.")
         attach_listing_extras([provider])
+        attach_medicare([(provider, next(iter(provider.locations.all()), None))])
         states = {location.state for location in provider.locations.all()}
         acts = current_practice_acts(states=states)
         body = provider_detail(provider, acts, provider_url(request))

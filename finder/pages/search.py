@@ -6,6 +6,7 @@ from django.urls import reverse
 from rest_framework.exceptions import ValidationError
 
 from finder.listing import attach_listing_extras, provider_detail, provider_summary
+from finder.medicare_listing import attach_medicare, medicare_words
 from finder.plan_evidence import plans_for_patients
 from finder.search import DEFAULT_RADIUS_MILES, PageOutOfRange
 from finder.search_cache import cache_anonymous_search_page
@@ -78,6 +79,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
             context["errors"] = {"page": ["That page is past the last result."]}
             return render(request, "finder/search.html", context, status=400)
         plan_names = {plan.slug: plan.name for plan in plans}
+        attach_medicare((hit.provider, hit.location) for hit in result.hits)
         results = [
             for_patients(provider_summary(h, result.acts, page_provider_url), plan_names)
             for h in result.hits
@@ -100,7 +102,7 @@ def for_patients(listing: dict, plan_names: dict[str, str]) -> dict:
     """A listing with the words the pages show for the API's codes: service names ("Spinal
     thrust manipulation") and plan names ("Aetna PPO" for `aetna-ppo`), sorted."""
     return {
-        **listing,
+        **medicare_words(listing),
         "service_labels": [Service(s).label for s in listing["services"]],
         "plan_names": sorted(plan_names.get(slug, slug) for slug in listing["insurance_plans"]),
     }
@@ -139,6 +141,7 @@ def provider_page(request: HttpRequest, provider_id: int) -> HttpResponse:
     if provider is None:
         raise Http404("No such provider.")
     attach_listing_extras([provider])
+    attach_medicare([(provider, next(iter(provider.locations.all()), None))])
     states = {location.state for location in provider.locations.all()}
     acts = current_practice_acts(states=states)
     plan_names = dict(InsurancePlan.objects.values_list("slug", "name"))

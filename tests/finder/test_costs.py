@@ -7,7 +7,7 @@ import pytest
 
 from finder import costs
 from finder.costs import CoverageTerms, RequestedProcedure
-from finder.estimate import GOOD_FAITH_ESTIMATE_DISCLAIMERS
+from finder.estimate import GOOD_FAITH_ESTIMATE_DISCLAIMERS, PriceRange
 from finder.good_faith_estimate import good_faith_estimate
 from providers.models import InsurancePlan, Procedure, Profession, VerificationStatus
 from providers.reference import load_reference_data
@@ -54,6 +54,8 @@ def test_it_prices_lines_from_the_providers_own_prices(chiropractor):
             per_visit=D("80.00"),
             typical_low=D("30.00"),
             typical_high=D("50.00"),
+            allowed_amount=D("40.00"),
+            allowed_source="cash_price",
         )
     ]
     assert result.range is None
@@ -151,30 +153,44 @@ def test_self_pay_is_its_own_network_and_ignores_plan_terms(chiropractor):
 
 
 def test_medicare_uses_medicare_terms_and_the_2026_deductible_by_default(chiropractor):
-    coverage, notes = costs.coverage_for(
-        CoverageTerms(type="medicare", coinsurance_percent=D("50")), provider=chiropractor
+    result = costs.estimate_visits(
+        provider=chiropractor,
+        procedures=None,
+        visits=1,
+        coverage=CoverageTerms(type="medicare", coinsurance_percent=D("50")),
     )
-    assert (coverage.network, coverage.deductible_remaining, coverage.coinsurance_percent) == (
-        "medicare",
-        D("283.00"),
-        D("20"),
-    )
-    assert notes == [
+    assert result.assumptions == [
+        "No procedures were chosen, so one unit of 98940 (Spinal manipulation, 1-2 regions) per "
+        "visit is assumed.",
         "No remaining Part B deductible was entered, so the full 2026 deductible ($283.00) is "
         "assumed.",
         "Medicare's 20% coinsurance was used; the coinsurance and copay you entered apply to "
         "private insurance only.",
-        "This provider's listing does not show Medicare. A provider who does not accept "
-        "Medicare assignment may charge more than the Medicare-approved amount; ask before "
-        "your visit.",
+        "Medicare-approved amounts: Medicare's national amount, 2026.",
+        "Medicare Part B: you pay 20% of the Medicare-approved amount after the yearly Part B "
+        "deductible ($283.00 in 2026).",
+        "Whether this provider accepts Medicare assignment is not known. The total assumes it "
+        "does; if it does not, it may charge up to the limiting charge (109.25% of Medicare's "
+        "amount), which is the high end of the range.",
+        "For chiropractors, Medicare covers only spinal manipulation (CPT 98940-98942) given as "
+        "active treatment and billed with the AT modifier; maintenance care, exams, X-rays and "
+        "98943 are not covered.",
     ]
+    # The national 98940 amount, $26.72, all toward the deductible; at most the limiting
+    # charge, 109.25% of it: $29.19.
+    assert result.visits[0].allowed == D("26.72")
+    assert (result.total_patient_pays, result.range) == (
+        D("26.72"),
+        PriceRange(patient_pays_low=D("26.72"), patient_pays_high=D("29.19")),
+    )
 
 
 def test_medicare_covers_a_code_only_for_the_professions_medicare_pays(reference):
     therapist = ProviderFactory(profession=Profession.PHYSICAL_THERAPIST)
     chiropractor = ProviderFactory(profession=Profession.CHIROPRACTOR)
     terms = CoverageTerms(type="medicare", deductible_remaining=D("0"))
-    for provider, plan_pays in ((therapist, D("32.00")), (chiropractor, D("0.00"))):
+    # The therapist: 97140's national $27.72 approved, 20% ($5.54) is the patient's.
+    for provider, plan_pays in ((therapist, D("22.18")), (chiropractor, D("0.00"))):
         result = costs.estimate_visits(
             provider=provider, procedures=[RequestedProcedure("97140")], visits=1, coverage=terms
         )

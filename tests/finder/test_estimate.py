@@ -12,7 +12,6 @@ from finder.estimate import (
     ProcedureLine,
     VisitCost,
     estimate_cost,
-    medicare_coverage,
     to_cents,
 )
 
@@ -252,55 +251,9 @@ def test_it_covers_nothing_out_of_network_without_out_of_network_benefits():
     assert any("No out-of-network benefits" in note for note in result.assumptions)
 
 
-def test_medicare_charges_98943_in_full_without_counting_it_toward_the_deductible():
-    lines = [line("40.00", code="98940"), line("30.00", code="98943", medicare_covered=False)]
-
-    result = estimate_cost(
-        lines=lines, visits=2, coverage=medicare_coverage(deductible_remaining=D("50"))
-    )
-
-    assert result.visits == [
-        visit(1, "70", deductible="40", not_covered="30", patient_pays="70"),
-        visit(
-            2,
-            "70",
-            deductible="10",
-            coinsurance="6",
-            not_covered="30",
-            patient_pays="46",
-            plan_pays="24",
-        ),
-    ]
-    assert (result.total_patient_pays, result.total_plan_pays) == (D("116"), D("24"))
-    assert result.network == "medicare"
-    assert any("paid in full: 98943" in note for note in result.assumptions)
-    assert any("AT modifier" in note for note in result.assumptions)
-
-
-def test_medicare_pays_80_percent_once_the_deductible_is_met():
-    # Reference section 4 worked example: 98941 allowed $38.41 -> patient 20% = $7.68.
-    result = estimate_cost(
-        lines=[line("38.41", code="98941")],
-        visits=1,
-        coverage=medicare_coverage(deductible_remaining=D("0")),
-    )
-
-    assert result.visits == [
-        visit(1, "38.41", coinsurance="7.68", patient_pays="7.68", plan_pays="30.73")
-    ]
-
-
-def test_medicare_coverage_defaults_to_the_2026_part_b_terms():
-    terms = medicare_coverage()
-
-    assert terms == Coverage(
-        network="medicare",
-        deductible_remaining=D("283.00"),
-        coinsurance_percent=D("20"),
-        copay=D("0"),
-        out_of_pocket_max_remaining=None,
-        covered_visits_remaining=None,
-    )
+def test_it_leaves_original_medicare_to_the_medicare_estimator():
+    with pytest.raises(ValueError, match="by finder"):
+        estimate_cost(lines=[line()], visits=1, coverage=coverage("medicare"))
 
 
 @pytest.mark.parametrize(

@@ -97,6 +97,8 @@ def test_self_pay_charges_the_providers_price_at_every_visit(client, chiropracto
                 "quantity": 1,
                 "unit_price": "40.00",
                 "price_source": "provider",
+                "allowed_amount": "40.00",
+                "allowed_source": "cash_price",
             }
         ],
     }
@@ -160,6 +162,8 @@ def test_insurance_matches_the_contracts_worked_example(client, chiropractor):
                 "quantity": 1,
                 "unit_price": "40.00",
                 "price_source": "provider",
+                "allowed_amount": "40.00",
+                "allowed_source": "cash_price",
             }
         ],
     }
@@ -175,26 +179,35 @@ def test_medicare_pays_spinal_manipulation_but_not_extremity_manipulation(client
         },
     )
     assert response.status_code == 200
+    # Without a known locality or assignment: 98940's national $26.72 approved, 20% = $5.34,
+    # and 98943 at the provider's $30. At most: 95% approved ($25.38, 20% = $5.08) plus the
+    # limiting charge's $3.81 above it (109.25% of $26.72 = $29.19).
     assert response.json() == {
         "currency": "USD",
         "provider": provider_json(chiropractor),
         "network": "medicare",
         "visits": [
-            visit(
-                1,
-                "70.00",
-                coinsurance="8.00",
-                not_covered="30.00",
-                patient_pays="38.00",
-                plan_pays="32.00",
-            )
+            {
+                "number": 1,
+                "billed": "70.00",
+                "allowed": "26.72",
+                "deductible": "0.00",
+                "copay": "0.00",
+                "coinsurance": "5.34",
+                "not_covered": "30.00",
+                "patient_pays": "35.34",
+                "plan_pays": "21.38",
+            }
         ],
-        "total": {"billed": "70.00", "patient_pays": "38.00", "plan_pays": "32.00"},
-        "range": None,
+        "total": {"billed": "70.00", "patient_pays": "35.34", "plan_pays": "21.38"},
+        "range": {"patient_pays_low": "35.34", "patient_pays_high": "38.89"},
         "assumptions": [
-            ALLOWED_NOTE,
+            "Medicare-approved amounts: Medicare's national amount, 2026.",
             "Medicare Part B: you pay 20% of the Medicare-approved amount after the yearly Part B "
             "deductible ($283.00 in 2026).",
+            "Whether this provider accepts Medicare assignment is not known. The total assumes it "
+            "does; if it does not, it may charge up to the limiting charge (109.25% of Medicare's "
+            "amount), which is the high end of the range.",
             "For chiropractors, Medicare covers only spinal manipulation (CPT 98940-98942) given "
             "as active treatment and billed with the AT modifier; maintenance care, exams, X-rays "
             "and 98943 are not covered.",
@@ -208,6 +221,8 @@ def test_medicare_pays_spinal_manipulation_but_not_extremity_manipulation(client
                 "quantity": 1,
                 "unit_price": "40.00",
                 "price_source": "provider",
+                "allowed_amount": "26.72",
+                "allowed_source": "medicare_national",
             },
             {
                 "code": "98943",
@@ -215,6 +230,8 @@ def test_medicare_pays_spinal_manipulation_but_not_extremity_manipulation(client
                 "quantity": 1,
                 "unit_price": "30.00",
                 "price_source": "provider",
+                "allowed_amount": None,
+                "allowed_source": None,
             },
         ],
     }
@@ -246,6 +263,8 @@ def test_without_a_provider_it_uses_the_typical_midpoint_and_gives_the_range(cli
                 "quantity": 1,
                 "unit_price": "40.00",
                 "price_source": "typical",
+                "allowed_amount": "40.00",
+                "allowed_source": "typical",
             }
         ],
     }
@@ -303,6 +322,8 @@ def test_a_plan_the_provider_does_not_accept_uses_out_of_network_benefits(client
                 "quantity": 1,
                 "unit_price": "40.00",
                 "price_source": "provider",
+                "allowed_amount": "40.00",
+                "allowed_source": "cash_price",
             }
         ],
     }

@@ -1,5 +1,6 @@
 """The /estimate/ page and its printable Good Faith Estimate."""
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +14,8 @@ from django.utils.html import escape
 from finder.estimate import DISCLAIMER, GOOD_FAITH_ESTIMATE_DISCLAIMERS
 from providers.models import (
     InsurancePlan,
+    MedicareAssignment,
+    MedicareParticipation,
     Procedure,
     Profession,
     Provider,
@@ -162,6 +165,33 @@ def test_typical_prices_show_the_range(client, reference):
     assert "<strong>$60.00</strong> to\n    <strong>$100.00</strong>" in html
     assert "<div><dt>You pay</dt><dd>$80.00</dd></div>" in html
     assert "Typical price ($30.00\u2013$50.00)" in html
+
+
+def test_medicare_explains_a_non_participating_providers_limiting_charge(client, chiropractor):
+    MedicareParticipation.objects.create(
+        provider=chiropractor,
+        assignment=MedicareAssignment.NON_PARTICIPATING,
+        source=MedicareParticipation.Source.MEDICARE_FILE,
+        as_of=date(2026, 11, 1),
+    )
+    response = client.get(
+        ESTIMATE_URL, query(chiropractor, coverage_type="medicare", deductible_remaining="0")
+    )
+    html = response.content.decode()
+    # National 98940 $26.72: 95% approved $25.38, 20% = $5.08; limiting charge $29.19 adds $3.81.
+    assert "<div><dt>You pay</dt><dd>$5.08</dd></div>" in html
+    assert (
+        "Your share could range from\n    <strong>$5.08</strong> to\n    <strong>$8.89</strong>: "
+        "the low end if the provider accepts Medicare&#x27;s approved amount as full payment, the "
+        "high end if it charges up to Medicare&#x27;s limiting charge (109.25% of Medicare&#x27;s "
+        "amount)."
+    ) in html
+    assert (
+        escape(
+            "the provider may charge you up to the limiting charge, 109.25% of that usual amount"
+        )
+        in html
+    )
 
 
 def test_bad_input_is_shown_next_to_the_fields_and_in_a_summary(client, chiropractor):

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from finder import search
 from finder.listing import provider_summary
+from finder.medicare_listing import attach_medicare
 from finder.search import (
     COUNT_CAP,
     Origin,
@@ -314,10 +315,13 @@ def test_a_page_costs_a_constant_number_of_queries(db, django_assert_num_queries
     # acts, the density grid and the plan and procedure names (the first search of the test),
     # then one statement: the nearest locations with their providers, plans and prices (too
     # few nearby for a probe). Building every listing reads no column the statement left out.
-    with django_assert_num_queries(4):
+    # Then Medicare: assignments, the procedures' coverage, the ZIP map and national amounts
+    # (no locality is mapped here, so no locality amounts are read).
+    with django_assert_num_queries(8):
         result = search_providers(
             origin=Origin(30, -97, "t", 25), filters=SearchFilters(), page_size=size
         )
+        attach_medicare((hit.provider, hit.location) for hit in result.hits)
         listings = [provider_summary(hit, result.acts, str) for hit in result.hits]
     assert len(listings) == size
     assert all(len(item["insurance_plans"]) == 1 for item in listings)

@@ -104,6 +104,7 @@ def test_the_command_is_idempotent():
         "Practice acts: 104 created, 0 updated, 0 unchanged",
         "Procedures: 13 created, 0 updated, 0 unchanged",
         f"Insurance plans: {len(INSURANCE_PLANS)} created, 0 updated, 0 unchanged",
+        "Medicare national amounts: 12 created, 0 updated, 0 unchanged",
     ]
 
     out = StringIO()
@@ -112,6 +113,7 @@ def test_the_command_is_idempotent():
         "Practice acts: 0 created, 0 updated, 104 unchanged",
         "Procedures: 0 created, 0 updated, 13 unchanged",
         f"Insurance plans: 0 created, 0 updated, {len(INSURANCE_PLANS)} unchanged",
+        "Medicare national amounts: 0 created, 0 updated, 12 unchanged",
     ]
     assert PracticeAct.objects.count() == 104
 

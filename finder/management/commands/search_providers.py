@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rest_framework.exceptions import ValidationError
 
 from finder.listing import provider_summary
+from finder.medicare_listing import attach_medicare
 from finder.search import PageOutOfRange
 from finder.search_params import PARAMETER_FIELDS, parse_search_query
 
@@ -28,6 +29,7 @@ class Command(BaseCommand):
             raise CommandError("That page is past the last result.") from exc
         capped = "+" if result.count_capped else ""
         self.stdout.write(f"{result.count}{capped} providers")
+        attach_medicare((hit.provider, hit.location) for hit in result.hits)
         for hit in result.hits:
             item = provider_summary(hit, result.acts, lambda p: f"/providers/{p.id}/")
             distance = f"{item['distance_miles']:7.2f} mi  " if item["distance_miles"] else ""

@@ -8,14 +8,15 @@ LABELS = {
     "practice_acts": "Practice acts",
     "procedures": "Procedures",
     "insurance_plans": "Insurance plans",
+    "medicare_national_amounts": "Medicare national amounts",
 }
 
 
 class Command(BaseCommand):
     help = (
         "Create or update the reference data: practice acts for the 50 states and DC, procedure "
-        "codes and insurance plans. Idempotent; keeps curators' edits unless --overwrite; "
-        "never deletes rows curators added."
+        "codes, insurance plans and Medicare's national fee schedule amounts. Idempotent; "
+        "keeps curators' edits unless --overwrite; never deletes rows curators added."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -1,0 +1,149 @@
+"""Medicare's fee schedule amounts for a place, and a provider's Medicare assignment.
+
+A ZIP code's locality comes from the imported ZIP5 map (`import_medicare_fees`); its amounts
+from that locality's latest imported year. Where no locality or no amount is known, the
+national amount shipped by `load_reference_data` is used, and the result says which.
+A ZIP split by ZIP+4 ranges takes its ZIP5 record's locality.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Literal
+
+from finder.medicare_estimate import Assignment
+from providers.models import (
+    MedicareAssignment,
+    MedicareFee,
+    MedicareNationalAmount,
+    MedicareParticipation,
+    MedicareZip,
+    PracticeLocation,
+    Provider,
+)
+
+AmountSource = Literal["locality", "national"]
+
+
+@dataclass(frozen=True)
+class MedicareAmount:
+    """A code's non-facility fee schedule amount per unit, in dollars, and where it is from."""
+
+    code: str
+    amount: Decimal
+    therapy_reduction_amount: Decimal | None
+    year: int
+    source: AmountSource
+    locality: str  # the locality's label; "" for a national amount
+    zip_split: bool = False  # the ZIP code is split by ZIP+4; its ZIP5 record's locality used
+
+    @property
+    def description(self) -> str:
+        if self.source == "locality":
+            return f"Medicare amount for {self.locality}, {self.year}"
+        return f"national amount, {self.year}"
+
+
+def medicare_amounts_by_zip(
+    *, zip_codes: Iterable[str], codes: Iterable[str]
+) -> dict[str, dict[str, MedicareAmount]]:
+    """Each ZIP code's amounts for the codes: its locality's where imported, else national.
+
+    At most three queries whatever the number of ZIP codes: the ZIP map, the localities' fees
+    (the latest year of each code) and the national amounts (the latest year of each code).
+    """
+    zip_codes, codes = set(zip_codes), set(codes)
+    national = _national(codes)
+    zip_rows = MedicareZip.objects.filter(zip_code__in=zip_codes).values_list(
+        "zip_code", "locality_id", "split_by_plus4"
+    )
+    zip_localities = {zip_code: locality for zip_code, locality, _split in zip_rows}
+    split = {zip_code for zip_code, _locality, is_split in zip_rows if is_split}
+    local: dict[int, dict[str, MedicareAmount]] = {}
+    fees = (
+        MedicareFee.objects.filter(locality_id__in=set(zip_localities.values()), code__in=codes)
+        .select_related("locality")
+        .order_by("locality_id", "code", "year")
+    )
+    for fee in fees:  # ordered by year: the latest wins
+        local.setdefault(fee.locality_id, {})[fee.code] = MedicareAmount(
+            code=fee.code,
+            amount=fee.non_facility_amount,
+            therapy_reduction_amount=fee.therapy_reduction_amount,
+            year=fee.year,
+            source="locality",
+            locality=fee.locality.label,
+        )
+    return {
+        zip_code: national
+        | {
+            code: replace(amount, zip_split=zip_code in split)
+            for code, amount in local.get(zip_localities.get(zip_code, -1), {}).items()
+        }
+        for zip_code in zip_codes
+    }
+
+
+def medicare_amounts(*, zip_code: str | None, codes: Iterable[str]) -> dict[str, MedicareAmount]:
+    """The codes' amounts at a ZIP code (national ones without a ZIP code or locality)."""
+    if zip_code is None:
+        return _national(set(codes))
+    return medicare_amounts_by_zip(zip_codes=[zip_code], codes=codes)[zip_code]
+
+
+def _national(codes: set[str]) -> dict[str, MedicareAmount]:
+    amounts: dict[str, MedicareAmount] = {}
+    for row in MedicareNationalAmount.objects.filter(code__in=codes).order_by("code", "year"):
+        amounts[row.code] = MedicareAmount(  # ordered by year: the latest wins
+            code=row.code,
+            amount=row.non_facility_amount,
+            therapy_reduction_amount=None,  # the shipped national amounts carry no MPPR amount
+            year=row.year,
+            source="national",
+            locality="",
+        )
+    return amounts
+
+
+def amounts_notes(
+    *, location: PracticeLocation | None, amounts: dict[str, MedicareAmount]
+) -> list[str]:
+    """What an estimate says of the amounts it used: whose, which year, and a split ZIP."""
+    if not amounts:
+        return []
+    used = "; ".join(sorted({amount.description for amount in amounts.values()}))
+    if all(amount.source == "national" for amount in amounts.values()):
+        used = f"Medicare's {used}"
+        if location is not None:
+            used += " (the Medicare locality of this address is not known)"
+    where = f" at {location.city}, {location.state} {location.zip_code}" if location else ""
+    notes = [f"Medicare-approved amounts{where}: {used}."]
+    if location is not None and any(amount.zip_split for amount in amounts.values()):
+        notes.append(
+            f"ZIP code {location.zip_code} is split between Medicare localities by ZIP+4; "
+            "the locality of its 5-digit record was used."
+        )
+    return notes
+
+
+def estimate_location(provider: Provider | None) -> PracticeLocation | None:
+    """The location whose Medicare amounts an estimate uses: the provider's first listed."""
+    if provider is None:
+        return None
+    return provider.locations.order_by("id").first()
+
+
+def medicare_assignment(provider: Provider | None) -> Assignment:
+    """The provider's Medicare assignment as recorded, "unknown" without a record."""
+    if provider is None:
+        return "unknown"
+    recorded = (
+        MedicareParticipation.objects.filter(provider=provider, location__isnull=True)
+        .values_list("assignment", flat=True)
+        .first()
+    )
+    if recorded in (MedicareAssignment.PARTICIPATING, MedicareAssignment.NON_PARTICIPATING):
+        return recorded  # type: ignore[return-value]
+    return "unknown"

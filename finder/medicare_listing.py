@@ -1,0 +1,93 @@
+"""What a listing shows of Medicare: the provider's assignment, and beside each cash price the
+Medicare amount at the listed address.
+
+`attach_medicare` prepares a page of providers in a fixed number of queries (assignments, the
+procedures' coverage, and the amounts of `finder.medicare_amounts`); `medicare_for_price` and
+`provider.medicare_assignment` are then read by `finder.listing`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from finder.estimate import to_cents
+from finder.medicare_amounts import MedicareAmount, medicare_amounts, medicare_amounts_by_zip
+from finder.medicare_estimate import LIMITING_CHARGE_PERCENT
+from providers.models import (
+    MedicareAssignment,
+    MedicareParticipation,
+    PracticeLocation,
+    Procedure,
+    Provider,
+)
+
+ASSIGNMENT_WORDS = {
+    MedicareAssignment.PARTICIPATING: "Medicare: accepts Medicare's amount as full payment",
+    MedicareAssignment.NON_PARTICIPATING: "Medicare: does not always accept Medicare's amount "
+    "as full payment, and may charge up to 109.25% of it",
+    MedicareAssignment.UNKNOWN: "Medicare: whether this provider accepts Medicare's amount as "
+    "full payment is not known",
+}
+
+
+def attach_medicare(listed: Iterable[tuple[Provider, PracticeLocation | None]]) -> None:
+    """Sets `medicare_assignment` on each provider and a `medicare` entry on each of its
+    `listing_prices` (set by `attach_listing_extras`), for the location given with it."""
+    listed = list(listed)
+    if not listed:
+        return
+    ids = {provider.id for provider, _location in listed}
+    assignments = dict(
+        MedicareParticipation.objects.filter(provider_id__in=ids, location__isnull=True)
+        .exclude(assignment=MedicareAssignment.UNKNOWN)
+        .values_list("provider_id", "assignment")
+    )
+    codes = {price["code"] for provider, _location in listed for price in provider.listing_prices}
+    covered_for = dict(
+        Procedure.objects.filter(code__in=codes).values_list("code", "medicare_covered_for")
+    )
+    zip_codes = {location.zip_code for _provider, location in listed if location is not None}
+    amounts = medicare_amounts_by_zip(zip_codes=zip_codes, codes=codes)
+    if any(location is None for _provider, location in listed):
+        amounts[""] = medicare_amounts(zip_code=None, codes=codes)
+    for provider, location in listed:
+        provider.medicare_assignment = assignments.get(provider.id, MedicareAssignment.UNKNOWN)
+        here = amounts[location.zip_code if location is not None else ""]
+        for price in provider.listing_prices:
+            covered = provider.profession in covered_for.get(price["code"], [])
+            amount = here.get(price["code"]) if covered else None
+            price["medicare"] = None if amount is None else medicare_for_price(amount)
+
+
+def medicare_for_price(amount: MedicareAmount) -> dict:
+    """The contract's `medicare` object of a price: the full fee schedule amount."""
+    return {
+        "amount": f"{amount.amount:.2f}",
+        "locality": amount.locality or None,
+        "year": amount.year,
+        "source": amount.source,
+    }
+
+
+def medicare_words(listing: dict) -> dict:
+    """What the pages say of a listing's Medicare facts: the assignment in words, and beside
+    each covered price the Medicare amount (and, for a non-participating provider, the
+    limiting charge: 109.25% of the amount, to the cent, half up)."""
+    assignment = listing["medicare_assignment"]
+    prices = []
+    for price in listing["prices"]:
+        medicare = price.get("medicare")
+        words = ""
+        if medicare is not None:
+            amount = Decimal(medicare["amount"])
+            where = "nationally" if medicare["source"] == "national" else "here"
+            words = (
+                f"Medicare pays about ${amount:,.2f} {where} ({medicare['year']}; that includes "
+                "your 20% share)"
+            )
+            if assignment == MedicareAssignment.NON_PARTICIPATING:
+                limit = to_cents(amount * LIMITING_CHARGE_PERCENT / 100)
+                words += f"; this provider may charge up to ${limit:,.2f}"
+        prices.append({**price, "medicare_words": words})
+    return {**listing, "prices": prices, "medicare_assignment_words": ASSIGNMENT_WORDS[assignment]}
