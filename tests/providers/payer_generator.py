@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from providers.nppes_testing import make_npi
+from devtools.nppes_testing import make_npi
 
 OTHER_CODES = [f"{code:05d}" for code in range(99201, 99499, 3)]
 NETWORKS = ["Open Access", "Choice POS II"]

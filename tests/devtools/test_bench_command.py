@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from finder.benchmark import (
+from devtools.benchmark import (
     BENCH_NPI_BASE,
     REFERENCE_LOAD_GENERATOR_MS,
     CpuTicks,

@@ -585,7 +585,7 @@ import django
 django.setup()
 from django.test import Client
 from finder import density
-from finder.benchmark import http_paths
+from devtools.benchmark import http_paths
 # The grid is re-read and rebuilt on the clock, not per request: under valgrind a run lasts
 # minutes, and a rebuild inside one of the two runs compared moved the figure by a quarter.
 # Both runs read the copy shared just before them (measure_instructions) and keep it.
