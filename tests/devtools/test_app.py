@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-DEVELOPER_COMMANDS = {"bench_import", "bench_search", "soak"}
+DEVELOPER_COMMANDS = {"bench_import", "bench_payer_rates", "bench_search", "soak"}
 
 
 def listed_commands(**env: str) -> set[str]:
