@@ -140,6 +140,11 @@ INSTALLED_APPS = [
     "providers",
     "finder",
 ]
+# Developer tooling (devtools/: benchmarks, the soak test, test-data generators) ships with the
+# code, but its commands are offered only where asked for, never on a production host.
+DEVTOOLS = env_bool("DEVTOOLS", False)
+if DEVTOOLS:
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     # First, so every log line of the request carries its id.

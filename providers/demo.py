@@ -1,21 +1,37 @@
-"""Synthetic demo providers around real ZIP centroids, consistent with each state's practice act.
+"""Synthetic listings around real ZIP centroids, consistent with each state's practice act.
 
-Deterministic for a given seed: NPIs, names and places come from a seeded RNG, so re-running
-`seed_demo` with the same arguments creates nothing new.
+One generator for the demo data `make run` shows (`seed_demo`) and for the benchmark's
+dataset (devtools/benchmark.py), so both look alike: 55% of providers around 50 metro ZIPs and
+the rest around any US ZIP, scattered about 8 miles (a normal spread of 0.12°), 20% with a
+second location, 2 to 6 plans, the cash prices of their profession's procedures. Every listing is
+marked `is_demo` and labelled "(Demo)".
+
+Deterministic for a seed: each NPI's listing comes from one seeded sequence, drawn whether or
+not the NPI exists, so re-running with the same arguments creates nothing new and a run that
+was interrupted completes the rest.
+
+Written in bulk: a batch of providers per transaction, each table's rows in a few statements (COPY
+on PostgreSQL), never a save per provider, so 300,000 providers take minutes. Bulk writes send
+no signals, so each location's search projection is filled here, from the functions
+providers/search_index.py keeps it with, and the listings generation is bumped after each batch.
 """
 
 import math
 import random
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Model
 
 from providers import freshness
-from providers.geo import zip_index
+from providers.geo import Place, zip_index
 from providers.models import (
     SERVICE_FIELDS,
     InsurancePlan,
+    PracticeAct,
     PracticeLocation,
     Procedure,
     Profession,
@@ -26,8 +42,8 @@ from providers.models import (
     Service,
     VerificationStatus,
 )
-from providers.scope import current_practice_acts, effective_scope
-from providers.search_index import refresh_search_index
+from providers.scope import ActKey, current_practice_acts, effective_scope
+from providers.search_index import search_flags, search_plans
 from providers.states import US_STATES
 from providers.validators import NPI_PREFIX, luhn_checksum_is_valid
 
@@ -48,18 +64,52 @@ LAST_NAMES = [
     "Lee", "Davis", "Lopez", "Wilson", "Anderson", "Thomas", "Taylor", "Moore", "Jackson",
 ]  # fmt: skip
 STREETS = ["Main St", "Oak Ave", "Maple Dr", "Cedar Ln", "Park Blvd", "Elm St", "Lake Rd"]
-PRICE_CODES = {
+PRICE_CODES: dict[str, list[str]] = {
     Profession.CHIROPRACTOR: ["98940", "98941", "98942", "98943", "97140"],
     Profession.PHYSICAL_THERAPIST: ["97140", "97110", "97112", "97530"],
 }
 DEMO_NPI_BASE = 199_000_000  # 9-digit bases 199000000.. give NPIs 199xxxxxxC, easy to spot
-MILES_PER_DEGREE_LAT = 69.0
+METRO_SHARE = 0.55
+SPREAD_DEGREES = 0.12  # standard deviation around the ZIP centroid: about 8 miles
+SECOND_LOCATION_SHARE = 0.2
+BATCH_SIZE = 2000  # providers per transaction (with about 11,000 rows of locations, plans, prices)
+PROGRESS_SECONDS = 5.0
 
 
 @dataclass
 class DemoSummary:
+    total: int = 0
     created: int = 0
     existing: int = 0
+    elapsed_seconds: float = 0.0
+
+    @property
+    def done(self) -> int:
+        return self.created + self.existing
+
+
+ProgressCallback = Callable[[DemoSummary], None]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One synthetic provider as drawn, before it is written."""
+
+    profession: str
+    first_name: str
+    last_name: str
+    endorsed: bool
+    services: dict[str, bool]  # Provider field name -> offered
+    accepting: bool
+    verified: bool
+    zip_code: str
+    city: str
+    state: str
+    street: str
+    phone: str
+    points: list[tuple[float, float]]  # (latitude, longitude) of each location
+    plan_ids: list[int]
+    price_base: Decimal
 
 
 def npi_from_base(base: int) -> str:
@@ -70,15 +120,100 @@ def npi_from_base(base: int) -> str:
     raise AssertionError("a Luhn check digit always exists")
 
 
-def jitter(rng: random.Random, lat: float, lng: float, miles: float) -> tuple[float, float]:
-    distance = miles * math.sqrt(rng.random())
-    bearing = rng.uniform(0, 2 * math.pi)
-    dlat = distance * math.cos(bearing) / MILES_PER_DEGREE_LAT
-    dlng = distance * math.sin(bearing) / (MILES_PER_DEGREE_LAT * math.cos(math.radians(lat)))
-    return round(lat + dlat, 6), round(lng + dlng, 6)
+def seed_demo_providers(
+    *, count: int = 3000, seed: int = 42, progress: ProgressCallback | None = None
+) -> DemoSummary:
+    """Create `count` demo providers (idempotent for the same seed and count)."""
+    npis = [npi_from_base(DEMO_NPI_BASE + seed * 100_000 + i) for i in range(count)]
+    return create_synthetic_listings(npis=npis, seed=seed, progress=progress)
 
 
-def pick_services(rng: random.Random, profession: str, act, endorsed: bool) -> dict[str, bool]:
+def create_synthetic_listings(
+    *, npis: Sequence[str], seed: int, progress: ProgressCallback | None = None
+) -> DemoSummary:
+    """A synthetic listing for each of `npis` that does not exist yet, in batches.
+
+    `progress` is called after a batch at most every PROGRESS_SECONDS, and after the last."""
+    started = time.perf_counter()
+    summary = DemoSummary(total=len(npis))
+    reported = started
+    procedures = dict(Procedure.objects.values_list("code", "id"))
+    for batch in batches(npis, seed):
+        with transaction.atomic():
+            existing = set(
+                Provider.objects.filter(npi__in=[npi for npi, _ in batch]).values_list(
+                    "npi", flat=True
+                )
+            )
+            new = [(npi, listing) for npi, listing in batch if npi not in existing]
+            write_listings(new, procedures)
+        freshness.bump_listings()  # once a batch is visible: bulk writes send no signals
+        summary.created += len(new)
+        summary.existing += len(existing)
+        now = time.perf_counter()
+        summary.elapsed_seconds = now - started
+        if progress and (now - reported >= PROGRESS_SECONDS or summary.done == summary.total):
+            progress(summary)
+            reported = now
+    return summary
+
+
+def batches(npis: Sequence[str], seed: int) -> Iterator[list[tuple[str, Listing]]]:
+    """(NPI, listing) in batches of BATCH_SIZE, drawn in order from one seeded sequence."""
+    rng = random.Random(seed)
+    zips = zip_index()
+    all_zips = sorted(code for code, place in zips.items() if place.state in US_STATES)
+    acts = current_practice_acts()
+    plan_ids = list(InsurancePlan.objects.order_by("slug").values_list("id", flat=True))
+    for start in range(0, len(npis), BATCH_SIZE):
+        yield [
+            (npi, draw_listing(rng, zips, all_zips, acts, plan_ids))
+            for npi in npis[start : start + BATCH_SIZE]
+        ]
+
+
+def draw_listing(
+    rng: random.Random,
+    zips: dict[str, Place],
+    all_zips: list[str],
+    acts: dict[ActKey, PracticeAct],
+    plan_ids: list[int],
+) -> Listing:
+    zip_code = rng.choice(METRO_ZIPS) if rng.random() < METRO_SHARE else rng.choice(all_zips)
+    lat, lng, city, state = zips[zip_code]
+    profession = rng.choice(list(Profession))
+    endorsed = profession == Profession.PHYSICAL_THERAPIST and rng.random() < 0.5
+    locations = 2 if rng.random() < SECOND_LOCATION_SHARE else 1
+    plans = rng.sample(plan_ids, min(rng.randint(2, 6), len(plan_ids)))
+    return Listing(
+        profession=profession,
+        first_name=rng.choice(FIRST_NAMES),
+        last_name=f"{rng.choice(LAST_NAMES)} (Demo)",
+        endorsed=endorsed,
+        services=pick_services(rng, profession, acts.get((state, profession)), endorsed),
+        accepting=rng.random() < 0.8,
+        verified=rng.random() < 0.6,
+        zip_code=zip_code,
+        city=city,
+        state=state,
+        street=f"{rng.randint(10, 9999)} {rng.choice(STREETS)}",
+        phone=f"{rng.randint(201, 989)}-555-{rng.randint(100, 199):04d}",
+        points=[scatter(rng, lat, lng) for _ in range(locations)],
+        plan_ids=plans,
+        price_base=Decimal(rng.randint(30, 44)),
+    )
+
+
+def scatter(rng: random.Random, lat: float, lng: float) -> tuple[float, float]:
+    return (
+        round(max(-90.0, min(90.0, lat + rng.gauss(0, SPREAD_DEGREES))), 6),
+        round(math.remainder(lng + rng.gauss(0, SPREAD_DEGREES), 360), 6),
+    )
+
+
+def pick_services(
+    rng: random.Random, profession: str, act: PracticeAct | None, endorsed: bool
+) -> dict[str, bool]:
     def permitted(service: str) -> bool:
         return effective_scope(act, service, endorsed=endorsed) in (Scope.ALLOWED, Scope.UNKNOWN)
 
@@ -101,100 +236,104 @@ def pick_services(rng: random.Random, profession: str, act, endorsed: bool) -> d
     return {SERVICE_FIELDS[s]: bool(on and permitted(s)) for s, on in wanted.items()}
 
 
-def seed_demo_providers(*, count: int = 3000, seed: int = 42) -> DemoSummary:
-    """Create `count` demo providers (idempotent for the same seed and count)."""
-    rng = random.Random(seed)
-    zips = zip_index()
-    all_zips = sorted(code for code, (_, _, _, state) in zips.items() if state in US_STATES)
-    acts = current_practice_acts()
-    plans = list(InsurancePlan.objects.order_by("slug"))
-    procedures = {p.code: p for p in Procedure.objects.all()}
-    npis = [npi_from_base(DEMO_NPI_BASE + seed * 100_000 + i) for i in range(count)]
-    existing = set(Provider.objects.filter(npi__in=npis).values_list("npi", flat=True))
-    summary = DemoSummary(existing=len(existing))
+def write_listings(listings: list[tuple[str, Listing]], procedures: dict[str, int]) -> None:
+    """Providers, then their locations (search projection filled in), plans and prices.
+    `procedures`: procedure id by code; a code not loaded gets no price."""
+    if not listings:
+        return
+    providers = [provider_values(npi, listing) for npi, listing in listings]
+    fields = list(providers[0])
+    insert_rows(Provider, fields, [tuple(values[name] for name in fields) for values in providers])
+    ids = dict(
+        Provider.objects.filter(npi__in=[npi for npi, _ in listings]).values_list("npi", "id")
+    )
+    locations: list[tuple] = []
+    links: list[tuple] = []
+    prices: list[tuple] = []
+    for values, (npi, listing) in zip(providers, listings, strict=True):
+        provider_id = ids[npi]
+        flags, plans = search_flags(values), search_plans(listing.plan_ids)
+        locations.extend(
+            (
+                provider_id,
+                listing.street if index == 0 else f"{listing.street}, Suite 2",
+                listing.city,
+                listing.state,
+                listing.zip_code,
+                listing.phone,
+                lat,
+                lng,
+                RecordSource.DEMO.value,
+                flags,
+                plans,
+                # The first location written has the provider's lowest id: its primary.
+                index == 0,
+            )
+            for index, (lat, lng) in enumerate(listing.points)
+        )
+        links.extend((provider_id, plan_id) for plan_id in listing.plan_ids)
+        prices.extend(
+            (provider_id, procedures[code], listing.price_base + step * 3)
+            for step, code in enumerate(PRICE_CODES[listing.profession])
+            if code in procedures
+        )
+    insert_rows(PracticeLocation, LOCATION_FIELDS, locations)
+    insert_rows(Provider.insurance_plans.through, ["provider_id", "insuranceplan_id"], links)
+    insert_rows(ProviderPrice, ["provider_id", "procedure_id", "cash_price"], prices)
 
-    created: list[int] = []
-    with transaction.atomic():
-        for npi in npis:
-            # Draw for every NPI, even existing ones, so the sequence does not depend on them.
-            spec = draw_provider(rng, zips, all_zips, acts)
-            if npi in existing:
-                continue
-            created.append(create_demo_provider(rng, npi, spec, plans, procedures).id)
-            summary.created += 1
-        refresh_search_index(created)  # bulk_create sends no signals
-    freshness.bump_listings()
-    return summary
+
+LOCATION_FIELDS = [
+    "provider_id", "address_line1", "city", "state", "zip_code", "phone", "latitude",
+    "longitude", "source", "search_flags", "search_plans", "search_primary",
+]  # fmt: skip
 
 
-def draw_provider(rng: random.Random, zips, all_zips, acts) -> dict:
-    zip_code = rng.choice(METRO_ZIPS) if rng.random() < 0.6 else rng.choice(all_zips)
-    lat, lng, city, state = zips[zip_code]
-    profession = rng.choice(list(Profession))
-    act = acts.get((state, profession))
-    endorsed = profession == Profession.PHYSICAL_THERAPIST and rng.random() < 0.5
+def provider_values(npi: str, listing: Listing) -> dict[str, object]:
+    """A provider's field values, as `search_flags` reads them too."""
     return {
-        "zip_code": zip_code,
-        "city": city,
-        "state": state,
-        "point": jitter(rng, lat, lng, miles=8),
-        "second_point": jitter(rng, lat, lng, miles=15) if rng.random() < 0.15 else None,
-        "profession": profession,
-        "endorsed": endorsed,
-        "services": pick_services(rng, profession, act, endorsed),
-        "first_name": rng.choice(FIRST_NAMES),
-        "last_name": rng.choice(LAST_NAMES),
-        "street": f"{rng.randint(10, 9999)} {rng.choice(STREETS)}",
-        "phone": f"{rng.randint(201, 989)}-555-{rng.randint(100, 199):04d}",
-        "accepting": rng.random() < 0.8,
-        "verified": rng.random() < 0.6,
-        "plan_count": rng.randint(2, 6),
-        "price_seed": rng.random(),
+        "npi": npi,
+        "first_name": listing.first_name,
+        "last_name": listing.last_name,
+        "credential": "DC" if listing.profession == Profession.CHIROPRACTOR else "DPT",
+        "profession": listing.profession,
+        "spinal_manipulation_endorsed": listing.endorsed,
+        "accepting_new_patients": listing.accepting,
+        "verification_status": (
+            VerificationStatus.VERIFIED if listing.verified else VerificationStatus.PENDING
+        ),
+        "is_demo": True,
+        **listing.services,
     }
 
 
-def create_demo_provider(rng, npi: str, spec: dict, plans, procedures) -> Provider:
-    profession = spec["profession"]
-    provider = Provider.objects.create(
-        npi=npi,
-        first_name=spec["first_name"],
-        last_name=f"{spec['last_name']} (Demo)",
-        credential="DC" if profession == Profession.CHIROPRACTOR else "DPT",
-        profession=profession,
-        spinal_manipulation_endorsed=spec["endorsed"],
-        accepting_new_patients=spec["accepting"],
-        verification_status=(
-            VerificationStatus.VERIFIED if spec["verified"] else VerificationStatus.PENDING
-        ),
-        is_demo=True,
-        **spec["services"],
-    )
-    points = [spec["point"]] + ([spec["second_point"]] if spec["second_point"] else [])
-    PracticeLocation.objects.bulk_create(
-        PracticeLocation(
-            provider=provider,
-            address_line1=spec["street"] if index == 0 else f"{spec['street']}, Suite 2",
-            city=spec["city"],
-            state=spec["state"],
-            zip_code=spec["zip_code"],
-            phone=spec["phone"],
-            latitude=lat,
-            longitude=lng,
-            source=RecordSource.DEMO,
+def insert_rows(model: type[Model], fields: list[str], rows: list[tuple]) -> None:
+    """Rows of values of `fields` (attribute names) into `model`'s table, in order, so that
+    ids ascend as given; every other field as a new instance has it (default, timestamps).
+
+    COPY on PostgreSQL: bulk_create, which builds and converts a model instance per row, took
+    more than twice as long over the millions of rows of a large seed. bulk_create elsewhere.
+    """
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(
+            model(**dict(zip(fields, row, strict=True))) for row in rows
         )
-        for index, (lat, lng) in enumerate(points)
+        return
+    by_attname = {field.attname: field for field in model._meta.concrete_fields}
+    others = [
+        field
+        for attname, field in by_attname.items()
+        if not (field.primary_key or field.generated or attname in fields)
+    ]
+    new = model()
+    filler = tuple(
+        field.get_db_prep_save(field.pre_save(new, add=True), connection) for field in others
     )
-    if plans:
-        # In bulk, like the locations: no signal per provider (seed_demo refreshes the search
-        # index and the listings generation once), and no version per plan.
-        Provider.insurance_plans.through.objects.bulk_create(
-            Provider.insurance_plans.through(provider=provider, insuranceplan=plan)
-            for plan in rng.sample(plans, min(spec["plan_count"], len(plans)))
-        )
-    base = Decimal(30 + int(spec["price_seed"] * 15))
-    ProviderPrice.objects.bulk_create(
-        ProviderPrice(provider=provider, procedure=procedures[code], cash_price=base + step * 3)
-        for step, code in enumerate(PRICE_CODES[profession])
-        if code in procedures
+    quote = connection.ops.quote_name
+    columns = [by_attname[name] for name in fields] + others
+    statement = (
+        f"COPY {quote(model._meta.db_table)} "
+        f"({', '.join(quote(field.column) for field in columns)}) FROM STDIN"
     )
-    return provider
+    with connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row + filler)

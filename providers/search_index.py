@@ -13,9 +13,10 @@ per provider, since a second would count a provider twice; a provider with none 
 out of that count, and search then counts exactly.
 
 The projection is derived data, never edited by hand. Signals keep it current for ORM saves
-and deletes (see providers/apps.py); bulk writers (imports, admin bulk actions, demo and
-benchmark data) call `refresh_search_index` for the providers they touched. `stale_locations`
-finds any drift, and `manage.py refresh_search_index` rebuilds it all.
+and deletes (see providers/apps.py); bulk writers (imports, admin bulk actions) call
+`refresh_search_index` for the providers they touched, and the synthetic-listings generator
+(providers/demo.py) writes new locations with it, from `search_flags` and `search_plans`.
+`stale_locations` finds any drift, and `manage.py refresh_search_index` rebuilds it all.
 """
 
 from collections import defaultdict

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from finder.benchmark import free_port
+from devtools.benchmark import free_port
 
 BASE_DIR = Path(settings.BASE_DIR)
 

@@ -22,6 +22,7 @@ from django.core.cache import cache
 from django.db import OperationalError, connection
 from django.test import Client, override_settings
 
+from devtools.nppes_testing import generate_rows, write_nppes_csv
 from finder import middleware
 from finder.models import PartnerApiKey
 from providers import nppes
@@ -33,7 +34,6 @@ from providers.models import (
     RecordSource,
 )
 from providers.nppes import import_file
-from providers.nppes_testing import generate_rows, write_nppes_csv
 from tests.factories import PracticeLocationFactory, ProcedureFactory, ProviderPriceFactory
 from tests.servers import fetch, start_server, stop
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from config import gunicorn_workers
-from finder.benchmark import free_port
+from devtools.benchmark import free_port
 from tests.servers import fetch, stop, wait_until_serving
 
 pytestmark = pytest.mark.skipif(

@@ -219,7 +219,7 @@ def test_curators_group_can_edit_listings_but_not_practice_acts():
 def test_curator_uploads_an_nppes_extract(admin_client_logged_in, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from providers.nppes_testing import make_npi, provider_row, write_nppes_csv
+    from devtools.nppes_testing import make_npi, provider_row, write_nppes_csv
 
     csv_path = tmp_path / "npidata_pfile_small.csv"
     write_nppes_csv(csv_path, [provider_row(make_npi("100000001")), {"NPI": "123"}])

@@ -1,8 +1,13 @@
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from providers.models import PracticeLocation, Profession, Provider, Scope
+from providers import demo
+from providers.demo import seed_demo_providers
+from providers.models import PracticeLocation, Profession, Provider, ProviderPrice, Scope
 from providers.scope import check_services, current_practice_acts
+from providers.search_index import stale_locations
 from tests.factories import PracticeActFactory, ProcedureFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,3 +46,66 @@ def test_demo_providers_are_labelled_geocoded_and_within_scope():
     )
     assert texas_pts.exists()
     assert not texas_pts.filter(offers_spinal_manipulation=True).exists()
+
+
+def snapshot() -> list[tuple]:
+    """Everything seed_demo writes that a listing shows, provider by provider."""
+    return [
+        (
+            provider.npi,
+            provider.display_name,
+            provider.profession,
+            provider.services,
+            provider.accepting_new_patients,
+            provider.verification_status,
+            [
+                (loc.address, loc.city, loc.state, loc.zip_code, loc.latitude, loc.longitude)
+                for loc in provider.locations.all()
+            ],
+            sorted(plan.slug for plan in provider.insurance_plans.all()),
+            sorted((price.procedure.code, price.cash_price) for price in provider.prices.all()),
+        )
+        for provider in Provider.objects.order_by("npi").prefetch_related(
+            "locations", "insurance_plans", "prices__procedure"
+        )
+    ]
+
+
+def test_the_same_seed_gives_the_same_listings_in_any_batches(reference_data, monkeypatch):
+    seed_demo_providers(count=30, seed=5)
+    whole = snapshot()
+    Provider.objects.all().delete()
+    monkeypatch.setattr(demo, "BATCH_SIZE", 7)
+    seed_demo_providers(count=12, seed=5)  # an interrupted run, completed by the next
+    summary = seed_demo_providers(count=30, seed=5)
+    assert (summary.created, summary.existing) == (18, 12)
+    assert snapshot() == whole
+    assert len({listing[1] for listing in whole}) > 10
+    assert all(listing[7] and listing[8] for listing in whole)  # plans and prices
+    assert stale_locations() == []
+    Provider.objects.all().delete()
+    seed_demo_providers(count=30, seed=6)
+    assert snapshot() != whole
+
+
+def test_it_writes_in_bulk_not_provider_by_provider(reference_data):
+    with CaptureQueriesContext(connection) as queries:
+        seed_demo_providers(count=200, seed=1)
+    # Multi-row statements, as many as SQLite's parameter limit needs (PostgreSQL's COPY is
+    # not captured here), in one transaction: a savepoint inside the test's own.
+    assert len(queries) <= 30
+    assert len([query for query in queries if query["sql"].startswith("SAVEPOINT")]) == 1
+    assert Provider.objects.count() == 200
+    assert PracticeLocation.objects.count() > 200
+    assert ProviderPrice.objects.count() > 200
+    assert Provider.insurance_plans.through.objects.count() > 200
+    assert not Provider.history.exists()  # bulk writes keep no versions
+
+
+def test_progress_is_reported_after_the_last_batch_at_least(capsys, monkeypatch):
+    monkeypatch.setattr(demo, "BATCH_SIZE", 10)
+    call_command("seed_demo", providers=25, seed=2)
+    out = capsys.readouterr().out
+    *_, progress, summary = out.splitlines()
+    assert progress.startswith("  25 of 25 providers (100%, ")
+    assert summary == "Demo providers: 25 created, 0 already present."

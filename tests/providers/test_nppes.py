@@ -8,6 +8,16 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from devtools.nppes_testing import (
+    NPPES_COLUMNS,
+    deactivated_row,
+    generate_rows,
+    make_npi,
+    organization_row,
+    provider_row,
+    write_nppes_csv,
+    zip_nppes_csv,
+)
 from providers import nppes
 from providers.geo import zip_centroid
 from providers.models import (
@@ -31,16 +41,6 @@ from providers.nppes_parse import (
     proper_case,
     read_records,
     tidy_credential,
-)
-from providers.nppes_testing import (
-    NPPES_COLUMNS,
-    deactivated_row,
-    generate_rows,
-    make_npi,
-    organization_row,
-    provider_row,
-    write_nppes_csv,
-    zip_nppes_csv,
 )
 
 CHIRO = ("111N00000X", "Y", "TX", "DC1234")

@@ -388,7 +388,7 @@ def test_plan_slugs_are_stable_and_fit() -> None:
 
 
 def test_a_generated_file_is_valid_and_imports_its_listed_providers(tmp_path) -> None:
-    from tests.providers.payer_generator import write_in_network_file
+    from devtools.payer_testing import write_in_network_file
 
     for code in ("98940", "98941", "97110", "97140"):
         ProcedureFactory(code=code)

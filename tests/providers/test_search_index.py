@@ -4,12 +4,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 
+from devtools.nppes_testing import generate_rows, write_nppes_csv
 from finder.search import Origin, SearchFilters, search_providers
 from providers import search_index
 from providers.demo import seed_demo_providers
 from providers.models import PracticeLocation, Profession, Provider, VerificationStatus
 from providers.nppes import import_file
-from providers.nppes_testing import generate_rows, write_nppes_csv
 from providers.reference import load_reference_data
 from providers.search_index import (
     ACCEPTING_NEW_PATIENTS,

@@ -1,6 +1,6 @@
-"""`manage.py soak [--seconds 300] [--concurrency 16]`: a bounded load test on 127.0.0.1.
+"""`DEVTOOLS=1 manage.py soak [--seconds 300] [--concurrency 16]`: a bounded load test.
 
-Starts gunicorn on a free loopback port (finder.benchmark), then for the given time sends
+Starts gunicorn on a free loopback port (devtools.benchmark), then for the given time sends
 search, detail, page and estimate traffic from `concurrency` threads while two more threads
 write the database the way production does: an NPPES import re-run in rounds (each round
 changes the NPPES-owned names), and admin-like edits of curator-owned fields on the same
@@ -27,7 +27,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, close_old_connections, connection, connections
 from django.utils import timezone
 
-from finder.benchmark import free_port, get, start_gunicorn, worker_rss_mb
+from devtools.benchmark import free_port, get, start_gunicorn, worker_rss_mb
+from devtools.nppes_testing import generate_rows, write_nppes_csv
 from providers.models import (
     ImportRun,
     License,
@@ -37,7 +38,6 @@ from providers.models import (
     ProviderPrice,
 )
 from providers.nppes import import_file
-from providers.nppes_testing import generate_rows, write_nppes_csv
 from providers.reference import load_reference_data
 from providers.search_index import refresh_search_index
 

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.template.defaultfilters import pluralize
 
-from finder.benchmark import (
+from devtools.benchmark import (
     ensure_dataset,
     measure_domain,
     measure_http,

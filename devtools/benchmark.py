@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Q
 
 from finder import density
@@ -42,24 +42,13 @@ from finder.search import (
     slice_facts,
     with_listings_sql,
 )
-from providers.demo import METRO_ZIPS, npi_from_base
-from providers.freshness import bump_listings
+from providers.demo import METRO_ZIPS, create_synthetic_listings, npi_from_base
 from providers.geo import zip_index
-from providers.models import (
-    InsurancePlan,
-    PracticeLocation,
-    Procedure,
-    Profession,
-    Provider,
-    ProviderPrice,
-    RecordSource,
-)
+from providers.models import Provider
 from providers.scope import current_practice_acts
-from providers.search_index import refresh_search_index
-from providers.states import US_STATES
 
 BENCH_NPI_BASE = 180_000_000  # NPIs 18xxxxxxxC: the benchmark's own, never mixed with demo
-# The providers bench_provider() creates; any other provider is someone's real or demo data.
+# The providers ensure_dataset() creates; any other provider is someone's real or demo data.
 BENCH_PROVIDERS = Q(npi__startswith="18", is_demo=True)
 DENSE_ZIP = "10001"  # Manhattan
 RURAL_ZIPS = ["59301", "82190", "69101", "58601", "97720", "88001", "83440", "57501"]
@@ -95,91 +84,26 @@ def other_provider_count() -> int:
 
 
 def ensure_dataset(locations: int, *, seed: int = 1, log: Callable[[str], None] = print) -> None:
-    """Create bench providers until there are about `locations` locations (1.2 per provider)."""
+    """Create bench providers until there are about `locations` locations (1.2 per provider):
+    the demo data's generator (providers/demo.py), with the benchmark's own NPIs."""
     target_providers = int(locations / 1.2)
     have = bench_provider_count()
     if have >= target_providers:
         log(f"Reusing {have} benchmark providers.")
         return
-    rng = random.Random(seed + have)
-    zips = zip_index()
-    all_zips = [code for code, place in zips.items() if place.state in US_STATES]
-    plans = list(InsurancePlan.objects.all())
-    procedures = {p.code: p for p in Procedure.objects.all()}
-    batch = 5000
-    started = time.perf_counter()
-    for start in range(have, target_providers, batch):
-        stop = min(start + batch, target_providers)
-        with transaction.atomic():
-            created = Provider.objects.bulk_create(
-                bench_provider(rng, npi_from_base(BENCH_NPI_BASE + i)) for i in range(start, stop)
-            )
-            PracticeLocation.objects.bulk_create(
-                location
-                for provider in created
-                for location in bench_locations(rng, provider, zips, all_zips)
-            )
-            through = Provider.insurance_plans.through
-            through.objects.bulk_create(
-                through(provider_id=provider.id, insuranceplan_id=plan.id)
-                for provider in created
-                for plan in rng.sample(plans, min(len(plans), rng.randint(2, 6)))
-            )
-            code = "98940"
-            if code in procedures:
-                ProviderPrice.objects.bulk_create(
-                    ProviderPrice(
-                        provider=provider,
-                        procedure=procedures[code],
-                        cash_price=Decimal(rng.randint(30, 55)),
-                    )
-                    for provider in created
-                )
-            refresh_search_index(provider.id for provider in created)  # no signals on bulk
-        log(f"  {stop}/{target_providers} providers ({time.perf_counter() - started:.0f} s)")
-    bump_listings()  # bulk_create sends no signals
+    create_synthetic_listings(
+        npis=[npi_from_base(BENCH_NPI_BASE + i) for i in range(target_providers)],
+        seed=seed,
+        progress=lambda summary: log(
+            f"  {summary.done}/{summary.total} providers ({summary.elapsed_seconds:.0f} s)"
+        ),
+    )
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # VACUUM as well as ANALYZE: index-only scans need the visibility map it sets, and
         # autovacuum may not have run yet on freshly written rows. (VACUUM cannot run inside a
         # transaction, as in a test; it only affects speed.)
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
-
-
-def bench_provider(rng: random.Random, npi: str) -> Provider:
-    profession = rng.choice(list(Profession))
-    return Provider(
-        npi=npi,
-        first_name="Bench",
-        last_name=f"Provider {npi}",
-        credential="DC" if profession == Profession.CHIROPRACTOR else "DPT",
-        profession=profession,
-        offers_spinal_manipulation=rng.random() < 0.8,
-        offers_extremity_manipulation=rng.random() < 0.5,
-        offers_mobilization=rng.random() < 0.6,
-        accepting_new_patients=rng.random() < 0.8,
-        is_demo=True,
-    )
-
-
-def bench_locations(rng, provider, zips, all_zips) -> list[PracticeLocation]:
-    count = 2 if rng.random() < 0.2 else 1
-    # Population-like: most listings cluster in metros, the rest spread over all ZIPs.
-    zip_code = rng.choice(METRO_ZIPS) if rng.random() < 0.55 else rng.choice(all_zips)
-    place = zips[zip_code]
-    return [
-        PracticeLocation(
-            provider=provider,
-            address_line1=f"{rng.randint(1, 9999)} Bench St",
-            city=place.city,
-            state=place.state,
-            zip_code=zip_code,
-            latitude=place.lat + rng.gauss(0, 0.12),
-            longitude=place.lng + rng.gauss(0, 0.12),
-            source=RecordSource.DEMO,
-        )
-        for _ in range(count)
-    ]
 
 
 def time_calls(name: str, calls: list[Callable[[], object]]) -> Figures:
@@ -585,7 +509,7 @@ import django
 django.setup()
 from django.test import Client
 from finder import density
-from finder.benchmark import http_paths
+from devtools.benchmark import http_paths
 # The grid is re-read and rebuilt on the clock, not per request: under valgrind a run lasts
 # minutes, and a rebuild inside one of the two runs compared moved the figure by a quarter.
 # Both runs read the copy shared just before them (measure_instructions) and keep it.

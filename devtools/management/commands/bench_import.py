@@ -1,4 +1,4 @@
-"""`manage.py bench_import [--rows N]`: time the NPPES importer on a synthetic file.
+"""`DEVTOOLS=1 manage.py bench_import [--rows N]`: time the NPPES importer on a synthetic file.
 
 Writes to the configured database: run it against a scratch one, e.g.
 DATABASE_URL=sqlite:////tmp/bench.sqlite3 or postgres://.../jointcare_bench.
@@ -15,11 +15,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
+from devtools.nppes_testing import generate_rows, write_nppes_csv
 from providers.geo import zip_index
 from providers.models import ImportRun, Provider
 from providers.nppes import import_file
 from providers.nppes_parse import NppesRecord, read_records
-from providers.nppes_testing import generate_rows, write_nppes_csv
 
 MIB = 1024 * 1024
 

@@ -3,7 +3,6 @@
 import asyncio
 import http.server
 import os
-import random
 import subprocess
 import sys
 import threading
@@ -15,11 +14,12 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from finder.benchmark import (
+from devtools.benchmark import (
     BENCH_NPI_BASE,
     REFERENCE_LOAD_GENERATOR_MS,
     CpuTicks,
-    bench_provider,
+    bench_provider_count,
+    ensure_dataset,
     free_port,
     http_paths,
     http_zips,
@@ -30,8 +30,9 @@ from finder.benchmark import (
     time_against_floor,
 )
 from finder.search import Origin, SearchFilters, search_providers
-from providers.demo import npi_from_base
-from providers.models import Provider
+from providers.demo import create_synthetic_listings, npi_from_base
+from providers.models import PracticeLocation, Provider
+from providers.search_index import stale_locations
 from tests.factories import PracticeLocationFactory, ProviderFactory
 
 pytestmark = pytest.mark.django_db
@@ -99,10 +100,26 @@ def test_a_server_that_exits_at_start_is_reported_at_once(monkeypatch):
 
 
 def test_only_its_own_providers_count_as_benchmark_providers():
-    bench_provider(random.Random(1), npi_from_base(BENCH_NPI_BASE)).save()
+    create_synthetic_listings(npis=[npi_from_base(BENCH_NPI_BASE)], seed=1)
     assert other_provider_count() == 0
     ProviderFactory(is_demo=True)  # demo data is someone's, not the benchmark's
     assert other_provider_count() == 1
+
+
+def test_its_dataset_is_demo_data_under_its_own_npis(reference_data):
+    logged = []
+    ensure_dataset(120, log=logged.append)
+    assert bench_provider_count() == Provider.objects.count() == 100
+    assert len(logged) == 1
+    assert logged[0].startswith("  100/100 providers (")
+    assert 100 < PracticeLocation.objects.count() < 160  # a fifth have a second location
+    assert not Provider.objects.filter(is_demo=False).exists()
+    assert all(
+        name.endswith("(Demo)") for name in Provider.objects.values_list("last_name", flat=True)
+    )
+    assert stale_locations() == []
+    ensure_dataset(120, log=logged.append)
+    assert logged[-1] == "Reusing 100 benchmark providers."
 
 
 def test_cpu_ticks_format_a_cost_per_request():

@@ -3,7 +3,7 @@ real files carry: revenue codes, codes the site does not carry, institutional, d
 per-diem prices, rates far out of range, expired rates, duplicates and TIN-only groups (NPI 0).
 
 Written as a stream (gzip when the name ends in .gz), so a gigabyte file needs no more memory
-than a small one. Used by the tests and by scripts/bench_payer_rates.py.
+than a small one. Used by the tests and by `manage.py bench_payer_rates`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from providers.nppes_testing import make_npi
+from devtools.nppes_testing import make_npi
 
 OTHER_CODES = [f"{code:05d}" for code in range(99201, 99499, 3)]
 NETWORKS = ["Open Access", "Choice POS II"]

@@ -15,7 +15,7 @@ BASE_DIR = Path(settings.BASE_DIR)
 
 def manage(database: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_TESTING", "REDIS_URL")}
-    env.update(DJANGO_DEBUG="1", DATABASE_URL=f"sqlite:///{database}")
+    env.update(DJANGO_DEBUG="1", DEVTOOLS="1", DATABASE_URL=f"sqlite:///{database}")
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=BASE_DIR,
