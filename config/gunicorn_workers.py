@@ -4,7 +4,7 @@ The stock sync worker waits in select() on the shared listening socket, so every
 wakes for each connection and all but one find nothing to accept (the thundering herd). Each
 connection then lands on whichever worker won the race, so a quiet site's requests rotate
 through every worker, each with its caches gone cold since its last turn. Measured on a 2-core
-machine with 4 workers, sequential rural API searches (docs/performance.md, session 11):
+machine with 4 workers, sequential rural API searches (docs/performance.md):
 gunicorn's own request time p50 2.08-2.51 ms with the stock worker, 1.69-1.91 ms with this
 one, which is what a single worker gives (1.81 ms).
 
@@ -25,12 +25,12 @@ AVAILABLE = hasattr(select, "epoll") and hasattr(select, "EPOLLEXCLUSIVE")
 
 
 class ExclusiveWakeupSyncWorker(SyncWorker):
-    _poller: "select.epoll | None" = None
+    poller: "select.epoll | None" = None
 
     def wait(self, timeout):
         """What SyncWorker.wait() returns (the ready listeners, and the signal pipe's read end
         when a signal arrived), waiting in this worker's epoll instead of select()."""
-        poller = self._poller or self._open_poller()
+        poller = self.poller or self.open_poller()
         self.notify()
         try:
             events = poller.poll(timeout)
@@ -44,14 +44,14 @@ class ExclusiveWakeupSyncWorker(SyncWorker):
                 os.read(fd, 1)
                 ready.append(fd)
             else:
-                ready.append(self._listeners[fd])
+                ready.append(self.listeners_by_fd[fd])
         return ready
 
-    def _open_poller(self) -> "select.epoll":
+    def open_poller(self) -> "select.epoll":
         # Created in the worker, after the fork: each worker needs its own wait-queue entry.
         poller = select.epoll()
-        self._listeners = {listener.fileno(): listener for listener in self.sockets}
-        for fd in self._listeners:
+        self.listeners_by_fd = {listener.fileno(): listener for listener in self.sockets}
+        for fd in self.listeners_by_fd:
             try:
                 poller.register(fd, select.EPOLLIN | select.EPOLLEXCLUSIVE)
             except OSError as exc:
@@ -59,5 +59,5 @@ class ExclusiveWakeupSyncWorker(SyncWorker):
                     raise
                 poller.register(fd, select.EPOLLIN)
         poller.register(self.PIPE[0], select.EPOLLIN)
-        self._poller = poller
+        self.poller = poller
         return poller
