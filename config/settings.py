@@ -207,7 +207,7 @@ def postgresql_options() -> dict:
     }
 
 
-def add_postgresql_options(database: dict) -> None:
+def add_postgresql_options(database: dj_database_url.DBConfig) -> None:
     if database["ENGINE"] == "django.db.backends.postgresql":
         database.setdefault("OPTIONS", {}).update(postgresql_options())
 

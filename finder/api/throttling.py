@@ -19,7 +19,7 @@ import math
 import os
 import weakref
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import redis
 from django.conf import settings
@@ -140,7 +140,7 @@ class RedisWindowCounter:
     timeout) is replaced at once, with one immediate retry; redis-py's default retries back
     off for seconds, which would hold a request that the rate limiter must not hold."""
 
-    def __init__(self, location: str, options: dict) -> None:
+    def __init__(self, location: str, options: dict[str, Any]) -> None:
         self.client = redis.Redis.from_url(
             location,
             single_connection_client=True,
@@ -164,11 +164,11 @@ def redis_counter(backend: RedisCache) -> RedisWindowCounter:
     pid = os.getpid()
     owner, counter = _counters.get(backend, (0, None))
     if counter is None or owner != pid:
-        cache_settings = settings.CACHES[DEFAULT_CACHE_ALIAS]
-        location = cache_settings["LOCATION"]
-        if isinstance(location, str):
-            location = location.split(",")
-        counter = RedisWindowCounter(location[0], cache_settings.get("OPTIONS", {}))
+        cache_settings: dict[str, Any] = settings.CACHES[DEFAULT_CACHE_ALIAS]
+        servers = cache_settings["LOCATION"]
+        if isinstance(servers, str):
+            servers = servers.split(",")
+        counter = RedisWindowCounter(servers[0], cache_settings.get("OPTIONS", {}))
         _counters[backend] = (pid, counter)
     return counter
 
