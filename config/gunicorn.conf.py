@@ -1,5 +1,6 @@
 """gunicorn settings for `make serve` (all overridable from the environment)."""
 
+import gc
 import multiprocessing
 import os
 
@@ -28,6 +29,15 @@ max_requests_jitter = 500
 # Load the app (every view, the ZIP index: config/wsgi.py) once in the master; workers share
 # it copy-on-write and a recycled worker starts warm.
 preload_app = True
+
+
+def when_ready(server) -> None:
+    """After the preload, before the first fork: the loaded app's objects leave the cycle
+    collector's generations, so a worker's collections neither walk them nor touch their
+    memory (a write there would copy the shared page into the worker)."""
+    gc.freeze()
+
+
 accesslog = "-"
 errorlog = "-"
 # JSON lines like the app's own (LOG_FORMAT, json unless set to text): one object per request

@@ -23,12 +23,12 @@ AVAILABLE = hasattr(select, "epoll") and hasattr(select, "EPOLLEXCLUSIVE")
 
 
 class ExclusiveWakeupSyncWorker(SyncWorker):
-    _poller: "select.epoll | None" = None
+    poller: "select.epoll | None" = None
 
     def wait(self, timeout):
         """What SyncWorker.wait() returns (the ready listeners, and the signal pipe's read end
         when a signal arrived), waiting in this worker's epoll instead of select()."""
-        poller = self._poller or self._open_poller()
+        poller = self.poller or self.open_poller()
         self.notify()
         try:
             events = poller.poll(timeout)
@@ -42,14 +42,14 @@ class ExclusiveWakeupSyncWorker(SyncWorker):
                 os.read(fd, 1)
                 ready.append(fd)
             else:
-                ready.append(self._listeners[fd])
+                ready.append(self.listeners_by_fd[fd])
         return ready
 
-    def _open_poller(self) -> "select.epoll":
+    def open_poller(self) -> "select.epoll":
         # Created in the worker, after the fork: each worker needs its own wait-queue entry.
         poller = select.epoll()
-        self._listeners = {listener.fileno(): listener for listener in self.sockets}
-        for fd in self._listeners:
+        self.listeners_by_fd = {listener.fileno(): listener for listener in self.sockets}
+        for fd in self.listeners_by_fd:
             try:
                 poller.register(fd, select.EPOLLIN | select.EPOLLEXCLUSIVE)
             except OSError as exc:
@@ -57,5 +57,5 @@ class ExclusiveWakeupSyncWorker(SyncWorker):
                     raise
                 poller.register(fd, select.EPOLLIN)
         poller.register(self.PIPE[0], select.EPOLLIN)
-        self._poller = poller
+        self.poller = poller
         return poller

@@ -212,14 +212,14 @@ def postgresql_options() -> dict:
     }
 
 
-def use_project_postgresql(database: dict) -> None:
-    """For a PostgreSQL database: the options above, and Django's backend with a health check
-    that asks the server only when the connection shows a reason to (config/postgresql/base.py)."""
+def add_postgresql_options(database: dj_database_url.DBConfig) -> None:
     if database["ENGINE"] == "django.db.backends.postgresql":
         database.setdefault("OPTIONS", {}).update(postgresql_options())
-        database["ENGINE"] = "config.postgresql"
 
 
+# Connections are kept between requests (CONN_MAX_AGE seconds), and each request's first
+# query on a kept one is preceded by Django's health check (`SELECT 1`), so a connection the
+# server ended meanwhile (a restart, an idle timeout) is replaced instead of failing a request.
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
@@ -234,7 +234,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-use_project_postgresql(DATABASES["default"])
+add_postgresql_options(DATABASES["default"])
 
 # Optional read replica for search and detail traffic (see config/db_router.py).
 DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
@@ -242,7 +242,7 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"] = dj_database_url.parse(
         DATABASE_REPLICA_URL, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
     )
-    use_project_postgresql(DATABASES["replica"])
+    add_postgresql_options(DATABASES["replica"])
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from finder.api.shapes import Location, LocationWithScope, Price, ProviderDetail, ProviderSummary
 from finder.rows import fetch_rows, read_connection
 from providers import freshness, search_index
 from providers.models import (
@@ -21,14 +22,14 @@ from providers.models import (
     Provider,
     ProviderPrice,
 )
-from providers.scope import ActKey, scope_summary
+from providers.scope import ActKey, ScopeSummary, scope_summary
 
 if TYPE_CHECKING:
     from finder.search import SearchHit
 
 CURRENCY = "USD"
 
-# The columns a listing reads (location_dict, provider_summary, scope_for_location): a results
+# The columns a listing reads (location_dict, provider_summary, scope_in_state): a results
 # page loads only these, so the fields it does not show cost nothing to send or convert.
 LOCATION_LISTING_FIELDS = (
     "id", "provider_id", "address_line1", "address_line2", "city", "state", "zip_code",
@@ -40,9 +41,7 @@ PROVIDER_LISTING_FIELDS = (
 )  # fmt: skip
 
 
-def location_dict(location: PracticeLocation | None) -> dict | None:
-    if location is None:
-        return None
+def location_dict(location: PracticeLocation) -> Location:
     return {
         "id": location.id,
         "address": location.address,
@@ -194,23 +193,20 @@ def set_listing_extras(provider: Provider, extras: Sequence, names: Catalogue) -
     slugs.sort()
     listed.sort()
     provider.listing_plan_slugs = slugs
-    provider.listing_prices = [
+    listing_prices: list[Price] = [
         {"code": code, "label": label, "cash_price": money(amount), "currency": CURRENCY}
         for (code, label), amount in listed
     ]
+    provider.listing_prices = listing_prices
 
 
-def scope_for_location(
-    provider: Provider, location: PracticeLocation | None, acts: dict[ActKey, object]
-) -> dict | None:
-    if location is None:
-        return None
-    return scope_summary(acts.get((location.state, provider.profession)), provider, location.state)
+def scope_in_state(provider: Provider, state: str, acts: dict[ActKey, object]) -> ScopeSummary:
+    return scope_summary(acts.get((state, provider.profession)), provider, state)
 
 
 def provider_summary(
     hit: SearchHit, acts: dict[ActKey, object], url_for: Callable[[Provider], str]
-) -> dict:
+) -> ProviderSummary:
     """The contract's search result for one provider at its nearest matching location."""
     provider = hit.provider
     return {
@@ -220,9 +216,9 @@ def provider_summary(
         "profession": provider.profession,
         "accepting_new_patients": provider.accepting_new_patients,
         "distance_miles": hit.distance_miles,
-        "location": location_dict(hit.location),
+        "location": location_dict(hit.location) if hit.location else None,
         "services": provider.services,
-        "scope": scope_for_location(provider, hit.location, acts),
+        "scope": scope_in_state(provider, hit.location.state, acts) if hit.location else None,
         "insurance_plans": provider.listing_plan_slugs,
         "prices": provider.listing_prices,
         "medicare_assignment": provider.medicare_assignment,  # finder.medicare_listing
@@ -235,13 +231,12 @@ def provider_summary(
 
 def provider_detail(
     provider: Provider, acts: dict[ActKey, object], url_for: Callable[[Provider], str]
-) -> dict:
+) -> ProviderDetail:
     """Everything about one provider: every location with its state's scope."""
-    locations = []
-    for location in provider.locations.all():
-        entry = location_dict(location)
-        entry["scope"] = scope_for_location(provider, location, acts)
-        locations.append(entry)
+    locations: list[LocationWithScope] = [
+        {**location_dict(location), "scope": scope_in_state(provider, location.state, acts)}
+        for location in provider.locations.all()
+    ]
     return {
         "id": provider.id,
         "npi": provider.npi,

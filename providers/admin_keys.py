@@ -28,15 +28,17 @@ class KeyCheckedChoiceField(forms.ModelChoiceField):
 
 
 class KeyCheckedMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def _check_values(self, value):
-        for key in value:
-            if out_of_range(self, key):
-                raise ValidationError(
-                    self.error_messages["invalid_pk_value"],
-                    code="invalid_pk_value",
-                    params={"pk": key},
-                )
-        return super()._check_values(value)
+    def clean(self, value):
+        # Django's clean() queries with each key; a list of anything else it refuses itself.
+        if isinstance(value, list | tuple):
+            for key in value:
+                if out_of_range(self, key):
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": key},
+                    )
+        return super().clean(value)
 
 
 def out_of_range(field: forms.ModelChoiceField, value) -> bool:

@@ -7,6 +7,7 @@ change to a state's rule shows everywhere at once.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Annotated, TypedDict
 
 from django.db.models import Q
 from django.utils import timezone
@@ -72,7 +73,15 @@ def effective_scope(act: PracticeAct | None, service: str, *, endorsed: bool = F
     return scope
 
 
-def scope_summary(act: PracticeAct | None, provider: Provider, state: str) -> dict:
+# What a provider may do in one state, as the API shows it (with the other shapes of the API's
+# bodies in finder/api/shapes.py, here so that `providers` need not import `finder`).
+class ScopeSummary(TypedDict):
+    state: str
+    spinal_manipulation: Annotated[str, Scope]
+    note: str
+
+
+def scope_summary(act: PracticeAct | None, provider: Provider, state: str) -> ScopeSummary:
     """The contract's `scope` object for one location of one provider."""
     return {
         "state": state,

@@ -16,7 +16,7 @@ from config import gunicorn_workers
 from config.db_router import ReplicaRouter
 from config.gunicorn_logging import JsonLogger
 from config.logging import JsonFormatter, RequestIdFilter, request_id
-from tests.servers import fetch, start_server, stop
+from tests.servers import fetch, free_port, start_server, stop, wait_until_serving
 
 ROOT = Path(__file__).resolve().parent.parent
 # The sync worker woken one at a time where the OS has it (tests/test_gunicorn_workers.py).
@@ -108,6 +108,36 @@ def test_gunicorn_threads_mean_gthread_workers(monkeypatch):
     monkeypatch.setenv("GUNICORN_THREADS", "2")
     config = runpy.run_path("config/gunicorn.conf.py")
     assert (config["worker_class"], config["threads"]) == ("gthread", 2)
+
+
+FREEZE_COUNT_APP = """
+import gc
+
+def application(environ, start_response):
+    body = str(gc.get_freeze_count()).encode()
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+    return [body]
+"""
+
+
+def test_workers_fork_with_the_preloaded_app_out_of_the_cycle_collectors_reach(tmp_path):
+    (tmp_path / "freeze_count.py").write_text(FREEZE_COUNT_APP)
+    port = free_port()
+    env = {**os.environ, "PORT": str(port), "WEB_CONCURRENCY": "1"}
+    command = [
+        sys.executable, "-m", "gunicorn", "freeze_count:application",
+        "--config", "config/gunicorn.conf.py", "--pythonpath", str(tmp_path),
+    ]  # fmt: skip
+    log = tmp_path / "gunicorn.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
+    wait_until_serving(server, log, [port], "/")
+    try:
+        status, _, body = fetch(port, "/")
+    finally:
+        assert stop(server) == 0
+    assert status == 200
+    assert int(body) > 1000  # the worker's objects from before the fork: frozen
 
 
 # Imports config.wsgi as gunicorn's master does (preload_app), then serves one API search

@@ -64,15 +64,20 @@ def test_prepared_statements_can_be_turned_off_for_connection_poolers(setting, t
 @pytest.mark.parametrize(
     ("url", "engine"),
     [
-        ("postgres://u@db.example:5432/app", "config.postgresql"),
+        ("postgres://u@db.example:5432/app", "django.db.backends.postgresql"),
         ("sqlite:////tmp/app.sqlite3", "django.db.backends.sqlite3"),
     ],
 )
-def test_postgresql_connections_use_the_backend_with_the_cheap_health_check(url, engine):
+def test_databases_use_djangos_own_backends_with_health_checks(url, engine):
     env = {**bare_env(), "SECRET_KEY": "x", "DATABASE_URL": url, "DATABASE_REPLICA_URL": url}
-    script = "import config.settings as s; print(*(d['ENGINE'] for d in s.DATABASES.values()))"
+    env.pop("CONN_MAX_AGE", None)
+    script = (
+        "import config.settings as s\n"
+        "for d in s.DATABASES.values():\n"
+        "    print(d['ENGINE'], d['CONN_HEALTH_CHECKS'], d['CONN_MAX_AGE'])"
+    )
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.decode().split() == [engine, engine]
+    assert result.stdout.decode().splitlines() == [f"{engine} True 60"] * 2

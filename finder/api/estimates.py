@@ -1,12 +1,14 @@
 """POST /api/v1/estimates/: what a course of visits may cost, computed and never stored.
 
-Errors follow DRF's shapes. Field errors nest like the request:
-``{"visits": ["..."]}``, ``{"coverage": {"coinsurance_percent": ["..."]}}`` and, for one line of
-``procedures``, ``{"procedures": {"0": {"code": ["Unknown procedure code '99999'."]}}}`` (keyed
-by the line's position, as DRF's ListField does). A list-wide problem is a plain list:
-``{"procedures": ["Ensure this field has no more than 20 elements."]}``. A body that is not a
-JSON object gets ``{"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]}``.
-An unknown or suspended provider is 404 ``{"detail": "No provider with id 123."}``.
+Errors are the API's (finder/api/errors.py): 400 maps each top-level field to a flat list of
+messages, ``{"visits": ["Ensure this value is less than or equal to 60."]}``, and a message
+about a nested field names its place: ``{"coverage": ["coverage.plan: Unknown insurance plan
+'x'."]}``, ``{"procedures": ["procedures[0].code: Unknown procedure code '99999'."]}``. A
+list-wide problem is a message of its own: ``{"procedures": ["Ensure this field has no more
+than 20 elements."]}``. A body that is not a JSON object gets ``{"non_field_errors": ["Invalid
+data. Expected a dictionary, but got list."]}``, and one that is not JSON ``{"detail": "JSON
+parse error - ..."}``. An unknown or suspended provider is 404 ``{"detail": "No provider with
+id 123."}``.
 
 Inputs and results may describe someone's health care: nothing here is logged or persisted,
 and every response carries ``Cache-Control: no-store``.
@@ -17,12 +19,14 @@ from typing import Any
 
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from finder import costs
+from finder.api.schema import ESTIMATE_REQUEST_EXAMPLE
 from finder.api.views import ApiView
 from providers.models import InsurancePlan
 
@@ -84,8 +88,8 @@ class CoverageInputSerializer(serializers.Serializer):
 class EstimateInputSerializer(serializers.Serializer):
     """Without ``provider_id``, typical prices; without ``procedures``, the usual code.
 
-    ``procedures`` is a ListField (not ``many=True``) so that line errors are keyed by
-    position, ``{"procedures": {"0": {...}}}``, the shape DRF is moving list errors to.
+    A line of ``procedures`` with an error is named by its position:
+    ``procedures[0].code: Unknown procedure code '99999'.``
     """
 
     provider_id = serializers.IntegerField(required=False, allow_null=True)
@@ -165,10 +169,21 @@ class EstimateOutputSerializer(serializers.Serializer):
 class EstimateCreateApi(ApiView):
     """Estimate what the patient and the plan pay; inputs and results are never stored."""
 
-    # API_ESTIMATE_RATE on top of the client's own rate. The OpenAPI annotation lives in
-    # finder.api.schema (EstimateCreateApiSchema).
-    throttle_scope = "estimates"
+    throttle_scope = "estimates"  # API_ESTIMATE_RATE on top of the client's own rate
 
+    @extend_schema(
+        operation_id="estimates_create",
+        tags=["estimates"],
+        request=EstimateInputSerializer,
+        responses={
+            200: EstimateOutputSerializer,
+            404: OpenApiResponse(
+                description="No public provider with that `provider_id` (unknown or "
+                'suspended): `{"detail": "No provider with id 123."}`.'
+            ),
+        },
+        examples=[ESTIMATE_REQUEST_EXAMPLE],
+    )
     def post(self, request: Request) -> Response:
         serializer = EstimateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -6,14 +6,18 @@ These change a few times a year, so successful responses are cacheable for an ho
 import re
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import cast
 
 from django.utils.cache import patch_cache_control
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from finder.api import shapes
+from finder.api.schema import schema_serializer
 from finder.api.views import ApiView
 from finder.practice_acts import PracticeActTimeline, practice_act_timelines
 from providers.models import InsurancePlan, PracticeAct, Procedure
@@ -25,7 +29,7 @@ STATE_CODE_RE = re.compile(r"[A-Za-z]{2}")
 MALFORMED_STATE = "Use a two-letter US state code such as 'WA'."
 
 
-def _rule_fields(act: PracticeAct) -> dict[str, Any]:
+def _rule_fields(act: PracticeAct) -> shapes.PracticeRule:
     return {
         "spinal_manipulation": act.spinal_manipulation,
         "extremity_manipulation": act.extremity_manipulation,
@@ -39,25 +43,36 @@ def _rule_fields(act: PracticeAct) -> dict[str, Any]:
     }
 
 
-def state_practice_acts(state: str, professions: dict[str, PracticeActTimeline]) -> dict:
+def state_practice_acts(
+    state: str, professions: dict[str, PracticeActTimeline]
+) -> shapes.StatePracticeActs:
     """The contract's state object: current rule per profession plus its superseded rules."""
+    rules: dict[str, shapes.CurrentRule] = {
+        profession: {
+            **_rule_fields(timeline.current),
+            "history": [
+                {**_rule_fields(rule.act), "superseded_on": rule.superseded_on.isoformat()}
+                for rule in timeline.history
+            ],
+        }
+        for profession, timeline in professions.items()
+    }
+    # Keyed by the professions on record for the state, which the shape names one by one.
     return {
         "state": state,
         "name": US_STATES[state],
-        "professions": {
-            profession: {
-                **_rule_fields(timeline.current),
-                "history": [
-                    {**_rule_fields(rule.act), "superseded_on": rule.superseded_on.isoformat()}
-                    for rule in timeline.history
-                ],
-            }
-            for profession, timeline in professions.items()
-        },
+        "professions": cast(shapes.ProfessionRules, rules),
     }
 
 
 # --- Views -----------------------------------------------------------------------------------
+
+
+ON_PARAMETER = OpenApiParameter(
+    "on",
+    OpenApiTypes.DATE,
+    description="Evaluate the rules in force on this date (YYYY-MM-DD); default today.",
+)
 
 
 class OnDateSerializer(serializers.Serializer):
@@ -92,6 +107,12 @@ class PracticeActListApi(ReferenceApi):
     `?on=YYYY-MM-DD` evaluates the rules in force on that date (default today).
     """
 
+    @extend_schema(
+        operation_id="practice_acts_list",
+        tags=["reference"],
+        parameters=[ON_PARAMETER],
+        responses={200: schema_serializer(shapes.PracticeActList)},
+    )
     def get(self, request: Request) -> Response:
         errors: dict[str, list[str]] = {}
         on = _validated_on(request, errors)
@@ -99,12 +120,27 @@ class PracticeActListApi(ReferenceApi):
             raise ValidationError(errors)
         timelines = practice_act_timelines(on=on)
         results = [state_practice_acts(state, timelines[state]) for state in sorted(timelines)]
-        return Response({"count": len(results), "results": results})
+        body: shapes.PracticeActList = {"count": len(results), "results": results}
+        return Response(body)
 
 
 class PracticeActDetailApi(ReferenceApi):
     """One jurisdiction's practice acts; the state code is case-insensitive."""
 
+    @extend_schema(
+        operation_id="practice_acts_retrieve",
+        tags=["reference"],
+        parameters=[
+            OpenApiParameter(
+                "state",
+                str,
+                OpenApiParameter.PATH,
+                description="Two-letter state code (case-insensitive), e.g. WA or DC.",
+            ),
+            ON_PARAMETER,
+        ],
+        responses={200: schema_serializer(shapes.StatePracticeActs)},
+    )
     def get(self, request: Request, state: str) -> Response:
         errors: dict[str, list[str]] = {}
         if not STATE_CODE_RE.fullmatch(state):
@@ -126,11 +162,19 @@ class PracticeActDetailApi(ReferenceApi):
 class InsurancePlanListApi(ReferenceApi):
     """Insurance plans providers can list as in-network, ordered by name."""
 
+    @extend_schema(
+        operation_id="insurance_plans_list",
+        tags=["reference"],
+        responses={200: schema_serializer(shapes.InsurancePlanList)},
+    )
     def get(self, request: Request) -> Response:
-        results = list(
-            InsurancePlan.objects.order_by("name", "slug").values("slug", "name", "payer", "kind")
-        )
-        return Response({"count": len(results), "results": results})
+        plans = InsurancePlan.objects.order_by("name", "slug")
+        results: list[shapes.InsurancePlan] = [
+            {"slug": slug, "name": name, "payer": payer, "kind": kind}
+            for slug, name, payer, kind in plans.values_list("slug", "name", "payer", "kind")
+        ]
+        body: shapes.InsurancePlanList = {"count": len(results), "results": results}
+        return Response(body)
 
 
 def _money(amount: Decimal) -> str:
@@ -140,8 +184,13 @@ def _money(amount: Decimal) -> str:
 class ProcedureListApi(ReferenceApi):
     """Procedure codes with plain-language labels and typical cash prices (USD), by code."""
 
+    @extend_schema(
+        operation_id="procedures_list",
+        tags=["reference"],
+        responses={200: schema_serializer(shapes.ProcedureList)},
+    )
     def get(self, request: Request) -> Response:
-        results = [
+        results: list[shapes.Procedure] = [
             {
                 "code": procedure.code,
                 "label": procedure.label,
@@ -155,4 +204,5 @@ class ProcedureListApi(ReferenceApi):
             }
             for procedure in Procedure.objects.order_by("code")
         ]
-        return Response({"count": len(results), "results": results})
+        body: shapes.ProcedureList = {"count": len(results), "results": results}
+        return Response(body)

@@ -9,11 +9,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from finder.api.schema import (
-    SEARCH_EXAMPLE,
-    ProviderDetailSerializer,
-    ProviderSearchResponseSerializer,
-)
+from finder.api.schema import SEARCH_EXAMPLE, schema_serializer
+from finder.api.shapes import ProviderDetail, ProviderSearchResponse
 from finder.api.views import ApiView
 from finder.listing import attach_listing_extras, provider_detail, provider_summary
 from finder.medicare_listing import attach_medicare
@@ -58,14 +55,14 @@ class ProviderSearchApi(ApiView):
         summary="Search providers near a place, or list every provider for sync",
         tags=["providers"],
         parameters=[SearchParamsSerializer],
-        responses={200: ProviderSearchResponseSerializer},
+        responses={200: schema_serializer(ProviderSearchResponse)},
         examples=[SEARCH_EXAMPLE],
     )
     def get(self, request: Request) -> Response:
         return Response(cached("api", request, lambda: search_body(request)))
 
 
-def search_body(request: Request) -> dict:
+def search_body(request: Request) -> ProviderSearchResponse:
     """The search response body; raises ValidationError (400) or Http404 for a bad page."""
     query = parse_search_query(request.query_params.dict())
     origin = query.origin
@@ -75,7 +72,7 @@ def search_body(request: Request) -> dict:
         raise Http404("Invalid page.") from exc
     url_for = provider_url(request)
     attach_medicare((hit.provider, hit.location) for hit in result.hits)
-    body = {
+    body: ProviderSearchResponse = {
         "count": result.count,
         "next": page_url(request, result.page + 1) if result.has_next else None,
         "previous": page_url(request, result.page - 1) if result.has_previous else None,
@@ -103,7 +100,7 @@ class ProviderDetailApi(ApiView):
         operation_id="providers_retrieve",
         summary="One provider with every location, licenses, services, plans and prices",
         tags=["providers"],
-        responses={200: ProviderDetailSerializer},
+        responses={200: schema_serializer(ProviderDetail)},
     )
     def get(self, request: Request, provider_id: int) -> Response:
         provider = (

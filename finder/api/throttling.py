@@ -14,18 +14,20 @@ If the cache fails (Redis down), the request is allowed and a warning logged: an
 rate limiter must not become an outage of the API.
 """
 
-import hashlib
 import logging
 import math
 import os
+import weakref
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import redis
 from django.conf import settings
-from django.core.cache import cache, caches
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest, HttpResponse
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -103,9 +105,8 @@ class WindowRateThrottle(SimpleRateThrottle):
 
 
 # INCR, and EXPIRE when that started the window: atomic on the server, and one command.
-# Django's add() and incr() cost three round trips on every API call; a pipelined SET NX +
-# INCR cost one, but twice the client-side work of a single command. The count is a plain
-# Redis integer, as Django stores ints, so cache.get() reads it too.
+# Django's add() and incr() cost three round trips on every API call; this is one. The count
+# is a plain Redis integer, as Django stores ints, so cache.get() reads it too.
 WINDOW_COUNT_SCRIPT = """
 local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
@@ -118,7 +119,7 @@ def increment(key: str, *, timeout: int) -> int:
     if isinstance(backend, RedisCache):
         # make_key, not make_and_validate_key: the check is memcached's (these keys pass it), and
         # looping over every character cost a fifth of the call.
-        return window_counter(backend).increment(backend.make_key(key), timeout)
+        return redis_counter(backend).increment(backend.make_key(key), timeout)
     cache.add(key, 0, timeout)
     try:
         return cache.incr(key)
@@ -128,52 +129,48 @@ def increment(key: str, *, timeout: int) -> int:
         return 1
 
 
-def window_counter(backend: RedisCache) -> "WindowCounter":
-    """The counter of this cache backend (Django keeps one per thread, so one per thread)."""
-    counter = backend.__dict__.get("_window_counter")
-    if counter is None:
-        counter = backend._window_counter = WindowCounter(backend._cache.get_client(write=True))
-    return counter
+class RedisWindowCounter:
+    """WINDOW_COUNT_SCRIPT on a Redis client of its own, holding one connection.
 
+    Django's cache exposes no Redis client, so this one is built from the same settings: the
+    cache's first LOCATION (the server Django writes to) and its OPTIONS. One connection,
+    not a pool: it is used by one thread (Django's caches are per thread, and so are these
+    counters). The script goes by its SHA1 (EVALSHA) and is loaded again when the server has
+    forgotten it (a restart, SCRIPT FLUSH). A connection the server closed (a restart, its idle
+    timeout) is replaced at once, with one immediate retry; redis-py's default retries back
+    off for seconds, which would hold a request that the rate limiter must not hold."""
 
-class WindowCounter:
-    """WINDOW_COUNT_SCRIPT over a Redis connection of its own, sent by its SHA1 (EVALSHA).
-
-    One command, written and read on the connection directly: redis-py's client (pool,
-    retries, command parsing) cost two thirds of a rate-limited call's CPU, 0.11 ms of every
-    API request. Settings (address, timeouts) are the cache's own. A connection the server
-    closed is replaced at once; after any other failure the next call connects again. The
-    script is loaded again if the server has forgotten it (a restart, SCRIPT FLUSH)."""
-
-    SHA1 = hashlib.sha1(WINDOW_COUNT_SCRIPT.encode()).hexdigest()
-
-    def __init__(self, client: redis.Redis) -> None:
-        self.pool = client.connection_pool
-        self.connection: redis.Connection | None = None
-        self.pid = 0
+    def __init__(self, location: str, options: dict[str, Any]) -> None:
+        self.client = redis.Redis.from_url(
+            location,
+            single_connection_client=True,
+            retry=Retry(NoBackoff(), 1, supported_errors=(redis.exceptions.ConnectionError,)),
+            **options,
+        )
+        self.count = self.client.register_script(WINDOW_COUNT_SCRIPT)
 
     def increment(self, full_key: str, timeout: int) -> int:
-        try:
-            return self._count(full_key, timeout)
-        except redis.exceptions.ConnectionError:
-            # The server closed the connection (a restart, its idle timeout): once more, anew.
-            return self._count(full_key, timeout)
+        return self.count(keys=[full_key], args=[timeout])
 
-    def _count(self, full_key: str, timeout: int) -> int:
-        connection = self.connection
-        if connection is None or self.pid != os.getpid():  # none yet, or inherited by a fork
-            connection = self.connection = self.pool.connection_class(**self.pool.connection_kwargs)
-            self.pid = os.getpid()
-        try:
-            connection.send_command("EVALSHA", self.SHA1, 1, full_key, timeout)
-            try:
-                return connection.read_response()
-            except redis.exceptions.NoScriptError:
-                connection.send_command("EVAL", WINDOW_COUNT_SCRIPT, 1, full_key, timeout)
-                return connection.read_response()
-        except BaseException:
-            connection.disconnect()  # its state is unknown; the next command connects again
-            raise
+
+# Per cache backend (so per thread, and anew when a test overrides CACHES) and per process
+# (a forked worker must not share its parent's connection).
+_counters: "weakref.WeakKeyDictionary[RedisCache, tuple[int, RedisWindowCounter]]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def redis_counter(backend: RedisCache) -> RedisWindowCounter:
+    pid = os.getpid()
+    owner, counter = _counters.get(backend, (0, None))
+    if counter is None or owner != pid:
+        cache_settings: dict[str, Any] = settings.CACHES[DEFAULT_CACHE_ALIAS]
+        servers = cache_settings["LOCATION"]
+        if isinstance(servers, str):
+            servers = servers.split(",")
+        counter = RedisWindowCounter(servers[0], cache_settings.get("OPTIONS", {}))
+        _counters[backend] = (pid, counter)
+    return counter
 
 
 def client_ident(request: Request, throttle: SimpleRateThrottle) -> str:
@@ -212,12 +209,11 @@ class EstimateRateThrottle(WindowRateThrottle):
 
 
 def remember_state(request: Request, state: RateLimitState) -> None:
-    http_request = getattr(request, "_request", request)
-    states = getattr(http_request, REQUEST_ATTRIBUTE, None)
-    if states is None:
-        states = []
-        setattr(http_request, REQUEST_ATTRIBUTE, states)
-    states.append(state)
+    # The list RateLimitHeadersMiddleware put on the HttpRequest, which DRF's Request reads
+    # through; absent when the middleware is not installed.
+    states = getattr(request, REQUEST_ATTRIBUTE, None)
+    if states is not None:
+        states.append(state)
 
 
 class RateLimitHeadersMiddleware:
@@ -231,8 +227,9 @@ class RateLimitHeadersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        states: list[RateLimitState] = []
+        setattr(request, REQUEST_ATTRIBUTE, states)
         response = self.get_response(request)
-        states = getattr(request, REQUEST_ATTRIBUTE, None)
         if states:
             tightest = min(states, key=lambda s: (s.remaining, s.limit))
             response.headers.setdefault("X-RateLimit-Limit", str(tightest.limit))

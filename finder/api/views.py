@@ -1,9 +1,13 @@
 """The base of the partner API's views."""
 
+import contextlib
+
 from django.http import HttpResponseBase
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+CYCLIC_ATTRIBUTES = ("response", "head")
 
 
 class ApiView(APIView):
@@ -30,6 +34,10 @@ class ApiView(APIView):
         request = getattr(self, "request", None)
         if isinstance(request, Request):  # whose parser context holds the view and itself
             request.parser_context = None
-        # The view is done: its request, its response, and `head`, which Django's View.setup()
-        # sets to the view's own bound `get`.
-        self.__dict__.clear()
+        # The view's last links to itself: its response (whose post-render callbacks hold this
+        # method, so the view), and `head`, which Django's View.setup() sets to the view's own
+        # bound `get`.
+        for name in CYCLIC_ATTRIBUTES:
+            # Not there: never set (an error before dispatch), or a method of the class.
+            with contextlib.suppress(AttributeError):
+                delattr(self, name)

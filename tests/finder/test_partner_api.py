@@ -9,13 +9,14 @@ from io import StringIO
 from urllib.parse import urlsplit
 
 import pytest
+import redis
 from django.core.cache import cache, caches
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from finder.api.throttling import increment, window_counter
+from finder.api.throttling import increment, redis_counter
 from finder.middleware import NUL_NOT_ALLOWED
 from finder.models import ApiKeyDailyUsage, PartnerApiKey
 from tests.factories import PracticeLocationFactory, ProcedureFactory
@@ -332,40 +333,46 @@ def test_the_limit_is_shared_across_clients_through_the_cache(provider, redis_ca
     assert second.get(SEARCH).status_code == 429
 
 
-def test_redis_counters_count_in_one_window_and_expire_with_it(redis_cache):
+@pytest.fixture
+def redis_admin(redis_cache):
+    """A plain client on the test database: the server's view of what the counter wrote."""
+    with redis.Redis.from_url(REDIS_TEST_URL) as client:
+        yield client
+
+
+def test_redis_counters_count_in_one_window_and_expire_with_it(redis_cache, redis_admin):
     assert [increment("window", timeout=61) for _ in range(3)] == [1, 2, 3]
     full_key = redis_cache.make_and_validate_key("window")
-    assert 0 < redis_cache._cache.get_client(full_key).ttl(full_key) <= 61
+    assert 0 < redis_admin.ttl(full_key) <= 61
     assert cache.get("window") == 3  # readable through Django's cache API too
 
 
-def test_redis_counters_survive_the_server_forgetting_the_script(redis_cache):
+def test_redis_counters_survive_the_server_forgetting_the_script(redis_cache, redis_admin):
     """After a Redis restart the counting script is gone: it is loaded again, not a failure."""
     assert increment("restarted", timeout=61) == 1
-    redis_cache._cache.get_client(write=True).script_flush()
+    redis_admin.script_flush()
     assert increment("restarted", timeout=61) == 2
 
 
-def test_redis_counters_connect_again_when_the_server_drops_them(redis_cache):
+def test_redis_counters_connect_again_when_the_server_drops_them(redis_cache, redis_admin):
     """A Redis restart or idle timeout closes the counter's connection: the next count opens
     a new one and counts, rather than failing (which would let the request through uncounted)."""
     assert increment("dropped", timeout=61) == 1
-    connection = window_counter(redis_cache).connection
-    connection.send_command("CLIENT", "ID")
-    counter_client_id = connection.read_response()
-    admin = redis_cache._cache.get_client(write=True)
-    assert admin.client_kill_filter(_id=counter_client_id) == 1
+    counter = redis_counter(redis_cache)
+    dropped = counter.client.client_id()
+    assert redis_admin.client_kill_filter(_id=dropped) == 1
     assert increment("dropped", timeout=61) == 2
+    assert redis_counter(redis_cache) is counter
+    assert counter.client.client_id() != dropped
 
 
-def test_later_requests_never_extend_a_redis_window(redis_cache):
+def test_later_requests_never_extend_a_redis_window(redis_cache, redis_admin):
     """Only the window's first request sets the expiry: later ones never extend a window."""
     full_key = redis_cache.make_and_validate_key("window")
     increment("window", timeout=61)
-    client = redis_cache._cache.get_client(full_key)
-    client.expire(full_key, 5)
+    redis_admin.expire(full_key, 5)
     increment("window", timeout=61)
-    assert 0 < client.ttl(full_key) <= 5
+    assert 0 < redis_admin.ttl(full_key) <= 5
 
 
 @override_settings(
