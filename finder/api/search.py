@@ -15,12 +15,12 @@ from finder.api.schema import (
     ProviderSearchResponseSerializer,
 )
 from finder.api.views import ApiView
-from finder.listing import attach_listing_extras, provider_detail, provider_summary
-from finder.search import PageOutOfRange
-from finder.search_cache import cached
-from finder.search_params import SearchParamsSerializer, parse_search_query
-from providers.models import Provider, VerificationStatus
-from providers.scope import current_practice_acts
+from finder.listing import provider_detail, provider_summary
+from finder.listing_queries import load_provider_detail
+from finder.search import PageOutOfRange, search_providers
+from finder.search.cache import cached
+from finder.search.params import SearchParamsSerializer, parse_search_query
+from providers.models import Provider
 
 
 def provider_url(request: Request):
@@ -68,7 +68,13 @@ def search_body(request: Request) -> dict:
     query = parse_search_query(request.query_params.dict())
     origin = query.origin
     try:
-        result = query.run()
+        result = search_providers(
+            origin=origin,
+            filters=query.filters,
+            ordering=query.ordering,
+            page=query.page,
+            page_size=query.page_size,
+        )
     except PageOutOfRange as exc:
         raise Http404("Invalid page.") from exc
     url_for = provider_url(request)
@@ -103,18 +109,10 @@ class ProviderDetailApi(ApiView):
         responses={200: ProviderDetailSerializer},
     )
     def get(self, request: Request, provider_id: int) -> Response:
-        provider = (
-            Provider.objects.exclude(verification_status=VerificationStatus.SUSPENDED)
-            .prefetch_related("locations", "licenses")
-            .filter(id=provider_id)
-            .first()
-        )
-        if provider is None:
+        loaded = load_provider_detail(provider_id=provider_id)
+        if loaded is None:
             raise Http404(f"No provider with id {provider_id}.")
-        attach_listing_extras([provider])
-        states = {location.state for location in provider.locations.all()}
-        acts = current_practice_acts(states=states)
-        response = Response(provider_detail(provider, acts, provider_url(request)))
+        response = Response(provider_detail(loaded.provider, loaded.acts, provider_url(request)))
         # Shared caches may keep a listing for 5 minutes; the ETag makes revalidation cheap.
         patch_cache_control(response, public=True, max_age=300)
         return response

@@ -11,16 +11,16 @@ from geopy.distance import great_circle
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from finder import search
 from finder.listing import provider_summary
 from finder.search import (
     COUNT_CAP,
     Origin,
     PageOutOfRange,
     SearchFilters,
-    bounding_box,
     search_providers,
 )
+from finder.search import service as search
+from finder.search.sql import bounding_box
 from providers.models import PracticeLocation, Profession, Provider, Scope, VerificationStatus
 from providers.search_index import refresh_search_index
 from tests.factories import (
