@@ -37,8 +37,14 @@ def statement_cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
         return connection.cursor()
     from django.db.backends.postgresql.base import ServerBindingCursor
 
-    # What connection.cursor() does, with the server-binding cursor class.
+    # The steps of connection.cursor(), with psycopg's server-binding cursor class: Django's
+    # is client-binding unless every query of the connection binds on the server (OPTIONS
+    # server_side_binding), and the ORM's queries should stay plain text.
     connection.close_if_health_check_failed()
     connection.ensure_connection()
+    connection.validate_thread_sharing()
     with connection.wrap_database_errors:
-        return connection._prepare_cursor(ServerBindingCursor(connection.connection))
+        cursor = ServerBindingCursor(connection.connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(cursor)
+    return connection.make_cursor(cursor)
