@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,23 +25,9 @@ from django.db.models import Q
 
 from finder import density
 from finder.estimate import Coverage, ProcedureLine, estimate_cost
-from finder.rows import statement_cursor
-from finder.search import (
-    COUNT_CAP,
-    Origin,
-    SearchFilters,
-    dense_page_radius,
-    more_than_the_cap,
-    nearest_sql,
-    page_settles,
-    primaries_within_sql,
-    probe_radius,
-    probe_settles,
-    radii_from,
-    search_providers,
-    slice_facts,
-    with_listings_sql,
-)
+from finder.raw_sql import statement_cursor
+from finder.search import Origin, SearchFilters, search_providers
+from finder.search.service import first_settled, nearest_statements
 from providers.demo import METRO_ZIPS, create_synthetic_listings, npi_from_base
 from providers.geo import zip_index
 from providers.models import Provider
@@ -137,44 +123,20 @@ def zip_origin(zip_code: str, radius: float) -> Origin:
 
 
 def raw_floor(origin: Origin, filters: SearchFilters) -> Callable[[], object]:
-    """The search's own SQL alone, compiled beforehand and decided on as the search decides
-    (the dense-area statement where it holds; else the probe, then the full radius when the probe
-    is not enough): what the database costs, without Python around it. The statements are the
-    very text a first results page sends, listings joined (`with_listings_sql`), so they share
-    its prepared statements too."""
-    acts = current_practice_acts()
-    vendor = connection.vendor
-
-    def page_statement(radius: float, side_count=None) -> tuple[str, list]:
-        sql, params = nearest_sql(
-            replace(origin, radius_miles=radius), filters, acts, limit=20, side_count=side_count
+    """The search's own SQL alone, compiled beforehand and sent as the search sends it (its
+    own `nearest_statements`, in turn until one settles): what the database costs, without
+    Python around it. The statements are the very text a first results page sends, listings
+    joined, so they share its prepared statements too."""
+    statements = list(
+        nearest_statements(
+            origin, filters, current_practice_acts(), offset=0, limit=20, with_listings=True
         )
-        return with_listings_sql(sql, vendor), params
-
-    probe = probe_radius(origin, filters)
-    statements = [(radius, *page_statement(radius)) for radius in radii_from(origin, probe)]
-    page_radius = probe and dense_page_radius(origin, filters, probe, 20)
-    if page_radius:
-        count = primaries_within_sql(
-            replace(origin, radius_miles=probe), filters, acts, at_most=COUNT_CAP + 1
-        )
-        page_sql, page_params = page_statement(page_radius, count)
+    )
 
     def run() -> object:
-        # The search's own cursor: on PostgreSQL its statements are prepared (finder/rows.py).
+        # The search's own cursor: on PostgreSQL its statements are prepared (finder/raw_sql.py).
         with statement_cursor(connection) as cursor:
-            if page_radius:
-                cursor.execute(page_sql, page_params)
-                rows = cursor.fetchall()
-                found, last_miles, counted = slice_facts(rows)
-                if more_than_the_cap(counted) and page_settles(found, last_miles, 20, page_radius):
-                    return rows
-            for radius, sql, params in statements:
-                cursor.execute(sql, params)
-                rows = cursor.fetchall()
-                found, last_miles, _ = slice_facts(rows)
-                if probe_settles(found, last_miles, radius):  # as the search decides
-                    break
+            _, rows = first_settled(cursor, statements)
         return rows
 
     return run

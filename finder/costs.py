@@ -43,7 +43,6 @@ from providers.models import (
     Profession,
     Provider,
     ProviderPrice,
-    VerificationStatus,
 )
 
 CoverageType = Literal["insurance", "medicare", "self_pay"]
@@ -230,11 +229,7 @@ def find_public_provider(provider_id: int | None) -> Provider | None:
     """The listed (not suspended) provider with this id, or None."""
     if provider_id is None or not 1 <= provider_id <= _MAX_ID:
         return None
-    return (
-        Provider.objects.exclude(verification_status=VerificationStatus.SUSPENDED)
-        .filter(pk=provider_id)
-        .first()
-    )
+    return Provider.objects.public().filter(pk=provider_id).first()
 
 
 def usual_procedure_code(provider: Provider | None) -> str:

@@ -1,7 +1,7 @@
 """Where the listings are: locations counted per 0.1° grid cell, kept per process.
 
-Search uses the grid only to choose how far its first probe reaches (finder/search.py), never
-for what it returns, so a grid that is a little out of date costs speed, not correctness.
+Search uses the grid only to choose how far its first probe reaches (finder/search/service.py),
+never for what it returns, so a grid that is a little out of date costs speed, not correctness.
 
 Building it is one GROUP BY over every location (70-140 ms at 300,000), too slow for a request
 to pay often, and gunicorn recycles busy workers every few minutes. So the grid is shared
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 
-from finder.rows import fetch_rows, read_connection
+from finder.raw_sql import fetch_rows, read_connection
 from providers.models import PracticeLocation
 
 logger = logging.getLogger(__name__)

@@ -158,6 +158,13 @@ class ProviderHistory(HistoricalRecords):
             super().m2m_changed(provider, action, attr, pk_set, False, **kwargs)
 
 
+class ProviderQuerySet(models.QuerySet):
+    def public(self) -> "ProviderQuerySet":
+        """The providers the public may see (search, provider pages, the API, the estimator):
+        every one not suspended. `Provider.is_public` is the same rule for one instance."""
+        return self.exclude(verification_status=VerificationStatus.SUSPENDED)
+
+
 class Provider(models.Model):
     npi = models.CharField("NPI", max_length=10, unique=True, validators=[validate_npi])
     first_name = models.CharField(max_length=100)
@@ -194,6 +201,8 @@ class Provider(models.Model):
     # Each version also keeps the provider's plans, and adding or removing one is a version of
     # its own: which plans a listing claimed, and who changed them, is never lost.
     history = ProviderHistory(m2m_fields=[insurance_plans])
+
+    objects = ProviderQuerySet.as_manager()
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]

@@ -8,7 +8,7 @@ provider (and its plans) for every location in the box — most of a filtered se
 
 Each provider's first location (lowest id) is also its `search_primary`: counting primaries
 in a radius counts providers, one row each, so a metro search can tell "more than 1,000" without
-grouping every location (finder/search.py). A partial unique index allows at most one primary
+grouping every location (finder/search/sql.py). A partial unique index allows at most one primary
 per provider, since a second would count a provider twice; a provider with none is merely left
 out of that count, and search then counts exactly.
 

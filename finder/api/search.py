@@ -12,14 +12,14 @@ from rest_framework.response import Response
 from finder.api.schema import SEARCH_EXAMPLE, schema_serializer
 from finder.api.shapes import ProviderDetail, ProviderSearchResponse
 from finder.api.views import ApiView
-from finder.listing import attach_listing_extras, provider_detail, provider_summary
+from finder.listing import provider_detail, provider_summary
+from finder.listing_queries import load_provider_detail
 from finder.medicare_listing import attach_medicare
 from finder.plan_evidence import negotiated_rates, plans_with_evidence
-from finder.search import PageOutOfRange
-from finder.search_cache import cached
-from finder.search_params import SearchParamsSerializer, parse_search_query
-from providers.models import Provider, VerificationStatus
-from providers.scope import current_practice_acts
+from finder.search import PageOutOfRange, search_providers
+from finder.search.cache import cached
+from finder.search.params import SearchParamsSerializer, parse_search_query
+from providers.models import Provider
 
 
 def provider_url(request: Request):
@@ -67,7 +67,13 @@ def search_body(request: Request) -> ProviderSearchResponse:
     query = parse_search_query(request.query_params.dict())
     origin = query.origin
     try:
-        result = query.run()
+        result = search_providers(
+            origin=origin,
+            filters=query.filters,
+            ordering=query.ordering,
+            page=query.page,
+            page_size=query.page_size,
+        )
     except PageOutOfRange as exc:
         raise Http404("Invalid page.") from exc
     url_for = provider_url(request)
@@ -103,21 +109,12 @@ class ProviderDetailApi(ApiView):
         responses={200: schema_serializer(ProviderDetail)},
     )
     def get(self, request: Request, provider_id: int) -> Response:
-        provider = (
-            Provider.objects.exclude(verification_status=VerificationStatus.SUSPENDED)
-            .prefetch_related("locations", "licenses")
-            .filter(id=provider_id)
-            .first()
-        )
-        if provider is None:
+        loaded = load_provider_detail(provider_id=provider_id)
+        if loaded is None:
             raise Http404(f"No provider with id {provider_id}.")
-        attach_listing_extras([provider])
-        attach_medicare([(provider, next(iter(provider.locations.all()), None))])
-        states = {location.state for location in provider.locations.all()}
-        acts = current_practice_acts(states=states)
-        body = provider_detail(provider, acts, provider_url(request))
-        body["insurance_plans"] = plans_with_evidence(provider)
-        body["negotiated_rates"] = negotiated_rates(provider)
+        body = provider_detail(loaded.provider, loaded.acts, provider_url(request))
+        body["insurance_plans"] = plans_with_evidence(loaded.provider)
+        body["negotiated_rates"] = negotiated_rates(loaded.provider)
         response = Response(body)
         # Shared caches may keep a listing for 5 minutes; the ETag makes revalidation cheap.
         patch_cache_control(response, public=True, max_age=300)

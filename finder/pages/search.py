@@ -5,14 +5,14 @@ from django.shortcuts import render
 from django.urls import reverse
 from rest_framework.exceptions import ValidationError
 
-from finder.listing import attach_listing_extras, provider_detail, provider_summary
+from finder.listing import provider_detail, provider_summary
+from finder.listing_queries import load_provider_detail
 from finder.medicare_listing import attach_medicare, medicare_words
 from finder.plan_evidence import plans_for_patients
-from finder.search import DEFAULT_RADIUS_MILES, PageOutOfRange
-from finder.search_cache import cache_anonymous_search_page
-from finder.search_params import PARAMETER_FIELDS, UnknownPlace, parse_search_query
-from providers.models import InsurancePlan, Profession, Provider, Service, VerificationStatus
-from providers.scope import current_practice_acts
+from finder.search import DEFAULT_RADIUS_MILES, PageOutOfRange, search_providers
+from finder.search.cache import cache_anonymous_search_page
+from finder.search.params import PARAMETER_FIELDS, UnknownPlace, parse_search_query
+from providers.models import InsurancePlan, Profession, Provider, Service
 
 RADIUS_CHOICES = [5, 10, 25, 50, 100]
 # A patient's search needs a place. Without one the API lists every provider by name (the
@@ -74,7 +74,13 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 context["near_choices"] = place_choices(request, exc.places)
             return render(request, "finder/search.html", context, status=400)
         try:
-            result = query.run()
+            result = search_providers(
+                origin=query.origin,
+                filters=query.filters,
+                ordering=query.ordering,
+                page=query.page,
+                page_size=query.page_size,
+            )
         except PageOutOfRange:
             context["errors"] = {"page": ["That page is past the last result."]}
             return render(request, "finder/search.html", context, status=400)
@@ -132,18 +138,10 @@ def query_with(request: HttpRequest, **changes: str | None) -> str:
 
 
 def provider_page(request: HttpRequest, provider_id: int) -> HttpResponse:
-    provider = (
-        Provider.objects.exclude(verification_status=VerificationStatus.SUSPENDED)
-        .prefetch_related("locations", "licenses")
-        .filter(id=provider_id)
-        .first()
-    )
-    if provider is None:
+    loaded = load_provider_detail(provider_id=provider_id)
+    if loaded is None:
         raise Http404("No such provider.")
-    attach_listing_extras([provider])
-    attach_medicare([(provider, next(iter(provider.locations.all()), None))])
-    states = {location.state for location in provider.locations.all()}
-    acts = current_practice_acts(states=states)
+    provider, acts = loaded.provider, loaded.acts
     plan_names = dict(InsurancePlan.objects.values_list("slug", "name"))
     detail = for_patients(provider_detail(provider, acts, page_provider_url), plan_names)
     markers = [map_marker(detail["name"], "", location) for location in detail["locations"]]

@@ -4,9 +4,11 @@ import math
 
 import pytest
 
-from finder import density, search
+from finder import density
 from finder.density import CELLS_PER_DEGREE, MILES_PER_DEGREE, DensityGrid, build_grid, cell_key
-from finder.search import PROBE_TARGET, Origin, SearchFilters, probe_radius
+from finder.search import Origin, SearchFilters
+from finder.search import service as search
+from finder.search.service import PROBE_TARGET, probe_radius
 from tests.factories import PracticeLocationFactory
 
 CELL_MILES_LAT = MILES_PER_DEGREE / CELLS_PER_DEGREE

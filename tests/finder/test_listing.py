@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from finder.listing import catalogue
+from finder.listing_queries import catalogue
 from finder.search import Origin, SearchFilters, search_providers
 from providers.models import InsurancePlan, Procedure, Provider, ProviderPrice
 from providers.search_index import refresh_search_index

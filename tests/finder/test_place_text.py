@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rest_framework.exceptions import ValidationError
 
-from finder.search_params import SearchQuery, parse_search_query
+from finder.search.params import SearchQuery, parse_search_query
 from providers.geo import TERRITORIES
 from providers.states import US_STATES
 

@@ -11,7 +11,6 @@ from geopy.distance import great_circle
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from finder import search
 from finder.listing import provider_summary
 from finder.medicare_listing import attach_medicare
 from finder.search import (
@@ -19,9 +18,10 @@ from finder.search import (
     Origin,
     PageOutOfRange,
     SearchFilters,
-    bounding_box,
     search_providers,
 )
+from finder.search import service as search
+from finder.search.sql import bounding_box
 from providers.models import PracticeLocation, Profession, Provider, Scope, VerificationStatus
 from providers.search_index import refresh_search_index
 from tests.factories import (

@@ -3,8 +3,8 @@ from rest_framework.exceptions import ValidationError
 
 from finder.listing import provider_summary
 from finder.medicare_listing import attach_medicare
-from finder.search import PageOutOfRange
-from finder.search_params import PARAMETER_FIELDS, parse_search_query
+from finder.search import PageOutOfRange, search_providers
+from finder.search.params import PARAMETER_FIELDS, parse_search_query
 
 
 class Command(BaseCommand):
@@ -19,7 +19,14 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         data = {key: value for key, value in options.items() if key in PARAMETER_FIELDS and value}
         try:
-            result = parse_search_query(data).run()
+            query = parse_search_query(data)
+            result = search_providers(
+                origin=query.origin,
+                filters=query.filters,
+                ordering=query.ordering,
+                page=query.page,
+                page_size=query.page_size,
+            )
         except ValidationError as exc:
             problems = "".join(
                 f"\n  {name}: {' '.join(messages)}" for name, messages in exc.detail.items()

@@ -19,15 +19,13 @@ from finder.geocode import (
     state_display_name,
     state_named,
 )
-from finder.listing import catalogue
-from finder.search import (
+from finder.listing_queries import catalogue
+from finder.search.types import (
     DEFAULT_RADIUS_MILES,
     MAX_RADIUS_MILES,
     Ordering,
     Origin,
     SearchFilters,
-    SearchResult,
-    search_providers,
 )
 from providers.models import InsurancePlan, Profession, Service
 
@@ -96,16 +94,6 @@ class SearchQuery:
     page: int
     page_size: int
     by_coordinates: bool  # lat and lng rather than `near`
-
-    def run(self) -> SearchResult:
-        """Raises PageOutOfRange for a page past the last one."""
-        return search_providers(
-            origin=self.origin,
-            filters=self.filters,
-            ordering=self.ordering,
-            page=self.page,
-            page_size=self.page_size,
-        )
 
 
 def positive_radius(value: float) -> float:

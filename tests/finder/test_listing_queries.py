@@ -4,7 +4,8 @@ import pytest
 from django.db import connection
 from django.db.models import signals
 
-from finder.rows import ModelColumns, fetch_rows
+from finder.listing_queries import ModelColumns
+from finder.raw_sql import fetch_rows
 from providers.models import Provider
 from tests.factories import ProviderFactory
 
@@ -68,33 +69,3 @@ def test_post_init_receivers_still_run():
 def test_unknown_columns_are_refused():
     with pytest.raises(ValueError, match="nickname"):
         ModelColumns(Provider, "p", only=("id", "nickname"))
-
-
-def prepared_statements() -> list[str]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT statement FROM pg_prepared_statements")
-        return [statement for (statement,) in cursor.fetchall()]
-
-
-@pytest.fixture
-def postgresql_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL only: SQLite has no server to prepare statements on")
-
-
-def test_a_statement_run_often_is_prepared_on_the_server(postgresql_only):
-    """So PostgreSQL plans the search once per connection, not on every request."""
-    saved = ProviderFactory(last_name="Prepared")
-    sql = f"SELECT {COLUMNS.sql} FROM {Provider._meta.db_table} p WHERE p.id = %s AND p.npi = %s"
-    answers = [fetch_rows(connection, sql, [saved.id, saved.npi]) for _ in range(7)]
-    assert answers == [[(saved.id, saved.npi, "Prepared", True)]] * 7
-    assert any("p.id = $1 AND p.npi = $2" in statement for statement in prepared_statements())
-
-
-def test_the_orms_own_queries_are_not_prepared(postgresql_only):
-    """Only the search's statements bind on the server: the ORM's stay plain text, safe
-    behind any connection pooler."""
-    saved = ProviderFactory(credential="PT")
-    for _ in range(7):
-        assert Provider.objects.filter(credential="PT", id=saved.id).count() == 1
-    assert not any("credential" in statement for statement in prepared_statements())

@@ -1,0 +1,65 @@
+"""What the search takes and gives back, and its limits."""
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from finder.listing import SearchHit
+from providers.scope import ActKey
+
+MAX_RADIUS_MILES = 100.0
+DEFAULT_RADIUS_MILES = 25.0
+# With an origin, a search reaches the nearest providers only; partners sync without one.
+COUNT_CAP = 1000
+
+
+class Ordering:
+    DISTANCE = "distance"
+    PRICE = "price"
+    NAME = "name"
+    CHOICES = (DISTANCE, PRICE, NAME)
+
+
+@dataclass(frozen=True)
+class Origin:
+    lat: float
+    lng: float
+    label: str
+    radius_miles: float = DEFAULT_RADIUS_MILES
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    profession: str | None = None
+    service: str | None = None
+    insurance: str | None = None
+    accepting_new_patients: bool | None = None
+    max_price: Decimal | None = None
+    updated_since: datetime | None = None
+
+
+@dataclass
+class SearchResult:
+    count: int
+    count_capped: bool
+    hits: list[SearchHit]
+    page: int
+    page_size: int
+    acts: dict[ActKey, object] = field(default_factory=dict)
+
+    @property
+    def has_next(self) -> bool:
+        return self.page * self.page_size < self.count
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, math.ceil(self.count / self.page_size))
+
+
+class PageOutOfRange(Exception):
+    pass
