@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -203,6 +204,13 @@ class Provider(models.Model):
     history = ProviderHistory(m2m_fields=[insurance_plans])
 
     objects = ProviderQuerySet.as_manager()
+
+    # Not columns: set on the instances a listing shows, by finder.listing_queries
+    # (plans, prices, last change as the API writes it) and finder.medicare_listing.
+    listing_plan_slugs: list[str]
+    listing_prices: list[dict[str, Any]]
+    listing_updated_at: str
+    medicare_assignment: str
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
