@@ -282,6 +282,9 @@ class PracticeLocation(models.Model):
             "search_flags", "search_plans", "search_primary", "unit_x", "unit_y", "unit_z",
         ]
     )  # fmt: skip
+    # Not a column: the provider a location is moving away from, between its pre_save and
+    # post_save handlers (providers/search_index.py).
+    _search_left_provider: int | None
 
     class Meta:
         ordering = ["id"]

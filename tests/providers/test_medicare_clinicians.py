@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import F
 
-from providers.medicare_testing import DAC_HEADER, dac_row, other_clinicians, write_dac_csv
+from devtools.medicare_testing import DAC_HEADER, dac_row, other_clinicians, write_dac_csv
 from providers.models import (
     ImportRun,
     MedicareAssignment,

@@ -9,7 +9,7 @@ import random
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from providers.nppes_testing import make_npi
+from devtools.nppes_testing import make_npi
 
 DAC_HEADER = [
     "NPI", "Ind_PAC_ID", "Ind_enrl_ID", "Provider Last Name", "Provider First Name",
