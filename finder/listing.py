@@ -4,11 +4,11 @@ Builds plain dicts from providers loaded by finder/listing_queries.py (their pla
 attached), so a page of results costs a fixed number of queries whatever its size.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from providers.models import PracticeLocation, Provider
-from providers.scope import ActKey, scope_summary
+from providers.models import PracticeAct, PracticeLocation, Provider
+from providers.scope import ActKey, ScopeSummary, scope_summary
 
 
 @dataclass(frozen=True)
@@ -21,9 +21,7 @@ class SearchHit:
     distance_miles: float | None
 
 
-def location_dict(location: PracticeLocation | None) -> dict | None:
-    if location is None:
-        return None
+def location_dict(location: PracticeLocation) -> dict:
     return {
         "id": location.id,
         "address": location.address,
@@ -37,15 +35,15 @@ def location_dict(location: PracticeLocation | None) -> dict | None:
 
 
 def scope_for_location(
-    provider: Provider, location: PracticeLocation | None, acts: dict[ActKey, object]
-) -> dict | None:
+    provider: Provider, location: PracticeLocation | None, acts: Mapping[ActKey, PracticeAct]
+) -> ScopeSummary | None:
     if location is None:
         return None
     return scope_summary(acts.get((location.state, provider.profession)), provider, location.state)
 
 
 def provider_summary(
-    hit: SearchHit, acts: dict[ActKey, object], url_for: Callable[[Provider], str]
+    hit: SearchHit, acts: Mapping[ActKey, PracticeAct], url_for: Callable[[Provider], str]
 ) -> dict:
     """The contract's search result for one provider at its nearest matching location."""
     provider = hit.provider
@@ -56,7 +54,7 @@ def provider_summary(
         "profession": provider.profession,
         "accepting_new_patients": provider.accepting_new_patients,
         "distance_miles": hit.distance_miles,
-        "location": location_dict(hit.location),
+        "location": location_dict(hit.location) if hit.location is not None else None,
         "services": provider.services,
         "scope": scope_for_location(provider, hit.location, acts),
         "insurance_plans": provider.listing_plan_slugs,
@@ -70,7 +68,7 @@ def provider_summary(
 
 
 def provider_detail(
-    provider: Provider, acts: dict[ActKey, object], url_for: Callable[[Provider], str]
+    provider: Provider, acts: Mapping[ActKey, PracticeAct], url_for: Callable[[Provider], str]
 ) -> dict:
     """Everything about one provider: every location with its state's scope."""
     locations = []

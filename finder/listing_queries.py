@@ -7,11 +7,11 @@ statement joins the same columns (`listing_extras_columns`, `LOCATION_COLUMNS`,
 `PROVIDER_COLUMNS`), so a results page takes one statement.
 """
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from operator import itemgetter
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import DEFERRED, Model
@@ -22,6 +22,7 @@ from providers import freshness, search_index
 from providers.models import (
     SERVICE_FIELDS,
     InsurancePlan,
+    PracticeAct,
     PracticeLocation,
     Procedure,
     Provider,
@@ -187,12 +188,15 @@ def set_listing_extras(provider: Provider, extras: Sequence, names: Catalogue) -
 Converter = tuple[Callable, Any]  # (function, the column expression it is called with)
 
 
-class ModelColumns:
+ModelT = TypeVar("ModelT", bound=Model)
+
+
+class ModelColumns(Generic[ModelT]):
     """Some of a model's columns (all by default, always in the model's field order), selected
     from a table alias, and instances built from rows of them with the same conversions the
     ORM applies (SQLite returns booleans as 0/1, datetimes as text)."""
 
-    def __init__(self, model: type[Model], alias: str, only: Iterable[str] | None = None) -> None:
+    def __init__(self, model: type[ModelT], alias: str, only: Iterable[str] | None = None) -> None:
         self.model = model
         wanted = None if only is None else set(only)
         self.fields = [
@@ -217,15 +221,16 @@ class ModelColumns:
             found = []
             for index, field in enumerate(self.fields):
                 column = field.get_col(self.alias)
-                functions = connection.ops.get_db_converters(column) + field.get_db_converters(
-                    connection
-                )
+                # Field.get_db_converters() is public Django API; the stubs declare it only on
+                # expressions.
+                field_converters = field.get_db_converters(connection)  # type: ignore[attr-defined]
+                functions = connection.ops.get_db_converters(column) + field_converters
                 if functions:
                     found.append((index, [(function, column) for function in functions]))
             self._converters[connection.vendor] = found
         return self._converters[connection.vendor]
 
-    def builder(self, connection: BaseDatabaseWrapper) -> Callable[[Sequence[Any]], Model]:
+    def builder(self, connection: BaseDatabaseWrapper) -> Callable[[Sequence[Any]], ModelT]:
         """A function building, from a row of these columns, an instance as the ORM loads it
         with `.only()` them (`Model.from_db`: the others deferred, read from the database if
         ever accessed). The converters are looked up once for a batch of rows (a results
@@ -240,7 +245,7 @@ class ModelColumns:
             *(position.get(field.attname, len(names)) for field in model._meta.concrete_fields)
         )
 
-        def build(values: Sequence[Any]) -> Model:
+        def build(values: Sequence[Any]) -> ModelT:
             if converters:
                 values = list(values)
                 for index, functions in converters:
@@ -317,7 +322,7 @@ class ProviderWithActs:
     practice acts of its locations' states."""
 
     provider: Provider
-    acts: dict[ActKey, object]
+    acts: Mapping[ActKey, PracticeAct]
 
 
 def load_provider_detail(*, provider_id: int) -> ProviderWithActs | None:

@@ -29,9 +29,9 @@ def plans_with_evidence(provider: Provider) -> list[dict]:
         evidence.setdefault(row.plan_id, row)
     result = []
     for plan in provider.insurance_plans.order_by("name", "slug"):
-        row = evidence.get(plan.id)
-        source = row.source if row else AcceptanceSource.CURATOR
-        as_of = row.file_date if row and source in FILE_SOURCES else None
+        found = evidence.get(plan.id)
+        source = found.source if found else AcceptanceSource.CURATOR
+        as_of = found.file_date if found and source in FILE_SOURCES else None
         result.append(
             {
                 "slug": plan.slug,

@@ -35,7 +35,8 @@ def statement_cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
     time in PostgreSQL (EXPLAIN ANALYZE: 0.96 ms planning, 2.28 ms execution)."""
     if connection.vendor != "postgresql":
         return connection.cursor()
-    from django.db.backends.postgresql.base import ServerBindingCursor
+    # Defined with psycopg 3 (django/db/backends/postgresql/base.py); the stubs omit it.
+    from django.db.backends.postgresql.base import ServerBindingCursor  # type: ignore[attr-defined]
 
     # The steps of connection.cursor(), with psycopg's server-binding cursor class: Django's
     # is client-binding unless every query of the connection binds on the server (OPTIONS

@@ -73,8 +73,8 @@ def record_curated_plans(provider: Provider, *, today: date | None = None) -> No
             row.save(update_fields=["ended_on"])
     curated = {row.plan_id: row for row in rows if row.source == AcceptanceSource.CURATOR}
     for plan_id in sorted(linked - backed):
-        row = curated.get(plan_id)
-        if row is None:
+        curator_row = curated.get(plan_id)
+        if curator_row is None:
             PlanAcceptance.objects.create(
                 provider=provider,
                 plan_id=plan_id,
@@ -83,5 +83,5 @@ def record_curated_plans(provider: Provider, *, today: date | None = None) -> No
                 last_seen=today,
             )
         else:
-            row.ended_on, row.last_seen = None, today
-            row.save(update_fields=["ended_on", "last_seen"])
+            curator_row.ended_on, curator_row.last_seen = None, today
+            curator_row.save(update_fields=["ended_on", "last_seen"])

@@ -8,6 +8,7 @@ every database, and the widget shows no selection.
 """
 
 from django import forms
+from django.contrib.admin.options import BaseModelAdmin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -45,6 +46,8 @@ def out_of_range(field: forms.ModelChoiceField, value) -> bool:
     """Whether `value` is a number no 64-bit integer key can hold, for a field keyed by one.
     Checked before any query, so that every database answers alike: SQLite cannot bind such a
     number, and PostgreSQL compares it and finds nothing."""
+    if field.queryset is None:  # no choices to look the key up in
+        return False
     meta = field.queryset.model._meta
     key = meta.get_field(field.to_field_name) if field.to_field_name else meta.pk
     if not isinstance(key, models.IntegerField):
@@ -63,7 +66,7 @@ class KeyCheckedAutocompleteSelect(AutocompleteSelect):
             return super().optgroups(name, [], attr)
 
 
-class KeyCheckedChoices:
+class KeyCheckedChoices(BaseModelAdmin):
     """For a ModelAdmin or inline: its foreign keys and many-to-many fields use the fields and
     the autocomplete widget above."""
 

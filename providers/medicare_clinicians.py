@@ -124,10 +124,10 @@ ProgressCallback = Callable[[ClinicianImportSummary], None]
 @contextmanager
 def open_clinicians(path: str | Path) -> Iterator[tuple[TextIO, date]]:
     """The CSV as text and its date: the file's, or its zip member's, modification day."""
-    options = {"encoding": "utf-8-sig", "errors": "replace", "newline": ""}
+    options: dict[str, Any] = {"encoding": "utf-8-sig", "errors": "replace", "newline": ""}
     if not zipfile.is_zipfile(path):
         modified = datetime.fromtimestamp(Path(path).stat().st_mtime).date()
-        with open(path, **options) as handle:  # type: ignore[call-overload]
+        with open(path, **options) as handle:
             yield handle, modified
         return
     with zipfile.ZipFile(path) as archive:
@@ -155,10 +155,10 @@ def import_clinicians_file(
     started = time.perf_counter()
     try:
         with open_clinicians(path) as (handle, modified):
-            summary.as_of = as_of or modified
+            file_date = summary.as_of = as_of or modified
             seen = _read(handle, summary, progress, started)
         with transaction.atomic():
-            _write(seen, summary)
+            _write(seen, summary, file_date)
         freshness.bump_listings()  # listings show the assignment; cached pages must not
     except BaseException as exc:
         summary.elapsed = time.perf_counter() - started
@@ -251,7 +251,7 @@ def _assignment(answers: set[str]) -> str:
     return MedicareAssignment.UNKNOWN
 
 
-def _write(seen: dict[str, _Seen], summary: ClinicianImportSummary) -> None:
+def _write(seen: dict[str, _Seen], summary: ClinicianImportSummary, file_date: date) -> None:
     providers = dict(Provider.objects.filter(npi__in=seen).values_list("npi", "id"))
     curated = set(
         MedicareParticipation.objects.filter(source=Source.CURATOR).values_list(
@@ -281,7 +281,7 @@ def _write(seen: dict[str, _Seen], summary: ClinicianImportSummary) -> None:
             summary.curator_kept += 1
         else:
             summary.providers[assignment] += 1
-            rows.append(_row(provider_id, None, assignment, entry.telehealth, summary.as_of))
+            rows.append(_row(provider_id, None, assignment, entry.telehealth, file_date))
             if assignment == MedicareAssignment.PARTICIPATING:
                 participating.append(provider_id)
         for location_id, key in locations.get(provider_id, []):
@@ -292,13 +292,13 @@ def _write(seen: dict[str, _Seen], summary: ClinicianImportSummary) -> None:
                 continue
             here = _assignment(entry.by_address[key])
             summary.locations[here] += 1
-            rows.append(_row(provider_id, location_id, here, entry.telehealth, summary.as_of))
+            rows.append(_row(provider_id, location_id, here, entry.telehealth, file_date))
     MedicareParticipation.objects.bulk_create(rows, batch_size=1000)
     summary.plans_added = _add_medicare_plan(participating)
 
 
 def _row(
-    provider_id: int, location_id: int | None, assignment: str, telehealth: bool, as_of: date | None
+    provider_id: int, location_id: int | None, assignment: str, telehealth: bool, as_of: date
 ) -> MedicareParticipation:
     return MedicareParticipation(
         provider_id=provider_id,

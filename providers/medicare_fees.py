@@ -138,9 +138,12 @@ ProgressCallback = Callable[[FeeImportSummary], None]
 @contextmanager
 def open_member(path: str | Path, *, prefix: str, suffix: str) -> Iterator[TextIO]:
     """Open a text file, or the largest `{prefix}*{suffix}` member of a zip (case ignored)."""
-    options = {"encoding": "latin-1", "newline": ""}  # CMS ASCII; latin-1 never fails to decode
+    options: dict[str, Any] = {
+        "encoding": "latin-1",
+        "newline": "",
+    }  # CMS ASCII; latin-1 never fails to decode
     if not zipfile.is_zipfile(path):
-        with open(path, **options) as handle:  # type: ignore[call-overload]
+        with open(path, **options) as handle:
             yield handle
         return
     with zipfile.ZipFile(path) as archive:
@@ -340,10 +343,10 @@ def _read_files(
         raise FeeFileError(f"{pfall.name}: no fee schedule records.")
     zips: dict[str, ZipRow] = {}
     with open_member(zip5, prefix="ZIP5", suffix=".txt") as handle:
-        for row in read_zip_rows(handle, name=zip5.name, summary=summary, tick=tick):
-            if row.zip_code in zips:
-                raise FeeFileError(f"{zip5.name}: ZIP code {row.zip_code} appears twice.")
-            zips[row.zip_code] = row
+        for zip_row in read_zip_rows(handle, name=zip5.name, summary=summary, tick=tick):
+            if zip_row.zip_code in zips:
+                raise FeeFileError(f"{zip5.name}: ZIP code {zip_row.zip_code} appears twice.")
+            zips[zip_row.zip_code] = zip_row
     if not zips:
         raise FeeFileError(f"{zip5.name}: no ZIP code records.")
     summary.codes_missing = sorted(codes - {code for _carrier, _locality, code in fees})
@@ -375,10 +378,13 @@ def _write(fees: list[FeeRow], zips: list[ZipRow], summary: FeeImportSummary) ->
         (locality.carrier, locality.locality): locality
         for locality in MedicareLocality.objects.all()
     }
-    summary.fees_replaced, _ = MedicareFee.objects.filter(year=summary.year).delete()
+    year = summary.year
+    if year is None:  # _read refuses a file without fee records before anything is written
+        raise FeeFileError("No fee schedule year to write.")
+    summary.fees_replaced, _ = MedicareFee.objects.filter(year=year).delete()
     MedicareFee.objects.bulk_create(
         MedicareFee(
-            year=summary.year,
+            year=year,
             locality=localities[(row.carrier, row.locality)],
             code=row.code,
             non_facility_amount=row.non_facility_amount,

@@ -10,7 +10,9 @@ so Django registers these models with the providers app.
 from django.db import models
 from django.db.models import Q
 
-_AMOUNT = {"max_digits": 9, "decimal_places": 2}  # PFALL's 9(7).99
+# PFALL's 9(7).99
+AMOUNT_MAX_DIGITS = 9
+AMOUNT_DECIMAL_PLACES = 2
 
 
 class MedicareLocality(models.Model):
@@ -49,10 +51,17 @@ class MedicareFee(models.Model):
     year = models.PositiveSmallIntegerField()
     locality = models.ForeignKey(MedicareLocality, on_delete=models.CASCADE, related_name="fees")
     code = models.CharField(max_length=5)
-    non_facility_amount = models.DecimalField(**_AMOUNT, help_text="The office amount, USD.")
-    facility_amount = models.DecimalField(**_AMOUNT)
+    non_facility_amount = models.DecimalField(
+        max_digits=AMOUNT_MAX_DIGITS,
+        decimal_places=AMOUNT_DECIMAL_PLACES,
+        help_text="The office amount, USD.",
+    )
+    facility_amount = models.DecimalField(
+        max_digits=AMOUNT_MAX_DIGITS, decimal_places=AMOUNT_DECIMAL_PLACES
+    )
     therapy_reduction_amount = models.DecimalField(
-        **_AMOUNT,
+        max_digits=AMOUNT_MAX_DIGITS,
+        decimal_places=AMOUNT_DECIMAL_PLACES,
         null=True,
         blank=True,
         help_text="Paid for each further therapy unit of a visit (MPPR), non-institutional.",
@@ -101,7 +110,9 @@ class MedicareNationalAmount(models.Model):
 
     year = models.PositiveSmallIntegerField()
     code = models.CharField(max_length=5)
-    non_facility_amount = models.DecimalField(**_AMOUNT)
+    non_facility_amount = models.DecimalField(
+        max_digits=AMOUNT_MAX_DIGITS, decimal_places=AMOUNT_DECIMAL_PLACES
+    )
     source = models.CharField(max_length=300, help_text="Where the amount comes from.")
 
     class Meta:

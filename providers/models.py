@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -204,6 +205,13 @@ class Provider(models.Model):
 
     objects = ProviderQuerySet.as_manager()
 
+    # Not columns: set on the instances a listing shows, by finder.listing_queries
+    # (plans, prices, last change as the API writes it) and finder.medicare_listing.
+    listing_plan_slugs: list[str]
+    listing_prices: list[dict[str, Any]]
+    listing_updated_at: str
+    medicare_assignment: str
+
     class Meta:
         ordering = ["last_name", "first_name", "id"]
         indexes = [
@@ -274,6 +282,9 @@ class PracticeLocation(models.Model):
             "search_flags", "search_plans", "search_primary", "unit_x", "unit_y", "unit_z",
         ]
     )  # fmt: skip
+    # Not a column: the provider a location is moving away from, between its pre_save and
+    # post_save handlers (providers/search_index.py).
+    _search_left_provider: int | None
 
     class Meta:
         ordering = ["id"]

@@ -16,13 +16,13 @@ import re
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, Protocol
 
 import ijson
 
@@ -126,11 +126,17 @@ class RateFound:
 ProgressCallback = Callable[[int], None]  # bytes read so far
 
 
+class BinaryReader(Protocol):
+    """What the parser reads from: a zip member, a gzip stream or a plain file."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
 class _CountingReader:
     """A binary stream that counts the bytes handed to the parser and keeps the last block,
     so a parse error can be placed."""
 
-    def __init__(self, raw: IO[bytes], progress: ProgressCallback | None) -> None:
+    def __init__(self, raw: BinaryReader, progress: ProgressCallback | None) -> None:
         self.raw = raw
         self.count = 0
         self.block = b""
@@ -271,9 +277,9 @@ class ListedNpis:
     """The listed providers' NPIs, as strings and as numbers, so a group's NPI list is matched
     by set intersections in C rather than a Python loop per NPI (groups hold thousands)."""
 
-    def __init__(self, npis: Collection[str]) -> None:
+    def __init__(self, npis: Iterable[str]) -> None:
         self.strings = frozenset(npis)
-        self.numbers = frozenset(int(npi) for npi in npis if npi.isdigit())
+        self.numbers = frozenset(int(npi) for npi in self.strings if npi.isdigit())
 
     def __contains__(self, npi: object) -> bool:
         return npi in self.strings

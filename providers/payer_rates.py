@@ -54,7 +54,15 @@ from providers.payer_files import (
     read_toc,
 )
 
-SLUG_LENGTH = InsurancePlan._meta.get_field("slug").max_length
+
+def _slug_length() -> int:
+    length = InsurancePlan._meta.get_field("slug").max_length
+    if length is None:
+        raise TypeError("InsurancePlan.slug needs a max_length: slugs are cut to it.")
+    return length
+
+
+SLUG_LENGTH = _slug_length()
 NAME_LENGTH = InsurancePlan._meta.get_field("name").max_length
 WRITE_BATCH = 2000
 

@@ -211,9 +211,12 @@ def on_location_saving(sender, instance: PracticeLocation, raw: bool = False, **
         if instance.pk is not None
         else None
     )
-    same_provider = stored is not None and stored[0] == instance.provider_id
-    instance.search_primary = same_provider and stored[1]
-    instance._search_left_provider = stored[0] if stored and not same_provider else None
+    if stored is not None and stored[0] == instance.provider_id:
+        instance.search_primary = stored[1]
+        instance._search_left_provider = None
+    else:
+        instance.search_primary = False
+        instance._search_left_provider = stored[0] if stored else None
 
 
 def on_location_saved(sender, instance: PracticeLocation, raw: bool = False, **_kwargs) -> None:

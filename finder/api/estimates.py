@@ -134,7 +134,9 @@ class RangeOutputSerializer(serializers.Serializer):
 
 class ProcedureOutputSerializer(serializers.Serializer):
     code = serializers.CharField()
-    label = serializers.CharField()
+    # A declared field named like Field.label: DRF's metaclass takes it out of the class
+    # attributes, which the stubs cannot know.
+    label = serializers.CharField()  # type: ignore[assignment]
     quantity = serializers.IntegerField()
     unit_price = MoneyOutputField()
     price_source = serializers.CharField()

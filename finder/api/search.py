@@ -1,6 +1,7 @@
 """Search and provider detail for partners: thin views over finder.search."""
 
 from functools import lru_cache
+from typing import cast
 
 from django.http import Http404
 from django.urls import get_script_prefix, get_urlconf, reverse
@@ -10,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from finder.api.schema import SEARCH_EXAMPLE, schema_serializer
-from finder.api.shapes import ProviderDetail, ProviderSearchResponse
+from finder.api.shapes import ProviderDetail, ProviderSearchResponse, ProviderSummary
 from finder.api.views import ApiView
 from finder.listing import provider_detail, provider_summary
 from finder.listing_queries import load_provider_detail
@@ -78,6 +79,12 @@ def search_body(request: Request) -> ProviderSearchResponse:
         raise Http404("Invalid page.") from exc
     url_for = provider_url(request)
     attach_medicare((hit.provider, hit.location) for hit in result.hits)
+    # provider_summary() builds plain dicts, shared with the pages; each has the
+    # ProviderSummary keys once attach_medicare() above has given every price its `medicare`.
+    summaries = cast(
+        list[ProviderSummary],
+        [provider_summary(hit, result.acts, url_for) for hit in result.hits],
+    )
     body: ProviderSearchResponse = {
         "count": result.count,
         "next": page_url(request, result.page + 1) if result.has_next else None,
@@ -92,7 +99,7 @@ def search_body(request: Request) -> ProviderSearchResponse:
             if origin
             else None
         ),
-        "results": [provider_summary(hit, result.acts, url_for) for hit in result.hits],
+        "results": summaries,
     }
     if result.count_capped:
         body["count_capped"] = True

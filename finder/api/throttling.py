@@ -44,7 +44,7 @@ DEFAULT_RATES = {
     "API_PREMIUM_RATE": "3000/min",
     "API_ESTIMATE_RATE": "20/min",
 }
-TIER_RATE_SETTINGS = {
+TIER_RATE_SETTINGS: dict[str, str] = {  # by a key's stored tier
     ApiKeyTier.STANDARD: "API_STANDARD_RATE",
     ApiKeyTier.PREMIUM: "API_PREMIUM_RATE",
 }
@@ -85,6 +85,8 @@ class WindowRateThrottle(SimpleRateThrottle):
         if rate is None:
             return True
         limit, duration = self.parse_rate(rate)
+        if limit is None or duration is None:  # parse_rate's answer for no rate
+            return True
         now = self.timer()
         window = int(now // duration)
         key = f"throttle:{self.scope}:{self.get_cache_key(request, view)}:{duration}:{window}"

@@ -2,7 +2,6 @@
 
 import contextlib
 
-from django.http import HttpResponseBase
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,19 +20,19 @@ class ApiView(APIView):
     rendered, the response needs none of those links.
     """
 
-    def finalize_response(
-        self, request: Request, response: HttpResponseBase, *args, **kwargs
-    ) -> HttpResponseBase:
+    # Typed as the stubs type APIView's; a view may still return a plain HttpResponse.
+    def finalize_response(self, request: Request, response: Response, *args, **kwargs) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)
         if isinstance(response, Response):
             response.add_post_render_callback(self._release)
         return response
 
     def _release(self, response: Response) -> None:
-        response.renderer_context = None
+        # The stubs do not declare the attribute finalize_response() sets on every Response.
+        response.renderer_context = None  # type: ignore[attr-defined]
         request = getattr(self, "request", None)
         if isinstance(request, Request):  # whose parser context holds the view and itself
-            request.parser_context = None
+            request.parser_context = {}  # what Request holds when given none
         # The view's last links to itself: its response (whose post-render callbacks hold this
         # method, so the view), and `head`, which Django's View.setup() sets to the view's own
         # bound `get`.

@@ -59,7 +59,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     }
     if request.GET:
         # The form sends every field; a blank one ("Any", an empty price) means "not given".
-        given = {key: value for key, value in request.GET.items() if value.strip()}
+        given = {key: value for key, value in request.GET.dict().items() if value.strip()}
         if not PLACE_FIELDS & given.keys():
             if not PARAMETER_FIELDS.keys() & given.keys():  # a link with only its own parameters
                 context["searched"] = False
@@ -94,7 +94,13 @@ def search_page(request: HttpRequest) -> HttpResponse:
         context.update(
             origin=query.origin,
             # "Use my location" sends coordinates; patients read "your location", not degrees.
-            origin_label="your location" if query.by_coordinates else query.origin.label,
+            origin_label=(
+                None
+                if query.origin is None
+                else "your location"
+                if query.by_coordinates
+                else query.origin.label
+            ),
             result=result,
             results=results,
             map_markers=[marker for marker in markers if marker],

@@ -94,7 +94,7 @@ def search_providers(
             origin, filters, acts, offset=start, limit=limit, with_listings=True
         )
         rows = nearest.rows
-        locations = {row.location_id: row.location for row in rows}
+        locations = {row.location_id: row.location for row in rows if row.location is not None}
     if page > 1 and not rows:
         raise PageOutOfRange(page)
     hits = [

@@ -1,11 +1,13 @@
 """What the search takes and gives back, and its limits."""
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
 from finder.listing import SearchHit
+from providers.models import PracticeAct
 from providers.scope import ActKey
 
 MAX_RADIUS_MILES = 100.0
@@ -46,7 +48,7 @@ class SearchResult:
     hits: list[SearchHit]
     page: int
     page_size: int
-    acts: dict[ActKey, object] = field(default_factory=dict)
+    acts: Mapping[ActKey, PracticeAct] = field(default_factory=dict)
 
     @property
     def has_next(self) -> bool:

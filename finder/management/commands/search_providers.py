@@ -28,8 +28,10 @@ class Command(BaseCommand):
                 page_size=query.page_size,
             )
         except ValidationError as exc:
+            fields = exc.detail if isinstance(exc.detail, dict) else {"query": exc.detail}
             problems = "".join(
-                f"\n  {name}: {' '.join(messages)}" for name, messages in exc.detail.items()
+                f"\n  {name}: {' '.join(str(message) for message in messages)}"
+                for name, messages in fields.items()
             )
             raise CommandError(f"Invalid search:{problems}") from None
         except PageOutOfRange as exc:
