@@ -30,12 +30,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from providers import freshness
+from providers.import_runs import recorded_import
 from providers.models import (
-    ImportRun,
     InsurancePlan,
     MedicareAssignment,
     MedicareParticipation,
@@ -149,23 +149,16 @@ def import_clinicians_file(
     ValueError) for a file without the columns it needs.
     """
     summary = ClinicianImportSummary()
-    run = ImportRun.objects.create(
-        source_name=Path(path).name[:255], summary={"kind": "medicare_clinicians"}
+    run = recorded_import(
+        source_name=Path(path).name, summary=summary, options={"kind": "medicare_clinicians"}
     )
-    started = time.perf_counter()
-    try:
+    with run as started:
         with open_clinicians(path) as (handle, modified):
             file_date = summary.as_of = as_of or modified
             seen = _read(handle, summary, progress, started)
         with transaction.atomic():
             _write(seen, summary, file_date)
         freshness.bump_listings()  # listings show the assignment; cached pages must not
-    except BaseException as exc:
-        summary.elapsed = time.perf_counter() - started
-        _finish_run(run, ImportRun.Status.FAILED, {**summary.as_dict(), "failure": str(exc)[:500]})
-        raise
-    summary.elapsed = time.perf_counter() - started
-    _finish_run(run, ImportRun.Status.FINISHED, summary.as_dict())
     return summary
 
 
@@ -330,14 +323,3 @@ def _add_medicare_plan(provider_ids: list[int]) -> int:
         refresh_search_index(missing)  # bulk writes send no signals
         Provider.objects.filter(pk__in=missing).update(updated_at=timezone.now())
     return len(missing)
-
-
-def _finish_run(run: ImportRun, status: str, summary: dict[str, Any]) -> None:
-    run.status = status
-    run.summary = {"kind": "medicare_clinicians", **summary}
-    run.finished_at = timezone.now()
-    try:
-        run.save(update_fields=["status", "summary", "finished_at"])
-    except DatabaseError:
-        if status == ImportRun.Status.FINISHED:
-            raise

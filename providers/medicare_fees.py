@@ -34,11 +34,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
-from django.db import DatabaseError, transaction
-from django.utils import timezone
+from django.db import transaction
 
 from providers import freshness
-from providers.models import ImportRun, MedicareFee, MedicareLocality, MedicareZip, Procedure
+from providers.import_runs import recorded_import
+from providers.models import MedicareFee, MedicareLocality, MedicareZip, Procedure
 
 PAID_STATUSES = frozenset("ART")  # the status codes paid from the fee schedule
 PFALL_FIELDS = 16
@@ -297,21 +297,16 @@ def import_fee_files(
     """
     summary = FeeImportSummary()
     pfall, zip5 = Path(pfall_path), Path(zip5_path)
-    run = ImportRun.objects.create(
-        source_name=f"{pfall.name} + {zip5.name}"[:255], summary={"kind": "medicare_fees"}
+    run = recorded_import(
+        source_name=f"{pfall.name} + {zip5.name}",
+        summary=summary,
+        options={"kind": "medicare_fees"},
     )
-    started = time.perf_counter()
-    try:
+    with run as started:
         fees, zips = _read_files(pfall, zip5, summary, progress, started)
         with transaction.atomic():
             _write(fees, zips, summary)
         freshness.bump_listings()  # listings show these amounts; cached pages must not
-    except BaseException as exc:
-        summary.elapsed = time.perf_counter() - started
-        _finish_run(run, ImportRun.Status.FAILED, {**summary.as_dict(), "failure": str(exc)[:500]})
-        raise
-    summary.elapsed = time.perf_counter() - started
-    _finish_run(run, ImportRun.Status.FINISHED, summary.as_dict())
     return summary
 
 
@@ -412,14 +407,3 @@ def _write(fees: list[FeeRow], zips: list[ZipRow], summary: FeeImportSummary) ->
     )
     summary.zips = len(zips)
     summary.split_zips = sum(row.split_by_plus4 for row in zips)
-
-
-def _finish_run(run: ImportRun, status: str, summary: dict[str, Any]) -> None:
-    run.status = status
-    run.summary = {"kind": "medicare_fees", **summary}
-    run.finished_at = timezone.now()
-    try:
-        run.save(update_fields=["status", "summary", "finished_at"])
-    except DatabaseError:
-        if status == ImportRun.Status.FINISHED:
-            raise

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
 from providers import freshness
+from providers.import_runs import recorded_import
 from providers.models import (
-    ImportRun,
     License,
     PracticeLocation,
     Provider,
@@ -109,18 +109,10 @@ def import_file(
         raise ValueError(f"Unknown state codes: {', '.join(unknown)}")
     summary = ImportSummary(source=str(path))
     options = {"states": sorted(wanted or []), "limit": limit, "batch_size": batch_size}
-    run = ImportRun.objects.create(source_name=Path(path).name[:255], summary=options)
-    started = time.perf_counter()
     rows = read_records(path, states=wanted, limit=limit)
-    try:
+    # Ctrl-C too marks the run failed; committed batches stay.
+    with recorded_import(source_name=Path(path).name, summary=summary, options=options) as started:
         _import_rows(rows, summary, batch_size, progress, started)
-    except BaseException as exc:  # Ctrl-C too: the run is marked failed, committed batches stay
-        summary.elapsed = time.perf_counter() - started
-        failure = {**summary.as_dict(), **options, "failure": repr(exc)[:500]}
-        _finish_run(run, ImportRun.Status.FAILED, failure)
-        raise
-    summary.elapsed = time.perf_counter() - started
-    _finish_run(run, ImportRun.Status.FINISHED, {**summary.as_dict(), **options})
     if progress is not None:
         progress(summary)
     return summary
@@ -153,18 +145,6 @@ def _import_rows(
             progress(summary)
     if pending:
         write_batch(list(pending.values()), summary)
-
-
-def _finish_run(run: ImportRun, status: str, summary: dict[str, Any]) -> None:
-    run.status = status
-    run.summary = summary
-    run.finished_at = timezone.now()
-    try:
-        run.save(update_fields=["status", "summary", "finished_at"])
-    except DatabaseError:
-        if status == ImportRun.Status.FINISHED:
-            raise
-        # The failure being reported may have broken the connection; do not mask it.
 
 
 @dataclass

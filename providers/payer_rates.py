@@ -18,7 +18,6 @@ stable slug of payer and name.
 from __future__ import annotations
 
 import hashlib
-import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,14 +25,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from providers.acceptance import sync_plan_links
+from providers.import_runs import recorded_import
 from providers.models import (
     AcceptanceSource,
-    ImportRun,
     InsurancePlan,
     NegotiatedRate,
     PlanAcceptance,
@@ -200,13 +199,11 @@ def import_payer_files(
     is written. Idempotent: a re-run leaves the same rows. Records an ImportRun."""
     today = today or timezone.localdate()
     files = [Path(p) for p in paths]
-    started = time.perf_counter()
     options = {"plan": plan.slug if plan else None, "toc": Path(toc).name if toc else None}
-    run = ImportRun.objects.create(
-        source_name=", ".join(p.name for p in files)[:255] or "payer files", summary=options
-    )
     summary = ImportSummary()
-    try:
+    source_name = ", ".join(p.name for p in files) or "payer files"
+    # Ctrl-C too marks the run failed; nothing was written.
+    with recorded_import(source_name=source_name, summary=summary, options=options):
         served = read_toc(Path(toc)) if toc else {}
         listed = ListedNpis(Provider.objects.values_list("npi", flat=True))
         carried = set(Procedure.objects.values_list("code", flat=True))
@@ -217,16 +214,6 @@ def import_payer_files(
             )
         with transaction.atomic():
             _write(found, summary, today)
-    except BaseException as exc:  # Ctrl-C too: the run is marked failed, nothing was written
-        summary.elapsed = time.perf_counter() - started
-        _finish_run(
-            run,
-            ImportRun.Status.FAILED,
-            {**summary.as_dict(), **options, "failure": str(exc)[:500]},
-        )
-        raise
-    summary.elapsed = time.perf_counter() - started
-    _finish_run(run, ImportRun.Status.FINISHED, {**summary.as_dict(), **options})
     return summary
 
 
@@ -450,17 +437,6 @@ def _write_acceptances(
     summary.acceptances_current += len(new) + len(changed)
     summary.acceptances_ended += len(ended)
     return set(listed) | {row.provider_id for row in ended}
-
-
-def _finish_run(run: ImportRun, status: str, summary: dict[str, Any]) -> None:
-    run.status = status
-    run.summary = summary
-    run.finished_at = timezone.now()
-    try:
-        run.save(update_fields=["status", "summary", "finished_at"])
-    except DatabaseError:
-        if status == ImportRun.Status.FINISHED:
-            raise
 
 
 __all__ = ["ImportSummary", "PayerFileError", "import_payer_files", "plan_slug"]
