@@ -518,10 +518,10 @@ def test_import_nppes_command_prints_the_summary(scenario_csv: Path) -> None:
 def test_import_nppes_command_prints_progress(
     scenario_csv: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from providers.management.commands import import_nppes
+    from providers.management import progress
 
     monkeypatch.setattr(nppes, "PROGRESS_EVERY_ROWS", 10)
-    monkeypatch.setattr(import_nppes, "PROGRESS_SECONDS", 0)
+    monkeypatch.setattr(progress, "PROGRESS_SECONDS", 0)
     out = io.StringIO()
     call_command("import_nppes", str(scenario_csv), stdout=out)
 

@@ -1,15 +1,13 @@
 """`manage.py import_medicare_clinicians DAC_PATH [--as-of YYYY-MM-DD]`."""
 
-import time
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from providers.management.progress import every_few_seconds, rows_read_line
 from providers.medicare_clinicians import ClinicianImportSummary, import_clinicians_file
-
-PROGRESS_SECONDS = 5.0
 
 
 def _day(text: str) -> date:
@@ -38,17 +36,10 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
         as_of = _day(options["as_of"]) if options["as_of"] else None
-        last_print = time.monotonic()
-        show_progress = self.stdout.isatty()
-
-        def progress(summary: ClinicianImportSummary) -> None:
-            nonlocal last_print
-            if not show_progress or time.monotonic() - last_print < PROGRESS_SECONDS:
-                return
-            last_print = time.monotonic()
-            self.stdout.write(
-                f"  {summary.rows_read:,} rows read ({summary.rows_per_second:,.0f} rows/s)"
-            )
+        # Progress on a terminal only: a log or a test's output gets the summary alone.
+        progress = (
+            every_few_seconds(self.stdout.write, rows_read_line) if self.stdout.isatty() else None
+        )
 
         self.stdout.write(f"Importing {path} ...")
         try:

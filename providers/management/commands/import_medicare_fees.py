@@ -1,11 +1,11 @@
 """`manage.py import_medicare_fees PFALL_PATH ZIP5_PATH`."""
 
-import time
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from providers.management.progress import every_few_seconds, rows_read_line
 from providers.medicare_fees import FeeImportSummary, import_fee_files
 
 PROGRESS_SECONDS = 2.0
@@ -28,17 +28,12 @@ class Command(BaseCommand):
         for path in paths:
             if not path.is_file():
                 raise CommandError(f"No such file: {path}")
-        last_print = time.monotonic()
-        show_progress = self.stdout.isatty()
-
-        def progress(summary: FeeImportSummary) -> None:
-            nonlocal last_print
-            if not show_progress or time.monotonic() - last_print < PROGRESS_SECONDS:
-                return
-            last_print = time.monotonic()
-            self.stdout.write(
-                f"  {summary.rows_read:,} rows read ({summary.rows_per_second:,.0f} rows/s)"
-            )
+        # Progress on a terminal only: a log or a test's output gets the summary alone.
+        progress = (
+            every_few_seconds(self.stdout.write, rows_read_line, seconds=PROGRESS_SECONDS)
+            if self.stdout.isatty()
+            else None
+        )
 
         self.stdout.write(f"Importing {paths[0]} and {paths[1]} ...")
         try:

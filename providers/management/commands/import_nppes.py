@@ -1,15 +1,14 @@
 """`manage.py import_nppes PATH [--state XX ...] [--limit N] [--batch-size N]`."""
 
-import time
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from providers.management.progress import every_few_seconds
 from providers.nppes import ImportSummary, import_file
 from providers.states import US_STATES
 
-PROGRESS_SECONDS = 5.0
 SHOWN_ERRORS = 20
 
 
@@ -46,17 +45,13 @@ class Command(BaseCommand):
         if options["batch_size"] < 1:
             raise CommandError("--batch-size must be at least 1.")
 
-        last_print = time.monotonic()
-
-        def progress(summary: ImportSummary) -> None:
-            nonlocal last_print
-            if time.monotonic() - last_print < PROGRESS_SECONDS:
-                return
-            last_print = time.monotonic()
-            self.stdout.write(
+        progress = every_few_seconds(
+            self.stdout.write,
+            lambda summary: (
                 f"  {summary.rows_read:,} rows read ({summary.rows_per_second:,.0f} rows/s), "
                 f"{summary.providers:,} providers saved"
-            )
+            ),
+        )
 
         self.stdout.write(f"Importing {path} ...")
         try:

@@ -1,15 +1,14 @@
 """`manage.py import_payer_rates PATH [PATH ...] [--plan SLUG] [--toc TOC_PATH]`."""
 
-import time
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from providers.management.progress import every_few_seconds
 from providers.models import InsurancePlan
 from providers.payer_rates import ImportSummary, PayerFileError, import_payer_files
 
-PROGRESS_SECONDS = 5.0
 SHOWN_LOCATIONS = 5
 
 
@@ -47,13 +46,9 @@ class Command(BaseCommand):
             if plan is None:
                 raise CommandError(f"Unknown insurance plan '{options['plan']}'.")
 
-        last_print = time.monotonic()
-
-        def progress(bytes_read: int) -> None:
-            nonlocal last_print
-            if time.monotonic() - last_print >= PROGRESS_SECONDS:
-                last_print = time.monotonic()
-                self.stdout.write(f"  {bytes_read / 1e6:,.0f} MB of JSON read")
+        progress = every_few_seconds(
+            self.stdout.write, lambda bytes_read: f"  {bytes_read / 1e6:,.0f} MB of JSON read"
+        )
 
         self.stdout.write(f"Importing {', '.join(str(p) for p in paths)} ...")
         try:
