@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Literal
 
 from finder.medicare_estimate import Assignment
+from providers import freshness
 from providers.models import (
     MedicareAssignment,
     MedicareFee,
@@ -21,6 +22,7 @@ from providers.models import (
     MedicareParticipation,
     MedicareZip,
     PracticeLocation,
+    Procedure,
     Provider,
 )
 
@@ -93,10 +95,28 @@ def medicare_amounts(*, zip_code: str | None, codes: Iterable[str]) -> dict[str,
     return medicare_amounts_by_zip(zip_codes=[zip_code], codes=codes)[zip_code]
 
 
-def _national(codes: set[str]) -> dict[str, MedicareAmount]:
-    amounts: dict[str, MedicareAmount] = {}
-    for row in MedicareNationalAmount.objects.filter(code__in=codes).order_by("code", "year"):
-        amounts[row.code] = MedicareAmount(  # ordered by year: the latest wins
+@dataclass(frozen=True)
+class MedicareReference:
+    """Reference data every listing page reads: each code's latest national amount, and the
+    professions Medicare covers it for."""
+
+    national: dict[str, MedicareAmount]
+    covered_for: dict[str, list[str]]
+
+
+# Saving a procedure or a national amount moves the listings generation (providers/apps.py).
+_reference: freshness.PerGeneration[MedicareReference] = freshness.PerGeneration(freshness.LISTINGS)
+
+
+def medicare_reference() -> MedicareReference:
+    """This process's copy, read again when the listings generation moves."""
+    return _reference.get(_load_reference)
+
+
+def _load_reference() -> MedicareReference:
+    national: dict[str, MedicareAmount] = {}
+    for row in MedicareNationalAmount.objects.order_by("code", "year"):
+        national[row.code] = MedicareAmount(  # ordered by year: the latest wins
             code=row.code,
             amount=row.non_facility_amount,
             therapy_reduction_amount=None,  # the shipped national amounts carry no MPPR amount
@@ -104,7 +124,13 @@ def _national(codes: set[str]) -> dict[str, MedicareAmount]:
             source="national",
             locality="",
         )
-    return amounts
+    covered_for = dict(Procedure.objects.values_list("code", "medicare_covered_for"))
+    return MedicareReference(national=national, covered_for=covered_for)
+
+
+def _national(codes: set[str]) -> dict[str, MedicareAmount]:
+    national = medicare_reference().national
+    return {code: national[code] for code in codes if code in national}
 
 
 def amounts_notes(

@@ -12,13 +12,17 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from finder.estimate import to_cents
-from finder.medicare_amounts import MedicareAmount, medicare_amounts, medicare_amounts_by_zip
+from finder.medicare_amounts import (
+    MedicareAmount,
+    medicare_amounts,
+    medicare_amounts_by_zip,
+    medicare_reference,
+)
 from finder.medicare_estimate import LIMITING_CHARGE_PERCENT
 from providers.models import (
     MedicareAssignment,
     MedicareParticipation,
     PracticeLocation,
-    Procedure,
     Provider,
 )
 
@@ -44,9 +48,7 @@ def attach_medicare(listed: Iterable[tuple[Provider, PracticeLocation | None]]) 
         .values_list("provider_id", "assignment")
     )
     codes = {price["code"] for provider, _location in listed for price in provider.listing_prices}
-    covered_for = dict(
-        Procedure.objects.filter(code__in=codes).values_list("code", "medicare_covered_for")
-    )
+    covered_for = medicare_reference().covered_for
     zip_codes = {location.zip_code for _provider, location in listed if location is not None}
     amounts = medicare_amounts_by_zip(zip_codes=zip_codes, codes=codes)
     if any(location is None for _provider, location in listed):

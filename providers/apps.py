@@ -12,6 +12,7 @@ class ProvidersConfig(AppConfig):
         from providers.models import (
             InsurancePlan,
             License,
+            MedicareNationalAmount,
             PracticeAct,
             PracticeLocation,
             Procedure,
@@ -24,7 +25,9 @@ class ProvidersConfig(AppConfig):
 
         # Cache invalidation only (no domain rules): see providers/freshness.py. Listings show
         # plan slugs and procedure codes and labels, so those tables count as listings too.
-        for model in (Provider, PracticeLocation, License, ProviderPrice, InsurancePlan, Procedure):
+        # Listings show Medicare's national amounts beside the prices.
+        listed = (Provider, PracticeLocation, License, ProviderPrice, InsurancePlan, Procedure)
+        for model in (*listed, MedicareNationalAmount):
             post_save.connect(freshness.bump_listings, sender=model, dispatch_uid=f"fresh-{model}")
             post_delete.connect(
                 freshness.bump_listings, sender=model, dispatch_uid=f"fresh-del-{model}"

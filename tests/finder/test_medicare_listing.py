@@ -10,6 +10,7 @@ from providers.medicare_fees import import_fee_files
 from providers.models import (
     MedicareAssignment,
     MedicareLocality,
+    MedicareNationalAmount,
     MedicareParticipation,
     Procedure,
     Profession,
@@ -124,3 +125,28 @@ def test_a_participating_provider_is_said_to_accept_medicares_amount(client, chi
     page = client.get(f"/providers/{chiropractor.id}/").content.decode()
     assert "Medicare: accepts Medicare&#x27;s amount as full payment" in page
     assert "Medicare pays about $31.45 here (2026; that includes your 20% share)</td>" in page
+
+
+def test_a_curators_change_to_a_national_amount_shows_on_the_next_page(client, reference_data):
+    location = PracticeLocationFactory(zip_code="78701", provider__first_name="Ann")
+    ProviderPriceFactory(
+        provider=location.provider,
+        procedure=Procedure.objects.get(code="98940"),
+        cash_price=Decimal("40.00"),
+    )
+
+    def medicare_98940() -> dict:
+        detail = client.get(f"/api/v1/providers/{location.provider.id}/").json()
+        return next(price for price in detail["prices"] if price["code"] == "98940")["medicare"]
+
+    assert medicare_98940()["source"] == "national"
+    national = MedicareNationalAmount.objects.filter(code="98940").latest("year")
+    national.non_facility_amount = Decimal("99.99")
+    national.save()
+
+    assert medicare_98940() == {
+        "amount": "99.99",
+        "locality": None,
+        "year": national.year,
+        "source": "national",
+    }
