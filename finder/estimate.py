@@ -218,6 +218,31 @@ def _take(part: Decimal, excess: Decimal) -> tuple[Decimal, Decimal]:
     return part - cut, excess - cut
 
 
+def visit_cost_share(
+    *,
+    covered: Decimal,
+    deductible_left: Decimal,
+    copay: Decimal,
+    coinsurance_percent: Decimal,
+    out_of_pocket_left: Decimal | None,
+    deductible_applies: bool = True,
+) -> tuple[Decimal, Decimal, Decimal]:
+    """A visit's (deductible, copay, coinsurance) in dollars on its covered amount: the
+    deductible first, then a copay (which replaces coinsurance) or the coinsurance, to the cent,
+    half up; within what is left of the out-of-pocket maximum, the coinsurance is cut first,
+    then the copay, then the deductible."""
+    deductible = min(deductible_left, covered) if deductible_applies else _ZERO
+    rest = covered - deductible
+    copay_part = min(copay, rest) if copay > 0 else _ZERO
+    coinsurance = _ZERO if copay > 0 else to_cents(rest * coinsurance_percent / 100)
+    if out_of_pocket_left is not None:
+        excess = max(deductible + copay_part + coinsurance - out_of_pocket_left, _ZERO)
+        coinsurance, excess = _take(coinsurance, excess)
+        copay_part, excess = _take(copay_part, excess)
+        deductible, excess = _take(deductible, excess)
+    return deductible, copay_part, coinsurance
+
+
 def _simulate(
     lines: Sequence[ProcedureLine], visits: int, coverage: Coverage, mode: _PriceMode
 ) -> list[VisitCost]:
@@ -241,15 +266,14 @@ def _simulate(
                 covered += line_allowed  # cost-sharing applies to the allowed amount
             else:
                 not_covered += amount
-        deductible = min(deductible_left, covered) if coverage.deductible_applies else _ZERO
-        rest = covered - deductible
-        copay_part = min(copay, rest) if copay > 0 else _ZERO
-        coinsurance = _ZERO if copay > 0 else to_cents(rest * percent / 100)
-        if oop_left is not None:
-            excess = max(deductible + copay_part + coinsurance - oop_left, _ZERO)
-            coinsurance, excess = _take(coinsurance, excess)
-            copay_part, excess = _take(copay_part, excess)
-            deductible, excess = _take(deductible, excess)
+        deductible, copay_part, coinsurance = visit_cost_share(
+            covered=covered,
+            deductible_left=deductible_left,
+            copay=copay,
+            coinsurance_percent=percent,
+            out_of_pocket_left=oop_left,
+            deductible_applies=coverage.deductible_applies,
+        )
         share = deductible + copay_part + coinsurance
         deductible_left -= deductible
         if oop_left is not None:

@@ -32,6 +32,7 @@ from finder.estimate import (
     ProcedureLine,
     VisitCost,
     to_cents,
+    visit_cost_share,
 )
 
 Assignment = Literal["participating", "non_participating", "unknown"]
@@ -202,13 +203,14 @@ def _simulate(
                 not_covered += charge
         units = covered_units if limit is None or number <= limit else []
         allowed = sum((approved for approved, _excess, _therapy in units), _ZERO)
-        deductible = min(deductible_left, allowed)
-        coinsurance = to_cents((allowed - deductible) * MEDICARE_COINSURANCE_PERCENT / 100)
+        deductible, _copay, coinsurance = visit_cost_share(
+            covered=allowed,
+            deductible_left=deductible_left,
+            copay=_ZERO,  # Original Medicare has none
+            coinsurance_percent=MEDICARE_COINSURANCE_PERCENT,
+            out_of_pocket_left=oop_left,
+        )
         if oop_left is not None:
-            excess = max(deductible + coinsurance - oop_left, _ZERO)
-            cut = min(coinsurance, excess)
-            coinsurance, excess = coinsurance - cut, excess - cut
-            deductible -= min(deductible, excess)
             oop_left -= deductible + coinsurance
         deductible_left -= deductible
         share = deductible + coinsurance
