@@ -7,6 +7,7 @@ attached), so a page of results costs a fixed number of queries whatever its siz
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from providers.languages import normalized_languages
 from providers.models import PracticeAct, PracticeLocation, Provider
 from providers.scope import ActKey, ScopeSummary, scope_summary
 
@@ -31,6 +32,9 @@ def location_dict(location: PracticeLocation) -> dict:
         "lat": location.latitude,
         "lng": location.longitude,
         "phone": location.phone,
+        "wheelchair_accessible": location.wheelchair_accessible,
+        "evening_hours": location.evening_hours,
+        "weekend_hours": location.weekend_hours,
     }
 
 
@@ -56,6 +60,8 @@ def provider_summary(
         "distance_miles": hit.distance_miles,
         "location": location_dict(hit.location) if hit.location is not None else None,
         "services": provider.services,
+        "languages": normalized_languages(provider.languages),
+        "telehealth": provider.offers_telehealth,
         "scope": scope_for_location(provider, hit.location, acts),
         "insurance_plans": provider.listing_plan_slugs,
         "prices": provider.listing_prices,
@@ -88,6 +94,8 @@ def provider_detail(
         "locations": locations,
         "licenses": [{"state": lic.state, "number": lic.number} for lic in provider.licenses.all()],
         "services": provider.services,
+        "languages": normalized_languages(provider.languages),
+        "telehealth": provider.offers_telehealth,
         "insurance_plans": provider.listing_plan_slugs,
         "prices": provider.listing_prices,
         "medicare_assignment": provider.medicare_assignment,  # finder.medicare_listing

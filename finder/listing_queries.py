@@ -36,11 +36,12 @@ CURRENCY = "USD"
 # fields it does not show cost nothing to send or convert.
 LOCATION_LISTING_FIELDS = (
     "id", "provider_id", "address_line1", "address_line2", "city", "state", "zip_code",
-    "phone", "latitude", "longitude",
+    "phone", "latitude", "longitude", "wheelchair_accessible", "evening_hours", "weekend_hours",
 )  # fmt: skip
 PROVIDER_LISTING_FIELDS = (
     "id", "npi", "first_name", "last_name", "credential", "profession", *SERVICE_FIELDS.values(),
     "spinal_manipulation_endorsed", "accepting_new_patients", "verification_status", "is_demo",
+    "languages", "offers_telehealth",
 )  # fmt: skip
 
 

@@ -21,6 +21,7 @@ from providers.acceptance import record_curated_plans
 from providers.admin_keys import KeyCheckedChoices
 from providers.admin_safety import SoftDeleteProviderAdmin, VersionedAdmin, record_history
 from providers.geo import zip_centroid
+from providers.languages import LANGUAGE_CHOICES, normalized_languages
 from providers.models import (
     SERVICE_FIELDS,
     ImportRun,
@@ -34,6 +35,7 @@ from providers.models import (
     Profession,
     Provider,
     ProviderPrice,
+    TelehealthSource,
     VerificationStatus,
 )
 from providers.nppes import ImportSummary, import_file
@@ -67,6 +69,32 @@ class PracticeLocationForm(forms.ModelForm):
             else:
                 cleaned["latitude"], cleaned["longitude"] = point
         return cleaned
+
+
+class ProviderForm(forms.ModelForm):
+    """Languages as checkboxes of known ISO 639-1 codes, stored as a list of codes; a curator's
+    telehealth answer is recorded as the curator's, which the Medicare import then keeps."""
+
+    languages = forms.MultipleChoiceField(
+        choices=LANGUAGE_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The languages the provider speaks with patients. None ticked: not reported.",
+    )
+
+    class Meta:
+        model = Provider
+        fields = "__all__"  # noqa: DJ007 -- the admin's fieldsets list what is shown
+
+    def clean_languages(self) -> list[str]:
+        return normalized_languages(self.cleaned_data["languages"])
+
+    def clean(self) -> dict:
+        super().clean()
+        if "offers_telehealth" in self.changed_data:
+            answered = self.cleaned_data.get("offers_telehealth") is not None
+            self.instance.telehealth_source = TelehealthSource.CURATOR if answered else ""
+        return self.cleaned_data
 
 
 class PracticeLocationFormSet(BaseInlineFormSet):
@@ -108,6 +136,7 @@ class PracticeLocationInline(admin.StackedInline):
         ("city", "state", "zip_code"),
         "phone",
         ("latitude", "longitude"),
+        ("wheelchair_accessible", "evening_hours", "weekend_hours"),
         "source",
     ]
 
@@ -151,15 +180,22 @@ class ProviderAdmin(KeyCheckedChoices, SoftDeleteProviderAdmin):
     ]
     list_filter = ["profession", StateFilter, "verification_status", "is_demo"]
     search_fields = ["npi", "first_name", "last_name", "locations__city", "locations__zip_code"]
-    readonly_fields = ["created_at", "updated_at", "plan_evidence", "rates_link"]
+    readonly_fields = [
+        "created_at", "updated_at", "plan_evidence", "rates_link", "telehealth_source",
+    ]  # fmt: skip
     filter_horizontal = ["insurance_plans"]
     inlines = [PracticeLocationInline, LicenseInline, ProviderPriceInline]
     actions = ["mark_verified", "suspend", "export_csv", "purge"]
     list_per_page = 50
+    form = ProviderForm
     fieldsets = [
         (None, {"fields": [("npi", "profession"), ("first_name", "middle_name", "last_name")]}),
         (None, {"fields": ["credential", "tin", "accepting_new_patients", "is_demo"]}),
         ("Services", {"fields": [*SERVICE_FIELDS.values(), "spinal_manipulation_endorsed"]}),
+        (
+            "Languages and telehealth",
+            {"fields": ["languages", ("offers_telehealth", "telehealth_source")]},
+        ),
         ("Insurance", {"fields": ["insurance_plans", "plan_evidence", "rates_link"]}),
         (
             "Curation",

@@ -3,7 +3,8 @@
 One generator for the demo data `make run` shows (`seed_demo`) and for the benchmark's
 dataset (devtools/benchmark.py), so both look alike: 55% of providers around 50 metro ZIPs and
 the rest around any US ZIP, scattered about 8 miles (a normal spread of 0.12°), 20% with a
-second location, 2 to 6 plans, the cash prices of their profession's procedures. Every listing is
+second location, 2 to 6 plans, the cash prices of their profession's procedures, the languages
+spoken (LANGUAGE_SHARES), telehealth and each location's entrance and hours. Every listing is
 marked `is_demo` and labelled "(Demo)".
 
 Deterministic for a seed: each NPI's listing comes from one seeded sequence, drawn whether or
@@ -24,10 +25,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.models import JSONField, Model
 
 from providers import freshness
 from providers.geo import Place, zip_index
+from providers.languages import normalized_languages
 from providers.models import (
     SERVICE_FIELDS,
     InsurancePlan,
@@ -40,10 +42,11 @@ from providers.models import (
     RecordSource,
     Scope,
     Service,
+    TelehealthSource,
     VerificationStatus,
 )
 from providers.scope import ActKey, current_practice_acts, effective_scope
-from providers.search_index import search_flags, search_plans
+from providers.search_index import search_flags, search_languages, search_plans
 from providers.states import US_STATES
 from providers.validators import NPI_PREFIX, luhn_checksum_is_valid
 
@@ -72,6 +75,48 @@ DEMO_NPI_BASE = 199_000_000  # 9-digit bases 199000000.. give NPIs 199xxxxxxC, e
 METRO_SHARE = 0.55
 SPREAD_DEGREES = 0.12  # standard deviation around the ZIP centroid: about 8 miles
 SECOND_LOCATION_SHARE = 0.2
+# Languages beside English, by the share of a metro's providers who speak them: Spanish is
+# common where Spanish is (Miami, San Antonio, Los Angeles, Houston, New York…), elsewhere by
+# state (SPANISH_BY_STATE, else SPANISH_ELSEWHERE). Shaped on the Census Bureau's language
+# spoken at home, scaled down for clinicians. Every demo provider speaks English.
+LANGUAGE_SHARES: dict[str, dict[str, float]] = {
+    "33101": {"es": 0.6, "ht": 0.08, "pt": 0.04},  # Miami
+    "78205": {"es": 0.45},  # San Antonio
+    "90012": {"es": 0.45, "ko": 0.06, "zh": 0.06, "tl": 0.04},  # Los Angeles
+    "77002": {"es": 0.4, "vi": 0.06, "zh": 0.03},  # Houston
+    "87102": {"es": 0.35},  # Albuquerque
+    "93721": {"es": 0.35, "pa": 0.03},  # Fresno
+    "85701": {"es": 0.3},  # Tucson
+    "85004": {"es": 0.3},  # Phoenix
+    "92101": {"es": 0.3, "tl": 0.04, "vi": 0.02},  # San Diego
+    "75201": {"es": 0.3, "vi": 0.02},  # Dallas
+    "95113": {"es": 0.3, "vi": 0.08, "zh": 0.08},  # San Jose
+    "89101": {"es": 0.3, "tl": 0.04},  # Las Vegas
+    "10001": {"es": 0.3, "zh": 0.08, "ru": 0.04, "ko": 0.04},  # New York
+    "11201": {"es": 0.25, "ru": 0.08, "zh": 0.06, "ht": 0.04, "yi": 0.02},  # Brooklyn
+    "90401": {"es": 0.25, "fa": 0.03},  # Santa Monica
+    "78701": {"es": 0.25},  # Austin
+    "60601": {"es": 0.25, "pl": 0.04},  # Chicago
+    "33602": {"es": 0.25},  # Tampa
+    "80202": {"es": 0.2},  # Denver
+    "94103": {"es": 0.15, "zh": 0.12, "tl": 0.03},  # San Francisco
+    "98101": {"zh": 0.05, "vi": 0.03, "ko": 0.03},  # Seattle
+    "02108": {"pt": 0.04, "zh": 0.04, "ht": 0.03},  # Boston
+    "96813": {"tl": 0.12, "ja": 0.06, "zh": 0.05, "sm": 0.02},  # Honolulu
+    "55401": {"so": 0.04},  # Minneapolis
+}
+SPANISH_BY_STATE = {"CA": 0.2, "TX": 0.2, "FL": 0.2, "NM": 0.25, "AZ": 0.2, "NV": 0.15}
+SPANISH_ELSEWHERE = 0.07
+LANGUAGES_ANYWHERE = {"hi": 0.015, "ar": 0.01, "fr": 0.01, "de": 0.01, "it": 0.005}
+LANGUAGES_REPORTED_SHARE = 0.9  # the rest have not said which languages they speak
+# (yes, no) shares of each fact; the rest unknown.
+TELEHEALTH_SHARES = {
+    Profession.CHIROPRACTOR: (0.1, 0.45),
+    Profession.PHYSICAL_THERAPIST: (0.3, 0.35),
+}
+ACCESSIBLE_SHARES = (0.8, 0.08)
+EVENING_SHARES = (0.35, 0.45)
+WEEKEND_SHARES = (0.25, 0.55)
 BATCH_SIZE = 2000  # providers per transaction (with about 11,000 rows of locations, plans, prices)
 PROGRESS_SECONDS = 5.0
 
@@ -110,6 +155,10 @@ class Listing:
     points: list[tuple[float, float]]  # (latitude, longitude) of each location
     plan_ids: list[int]
     price_base: Decimal
+    languages: list[str]
+    telehealth: bool | None
+    # (wheelchair-accessible entrance, evening hours, weekend hours) of each location
+    access: list[tuple[bool | None, bool | None, bool | None]]
 
 
 def npi_from_base(base: int) -> str:
@@ -201,7 +250,37 @@ def draw_listing(
         points=[scatter(rng, lat, lng) for _ in range(locations)],
         plan_ids=plans,
         price_base=Decimal(rng.randint(30, 44)),
+        languages=pick_languages(rng, zip_code, state),
+        telehealth=yes_no_unknown(rng, TELEHEALTH_SHARES[profession]),
+        access=[location_access(rng) for _ in range(locations)],
     )
+
+
+def pick_languages(rng: random.Random, zip_code: str, state: str) -> list[str]:
+    """English and the languages drawn for this ZIP's metro (LANGUAGE_SHARES); none for a
+    provider who has not reported any."""
+    if rng.random() >= LANGUAGES_REPORTED_SHARE:
+        return []
+    shares = {
+        "es": SPANISH_BY_STATE.get(state, SPANISH_ELSEWHERE),
+        **LANGUAGES_ANYWHERE,
+        **LANGUAGE_SHARES.get(zip_code, {}),
+    }
+    return ["en", *(code for code, share in shares.items() if rng.random() < share)]
+
+
+def location_access(rng: random.Random) -> tuple[bool | None, bool | None, bool | None]:
+    """(wheelchair-accessible entrance, evening hours, weekend hours) of one location."""
+    return (
+        yes_no_unknown(rng, ACCESSIBLE_SHARES),
+        yes_no_unknown(rng, EVENING_SHARES),
+        yes_no_unknown(rng, WEEKEND_SHARES),
+    )
+
+
+def yes_no_unknown(rng: random.Random, shares: tuple[float, float]) -> bool | None:
+    draw = rng.random()
+    return True if draw < shares[0] else False if draw < shares[0] + shares[1] else None
 
 
 def scatter(rng: random.Random, lat: float, lng: float) -> tuple[float, float]:
@@ -253,6 +332,7 @@ def write_listings(listings: list[tuple[str, Listing]], procedures: dict[str, in
     for values, (npi, listing) in zip(providers, listings, strict=True):
         provider_id = ids[npi]
         flags, plans = search_flags(values), search_plans(listing.plan_ids)
+        languages = search_languages(listing.languages)
         locations.extend(
             (
                 provider_id,
@@ -264,8 +344,10 @@ def write_listings(listings: list[tuple[str, Listing]], procedures: dict[str, in
                 lat,
                 lng,
                 RecordSource.DEMO.value,
+                *listing.access[index],
                 flags,
                 plans,
+                languages,
                 # The first location written has the provider's lowest id: its primary.
                 index == 0,
             )
@@ -284,7 +366,8 @@ def write_listings(listings: list[tuple[str, Listing]], procedures: dict[str, in
 
 LOCATION_FIELDS = [
     "provider_id", "address_line1", "city", "state", "zip_code", "phone", "latitude",
-    "longitude", "source", "search_flags", "search_plans", "search_primary",
+    "longitude", "source", "wheelchair_accessible", "evening_hours", "weekend_hours",
+    "search_flags", "search_plans", "search_languages", "search_primary",
 ]  # fmt: skip
 
 
@@ -302,6 +385,9 @@ def provider_values(npi: str, listing: Listing) -> dict[str, object]:
             VerificationStatus.VERIFIED if listing.verified else VerificationStatus.PENDING
         ),
         "is_demo": True,
+        "languages": normalized_languages(listing.languages),
+        "offers_telehealth": listing.telehealth,
+        "telehealth_source": "" if listing.telehealth is None else TelehealthSource.PROVIDER,
         **listing.services,
     }
 
@@ -334,6 +420,18 @@ def insert_rows(model: type[Model], fields: list[str], rows: list[tuple]) -> Non
         f"COPY {quote(model._meta.db_table)} "
         f"({', '.join(quote(field.column) for field in columns)}) FROM STDIN"
     )
+    # JSON values (a provider's languages) go through their field, as COPY would otherwise
+    # send a list as an array; every other value is written as it comes.
+    json_fields = [
+        (index, by_attname[name])
+        for index, name in enumerate(fields)
+        if isinstance(by_attname[name], JSONField)
+    ]
     with connection.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
+            if json_fields:
+                values = list(row)
+                for index, field in json_fields:
+                    values[index] = field.get_db_prep_save(values[index], connection)
+                row = tuple(values)
             copy.write_row(row + filler)

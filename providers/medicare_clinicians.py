@@ -13,6 +13,11 @@ its assignment (`non_participating` if any row says `M`, `participating` if the 
 location whose street and ZIP code match a row, that address's assignment. A participating
 provider's listing gains the Original Medicare plan. A curator's row is never overwritten, and a
 re-run replaces the previous file's rows; a provider the file no longer lists has none (unknown).
+
+The telehealth flag also answers the listing's own "offers telehealth" (what search filters
+on), unless a curator or the provider answered it. A blank flag means "not flagged", not "no":
+a listing whose yes came from an earlier file and that this file does not flag goes back to
+unknown.
 """
 
 from __future__ import annotations
@@ -41,10 +46,12 @@ from providers.models import (
     MedicareParticipation,
     PracticeLocation,
     Provider,
+    TelehealthSource,
 )
 from providers.search_index import refresh_search_index
 
 PROGRESS_EVERY_ROWS = 100_000
+CHUNK = 500  # provider ids per statement: well under SQLite's bound-parameter limit
 MEDICARE_PLAN_SLUG = "medicare"
 REQUIRED_COLUMNS = {
     "npi": "NPI",
@@ -92,6 +99,7 @@ class ClinicianImportSummary:
     providers: Counter[str] = field(default_factory=Counter)  # by assignment
     locations: Counter[str] = field(default_factory=Counter)  # by assignment
     telehealth: int = 0
+    telehealth_cleared: int = 0  # listings an earlier file flagged and this one does not
     curator_kept: int = 0
     removed: int = 0  # providers an earlier file listed and this one does not
     plans_added: int = 0
@@ -110,6 +118,7 @@ class ClinicianImportSummary:
             "providers": dict(sorted(self.providers.items())),
             "locations": dict(sorted(self.locations.items())),
             "telehealth": self.telehealth,
+            "telehealth_cleared": self.telehealth_cleared,
             "curator_kept": self.curator_kept,
             "removed": self.removed,
             "plans_added": self.plans_added,
@@ -288,6 +297,35 @@ def _write(seen: dict[str, _Seen], summary: ClinicianImportSummary, file_date: d
             rows.append(_row(provider_id, location_id, here, entry.telehealth, file_date))
     MedicareParticipation.objects.bulk_create(rows, batch_size=1000)
     summary.plans_added = _add_medicare_plan(participating)
+    _record_telehealth([providers[npi] for npi, entry in seen.items() if entry.telehealth], summary)
+
+
+def _record_telehealth(flagged: list[int], summary: ClinicianImportSummary) -> None:
+    """The listings' telehealth answer from this file (see the module's doc)."""
+    answered_by_people = [TelehealthSource.CURATOR, TelehealthSource.PROVIDER]
+    flagged_set = set(flagged)
+    cleared = [
+        pk
+        for pk in Provider.objects.filter(
+            telehealth_source=TelehealthSource.MEDICARE_FILE
+        ).values_list("id", flat=True)
+        if pk not in flagged_set
+    ]
+    now, newly = timezone.now(), list[int]()
+    for start in range(0, len(flagged), CHUNK):
+        answerable = Provider.objects.filter(id__in=flagged[start : start + CHUNK]).exclude(
+            telehealth_source__in=answered_by_people
+        )
+        newly.extend(answerable.exclude(offers_telehealth=True).values_list("id", flat=True))
+        answerable.update(offers_telehealth=True, telehealth_source=TelehealthSource.MEDICARE_FILE)
+    for ids, values in (
+        (newly, {"updated_at": now}),
+        (cleared, {"offers_telehealth": None, "telehealth_source": "", "updated_at": now}),
+    ):
+        for start in range(0, len(ids), CHUNK):
+            Provider.objects.filter(id__in=ids[start : start + CHUNK]).update(**values)
+    summary.telehealth_cleared = len(cleared)
+    refresh_search_index([*newly, *cleared])  # bulk writes send no signals
 
 
 def _row(

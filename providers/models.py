@@ -14,6 +14,7 @@ from django.db.models.functions import Cos, Radians, Sin
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from providers.languages import validate_language_codes
 from providers.states import STATE_CHOICES
 from providers.validators import validate_cash_price, validate_npi, validate_tin
 
@@ -63,6 +64,12 @@ class RecordSource(models.TextChoices):
     NPPES = "nppes", "NPPES import"
     CURATOR = "curator", "Curator"
     DEMO = "demo", "Demo data"
+
+
+class TelehealthSource(models.TextChoices):
+    MEDICARE_FILE = "medicare_file", "Medicare clinicians file"
+    PROVIDER = "provider", "The provider"
+    CURATOR = "curator", "Curator"
 
 
 # Provider boolean field for each service, so search filters stay plain indexed columns.
@@ -185,6 +192,23 @@ class Provider(models.Model):
         "(e.g. Washington PTs, RCW 18.74.190).",
     )
     accepting_new_patients = models.BooleanField(default=True)
+    # What a patient can ask for before booking. Languages and telehealth are the clinician's
+    # (NPPES and Medicare describe a person; they go wherever the clinician practises);
+    # entrances and opening hours belong to a building (PracticeLocation).
+    languages = models.JSONField(
+        default=list, blank=True, validators=[validate_language_codes],
+        help_text="ISO 639-1 codes of the languages the provider speaks with patients, "
+        "e.g. en, es. Empty: not reported.",
+    )  # fmt: skip
+    offers_telehealth = models.BooleanField(
+        "offers telehealth", null=True, blank=True,
+        help_text="Unknown when empty. Medicare's clinicians file sets it to yes where it flags "
+        "telehealth, unless a curator or the provider answered.",
+    )  # fmt: skip
+    telehealth_source = models.CharField(
+        max_length=20, blank=True, choices=TelehealthSource.choices,
+        help_text="Who answered the telehealth question; empty while unknown.",
+    )  # fmt: skip
     tin = models.CharField(
         "TIN", max_length=11, blank=True, validators=[validate_tin],
         help_text="Optional; printed on Good Faith Estimates.",
@@ -253,10 +277,17 @@ class PracticeLocation(models.Model):
     source = models.CharField(
         max_length=10, choices=RecordSource.choices, default=RecordSource.CURATOR
     )
+    # Facts of the building, which can differ between a provider's locations. Empty: unknown.
+    wheelchair_accessible = models.BooleanField(
+        "wheelchair-accessible entrance", null=True, blank=True
+    )
+    evening_hours = models.BooleanField("open evenings (after 6 pm)", null=True, blank=True)
+    weekend_hours = models.BooleanField("open on weekends", null=True, blank=True)
     # The search projection: the provider's filterable facts, kept current by
     # providers/search_index.py. Derived, so neither editable nor kept in history.
     search_flags = models.PositiveIntegerField(default=0, editable=False)
     search_plans = models.TextField(blank=True, default="", editable=False)
+    search_languages = models.TextField(blank=True, default="", editable=False)
     # One location per provider (its first, the lowest id) is its search primary, so that a
     # search can tell "more than 1,000 providers nearby" by counting rows, one per provider,
     # instead of grouping every location in a metro (providers/search_index.py).
@@ -279,7 +310,8 @@ class PracticeLocation(models.Model):
     )
     history = HistoricalRecords(
         excluded_fields=[
-            "search_flags", "search_plans", "search_primary", "unit_x", "unit_y", "unit_z",
+            "search_flags", "search_plans", "search_languages", "search_primary",
+            "unit_x", "unit_y", "unit_z",
         ]
     )  # fmt: skip
     # Not a column: the provider a location is moving away from, between its pre_save and
@@ -298,6 +330,8 @@ class PracticeLocation(models.Model):
                     "id",
                     "search_flags",
                     "search_plans",
+                    "search_languages",
+                    "wheelchair_accessible",
                     "state",
                     "unit_x",
                     "unit_y",

@@ -1,9 +1,10 @@
 """The search projection: each practice location carries its provider's filterable facts.
 
-Search filters on a provider's profession, services, new-patient status, listing status and
-insurance plans, but it finds candidates by a location's coordinates. Copying those facts onto
-the location row (`search_flags`, `search_plans`) and into the covering coordinates index lets
-the database filter a metro's bounding box from the index alone, instead of looking up the
+Search filters on a provider's profession, services, new-patient status, listing status,
+telehealth, languages and insurance plans, but it finds candidates by a location's
+coordinates. Copying those facts onto the location row (`search_flags`, `search_plans`,
+`search_languages`) and into the covering coordinates index lets the database filter a
+metro's bounding box from the index alone, instead of looking up the
 provider (and its plans) for every location in the box — most of a filtered search's cost.
 
 Each provider's first location (lowest id) is also its `search_primary`: counting primaries
@@ -44,6 +45,7 @@ PROFESSION_BITS: dict[str, int] = {
 SERVICE_BITS: dict[str, int] = {
     service: 1 << (4 + index) for index, service in enumerate(SERVICE_FIELDS)
 }
+TELEHEALTH = 1 << 8  # offers telehealth (a "no" and an unknown both leave it clear)
 
 # A provider's plan ids as ",3,17,": a plan filter is then `search_plans LIKE '%,17,%'`, one
 # string test per index entry on SQLite and PostgreSQL alike. A provider with so many plans
@@ -52,8 +54,11 @@ SERVICE_BITS: dict[str, int] = {
 MAX_PLANS_LENGTH = 600
 MANY_PLANS = "*"
 
+# A provider's languages as ",en,es,": a language filter is `search_languages LIKE '%,es,%'`,
+# like the plans. (A location's own facts, such as its entrance, are its columns already.)
 PROVIDER_FIELDS = (
     "id", "profession", "accepting_new_patients", "verification_status", *SERVICE_FIELDS.values(),
+    "offers_telehealth", "languages",
 )  # fmt: skip
 CHUNK = 500  # provider ids per query: well under SQLite's bound-parameter limit
 
@@ -68,7 +73,14 @@ def search_flags(values: dict) -> int:
     for service, field in SERVICE_FIELDS.items():
         if values[field]:
             flags |= SERVICE_BITS[service]
+    if values.get("offers_telehealth"):
+        flags |= TELEHEALTH
     return flags
+
+
+def search_languages(codes: Iterable[str] | None) -> str:
+    ids = sorted(set(codes or ()))
+    return "," + ",".join(ids) + "," if ids else ""
 
 
 def search_plans(plan_ids: Iterable[int]) -> str:
@@ -81,11 +93,14 @@ def search_plans(plan_ids: Iterable[int]) -> str:
 
 def projections(
     provider_ids: Iterable[int], *, provider_model: type[Provider] = Provider
-) -> dict[int, tuple[int, str]]:
-    """provider id -> (search_flags, search_plans), read from the database."""
+) -> dict[int, dict[str, object]]:
+    """provider id -> {location column: value} of its projection, read from the database. A
+    migration's model from before a column existed reads and gives only the columns it has."""
     ids = list(provider_ids)
-    result: dict[int, tuple[int, str]] = {}
+    result: dict[int, dict[str, object]] = {}
     through = provider_model.insurance_plans.through
+    names = {field.name for field in provider_model._meta.concrete_fields}
+    wanted = [name for name in PROVIDER_FIELDS if name in names]
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         plans: dict[int, list[int]] = defaultdict(list)
@@ -93,8 +108,12 @@ def projections(
             "provider_id", "insuranceplan_id"
         ):
             plans[provider_id].append(plan_id)
-        for values in provider_model.objects.filter(id__in=chunk).values(*PROVIDER_FIELDS):
-            result[values["id"]] = (search_flags(values), search_plans(plans[values["id"]]))
+        for values in provider_model.objects.filter(id__in=chunk).values(*wanted):
+            result[values["id"]] = {
+                "search_flags": search_flags(values),
+                "search_plans": search_plans(plans[values["id"]]),
+                "search_languages": search_languages(values.get("languages")),
+            }
     return result
 
 
@@ -102,7 +121,8 @@ def fill_location(location: PracticeLocation) -> None:
     """Sets a location's projection from its provider before it is saved."""
     projection = projections([location.provider_id]).get(location.provider_id)
     if projection:
-        location.search_flags, location.search_plans = projection
+        for name, value in projection.items():
+            setattr(location, name, value)
 
 
 def refresh_search_index(
@@ -128,10 +148,14 @@ def refresh_search_index(
     return changed
 
 
+PROJECTED = ("search_flags", "search_plans", "search_languages", "search_primary")
+
+
 def projected_fields(location_model: type[PracticeLocation]) -> list[str]:
-    """The projection's columns; a migration's model from before 0007 has no primary."""
+    """The projection's columns; a migration's model from before 0007 has no primary, from
+    before 0010 no languages."""
     names = {field.name for field in location_model._meta.concrete_fields}
-    return [name for name in ("search_flags", "search_plans", "search_primary") if name in names]
+    return [name for name in PROJECTED if name in names]
 
 
 def stale_locations(limit: int = 100) -> list[int]:
@@ -165,7 +189,9 @@ def _stale_chunks(provider_ids, provider_model, location_model):
         stale = []
         for location_id, provider_id, *current in rows:
             if provider_id in wanted:
-                target = (*wanted[provider_id], first[provider_id] == location_id)[: len(fields)]
+                primary = first[provider_id] == location_id
+                should = {**wanted[provider_id], "search_primary": primary}
+                target = tuple(should[name] for name in fields)
                 if tuple(current) != target:
                     stale.append((location_id, target))
         yield stale

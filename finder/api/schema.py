@@ -138,8 +138,13 @@ SEARCH_EXAMPLE_BODY: ProviderSearchResponse = {
                 "lat": 30.2651,
                 "lng": -97.7441,
                 "phone": "512-555-0100",
+                "wheelchair_accessible": True,
+                "evening_hours": True,
+                "weekend_hours": None,
             },
             "services": ["spinal_manipulation", "mobilization"],
+            "languages": ["en", "es"],
+            "telehealth": False,
             "scope": {"state": "TX", "spinal_manipulation": "allowed", "note": ""},
             "insurance_plans": ["aetna-ppo", "medicare"],
             "prices": [

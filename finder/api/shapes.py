@@ -20,6 +20,7 @@ from django.db.models import TextChoices
 from rest_framework import serializers
 
 from providers import models
+from providers.languages import SPOKEN_LANGUAGES
 from providers.scope import ScopeSummary
 
 MONEY_PATTERN = r"^\d+\.\d{2}$"
@@ -48,6 +49,16 @@ ServiceValue = Annotated[str, models.Service]
 ScopeValue = Annotated[str, models.Scope]
 
 
+class LanguageCodeField(serializers.ChoiceField):
+    """An ISO 639-1 code of the languages listings record (providers/languages.py)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(choices=list(SPOKEN_LANGUAGES), **kwargs)
+
+
+LanguageCode = Annotated[str, LanguageCodeField]
+
+
 # --- Providers (search and detail) -----------------------------------------------------------
 
 
@@ -67,6 +78,11 @@ class Location(TypedDict):
     lat: float | None
     lng: float | None
     phone: str
+    wheelchair_accessible: Annotated[
+        bool | None, Help("A wheelchair-accessible entrance; null when not reported.")
+    ]
+    evening_hours: Annotated[bool | None, Help("Open after 6 pm on some weekdays; null: unknown.")]
+    weekend_hours: Annotated[bool | None, Help("Open on Saturday or Sunday; null: unknown.")]
 
 
 class LocationWithScope(Location):
@@ -145,6 +161,22 @@ class NegotiatedRate(TypedDict):
     as_of: Annotated[IsoDate, Help("The payer file's own date (last_updated_on).")]
 
 
+Languages = Annotated[
+    list[LanguageCode],
+    Help(
+        'ISO 639-1 codes of the languages the provider speaks with patients (["en", "es"]); '
+        "empty when not reported."
+    ),
+]
+Telehealth = Annotated[
+    bool | None,
+    Help(
+        "Offers telehealth visits: from a curator, the provider, or CMS's Doctors and Clinicians "
+        "file (its telehealth flag); null when unknown."
+    ),
+]
+
+
 class License(TypedDict):
     state: str
     number: str
@@ -163,6 +195,8 @@ class ProviderSummary(TypedDict):
     ]
     location: Location | None
     services: list[ServiceValue]
+    languages: Languages
+    telehealth: Telehealth
     scope: ScopeSummary | None
     insurance_plans: list[str]
     prices: list[Price]
@@ -198,6 +232,8 @@ class ProviderDetail(TypedDict):
     locations: list[LocationWithScope]
     licenses: list[License]
     services: list[ServiceValue]
+    languages: Languages
+    telehealth: Telehealth
     insurance_plans: list[PlanEvidence]
     negotiated_rates: list[NegotiatedRate]
     prices: list[Price]

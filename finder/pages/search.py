@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from rest_framework.exceptions import ValidationError
 
+from finder.access import with_access_words
 from finder.listing import provider_detail, provider_summary
 from finder.listing_queries import load_provider_detail
 from finder.medicare_listing import attach_medicare, medicare_words
@@ -12,6 +13,7 @@ from finder.plan_evidence import plans_for_patients
 from finder.search import DEFAULT_RADIUS_MILES, PageOutOfRange, search_providers
 from finder.search.cache import cache_anonymous_search_page
 from finder.search.params import PARAMETER_FIELDS, UnknownPlace, parse_search_query
+from providers.languages import LANGUAGE_CHOICES, language_names
 from providers.models import InsurancePlan, Profession, Provider, Service
 
 RADIUS_CHOICES = [5, 10, 25, 50, 100]
@@ -21,7 +23,10 @@ PLACE_FIELDS = {"near", "lat", "lng"}
 PLACE_NEEDED = "Enter a ZIP code, city or address, or use your location."
 # The fields folded under "More filters and sorting" (templates/finder/search.html): open
 # whenever one of them is in use, so a patient always sees what narrowed the results.
-FOLDED_FIELDS = ("service", "insurance", "max_price", "ordering", "accepting_new_patients")
+FOLDED_FIELDS = (
+    "service", "insurance", "max_price", "ordering", "accepting_new_patients", "language",
+    "telehealth", "accessible",
+)  # fmt: skip
 
 
 def page_provider_url(provider: Provider) -> str:
@@ -54,6 +59,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "professions": Profession.choices,
         "services": Service.choices,
         "plans": plans,
+        "languages": LANGUAGE_CHOICES,
         "searched": bool(request.GET),
         "filters_open": any(request.GET.get(name, "").strip() for name in FOLDED_FIELDS),
     }
@@ -112,12 +118,19 @@ def search_page(request: HttpRequest) -> HttpResponse:
 
 def for_patients(listing: dict, plan_names: dict[str, str]) -> dict:
     """A listing with the words the pages show for the API's codes: service names ("Spinal
-    thrust manipulation") and plan names ("Aetna PPO" for `aetna-ppo`), sorted."""
-    return {
+    thrust manipulation"), plan names ("Aetna PPO" for `aetna-ppo`, sorted), language names
+    and each location's access features."""
+    words = {
         **medicare_words(listing),
         "service_labels": [Service(s).label for s in listing["services"]],
         "plan_names": sorted(plan_names.get(slug, slug) for slug in listing["insurance_plans"]),
+        "language_names": language_names(listing["languages"]),
     }
+    if listing.get("location"):
+        words["location"] = with_access_words(listing["location"])
+    if "locations" in listing:
+        words["locations"] = [with_access_words(location) for location in listing["locations"]]
+    return words
 
 
 def place_choices(request: HttpRequest, places: list[str]) -> list[tuple[str, str]]:

@@ -5,7 +5,13 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from finder.search.types import SearchFilters
 from providers import search_index
-from providers.models import SERVICE_FIELDS, InsurancePlan, Provider, ProviderPrice
+from providers.models import (
+    SERVICE_FIELDS,
+    InsurancePlan,
+    PracticeLocation,
+    Provider,
+    ProviderPrice,
+)
 from providers.scope import states_where_prohibited
 
 
@@ -35,6 +41,24 @@ def filtered_providers(filters: SearchFilters) -> QuerySet[Provider]:
         )
     if filters.updated_since is not None:
         providers = providers.filter(updated_at__gte=filters.updated_since)
+    if filters.telehealth is not None:
+        offers = Q(offers_telehealth=True)
+        providers = providers.filter(offers if filters.telehealth else ~offers)
+    if filters.language:
+        # The JSON list's text holds each code quoted ('["en", "es"]'): a plain text test,
+        # which both databases run alike (JSON containment is PostgreSQL's only).
+        providers = providers.filter(languages__icontains=f'"{filters.language}"')
+    if filters.accessible is not None:
+        # A location's fact: providers with a location that matches, as the search by
+        # distance finds each provider at its nearest matching location.
+        entrance = Q(wheelchair_accessible=True)
+        providers = providers.filter(
+            Exists(
+                PracticeLocation.objects.filter(
+                    entrance if filters.accessible else ~entrance, provider=OuterRef("pk")
+                )
+            )
+        )
     return providers
 
 
@@ -63,4 +87,8 @@ def flag_filter(filters: SearchFilters) -> tuple[int, int]:
         mask |= search_index.ACCEPTING_NEW_PATIENTS
         if filters.accepting_new_patients:
             value |= search_index.ACCEPTING_NEW_PATIENTS
+    if filters.telehealth is not None:
+        mask |= search_index.TELEHEALTH
+        if filters.telehealth:
+            value |= search_index.TELEHEALTH
     return mask, value

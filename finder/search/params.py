@@ -27,6 +27,7 @@ from finder.search.types import (
     Origin,
     SearchFilters,
 )
+from providers.languages import is_known_language
 from providers.models import InsurancePlan, Profession, Service
 
 MAX_PAGE_SIZE = 100
@@ -73,6 +74,19 @@ class SearchParamsSerializer(serializers.Serializer):
     max_price = serializers.DecimalField(
         required=False, max_digits=7, decimal_places=2, min_value=Decimal("0")
     )
+    language = serializers.CharField(
+        required=False, max_length=2, min_length=2,
+        help_text="ISO 639-1 code of a language the provider speaks, e.g. 'es'.",
+    )  # fmt: skip
+    telehealth = serializers.BooleanField(
+        required=False, allow_null=True, default=None,
+        help_text="true: providers who offer telehealth; false: those not known to.",
+    )  # fmt: skip
+    accessible = serializers.BooleanField(
+        required=False, allow_null=True, default=None,
+        help_text="true: locations with a wheelchair-accessible entrance; false: those not "
+        "known to have one.",
+    )  # fmt: skip
     ordering = serializers.ChoiceField(choices=Ordering.CHOICES, required=False)
     updated_since = serializers.DateTimeField(required=False)
     page = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE, default=1)
@@ -112,6 +126,15 @@ def known_insurance_plan(value: str) -> str:
     return value
 
 
+def known_language(value: str) -> str:
+    code = value.lower()
+    if not is_known_language(code):
+        raise serializers.ValidationError(
+            f"Unknown language code '{value}'. Use an ISO 639-1 code, such as 'es' for Spanish."
+        )
+    return code
+
+
 # The serializer's fields, bound once: each checks one value and keeps nothing between calls.
 # A serializer instance per request rebuilt and bound all fifteen, and its validation
 # machinery cost twice the checks themselves (about a tenth of a search request's CPU).
@@ -119,6 +142,7 @@ PARAMETER_FIELDS = SearchParamsSerializer().fields
 MORE_CHECKS: dict[str, Callable[[Any], Any]] = {
     "radius_miles": positive_radius,
     "insurance": known_insurance_plan,
+    "language": known_language,
 }
 
 
@@ -149,6 +173,9 @@ def parse_search_query(data: Mapping[str, Any]) -> SearchQuery:
             accepting_new_patients=values["accepting_new_patients"],
             max_price=values.get("max_price"),
             updated_since=values.get("updated_since"),
+            language=values.get("language"),
+            telehealth=values["telehealth"],
+            accessible=values["accessible"],
         ),
         ordering=values.get("ordering"),
         page=values["page"],

@@ -243,6 +243,17 @@ def candidate_locations_sql(
             f" (SELECT provider_id FROM {through} WHERE insuranceplan_id = {plan_id})))"
         )
         params.extend([filters.insurance, search_index.MANY_PLANS, filters.insurance])
+    if filters.language:
+        where.append("search_languages LIKE %s")
+        params.append(f"%,{filters.language},%")
+    if filters.accessible is not None:
+        # A location's own column, in the covering index like the projection.
+        where.append(
+            "wheelchair_accessible = %s"
+            if filters.accessible
+            else "(wheelchair_accessible IS NULL OR wheelchair_accessible = %s)"
+        )
+        params.append(filters.accessible)
     if filters.service:
         for profession, bit in search_index.PROFESSION_BITS.items():
             states = sorted(states_where_prohibited(filters.service, profession, acts))

@@ -39,6 +39,9 @@ class SearchFilters:
     accepting_new_patients: bool | None = None
     max_price: Decimal | None = None
     updated_since: datetime | None = None
+    language: str | None = None  # ISO 639-1: providers who speak it
+    telehealth: bool | None = None  # True: offers it; False: not known to
+    accessible: bool | None = None  # True: a wheelchair-accessible entrance; False: not known
 
 
 @dataclass

@@ -65,6 +65,7 @@ def test_schema_documents_search_parameters_and_errors(schema):
     assert names == {
         "near", "lat", "lng", "radius_miles", "profession", "service", "insurance",
         "accepting_new_patients", "max_price", "ordering", "updated_since", "page", "page_size",
+        "language", "telehealth", "accessible",
     }  # fmt: skip
     assert set(search["responses"]) == {"200", "400", "401", "404", "429", "503"}
     assert "Retry-After" in search["responses"]["429"]["headers"]
@@ -99,3 +100,15 @@ def test_docs_load_their_assets_from_the_projects_static_files(client, path):
     for asset in assets:
         assert finders.find(asset), f"{asset} is not among the static files"
     assert "/api/v1/schema/" in html
+
+
+def test_schema_documents_languages_and_access(schema):
+    summary = schema["components"]["schemas"]["ProviderSummary"]["properties"]
+    assert summary["languages"]["type"] == "array"
+    codes = summary["languages"]["items"]
+    if "$ref" in codes:
+        codes = schema["components"]["schemas"][codes["$ref"].rpartition("/")[2]]
+    assert {"en", "es", "vi"} <= set(codes["enum"])
+    assert summary["telehealth"]["nullable"] is True
+    location = schema["components"]["schemas"]["Location"]["properties"]
+    assert {"wheelchair_accessible", "evening_hours", "weekend_hours"} <= location.keys()

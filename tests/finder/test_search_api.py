@@ -28,7 +28,8 @@ def jane(db):
     PracticeActFactory(state="TX", note="No restriction found.")
     location = PracticeLocationFactory(
         provider__first_name="Jane", provider__last_name="Doe",
-        provider__offers_mobilization=True,
+        provider__offers_mobilization=True, provider__languages=["es", "en"],
+        provider__offers_telehealth=True, wheelchair_accessible=True, evening_hours=False,
     )  # fmt: skip
     provider = location.provider
     provider.insurance_plans.add(
@@ -51,8 +52,11 @@ def expected_result(location, distance_miles):
         "location": {
             "id": location.id, "address": "100 Congress Ave", "city": "Austin", "state": "TX",
             "zip_code": "78701", "lat": 30.2651, "lng": -97.7441, "phone": "512-555-0100",
+            "wheelchair_accessible": True, "evening_hours": False, "weekend_hours": None,
         },
         "services": ["spinal_manipulation", "mobilization"],
+        "languages": ["en", "es"],
+        "telehealth": True,
         "scope": {"state": "TX", "spinal_manipulation": "allowed", "note": "No restriction found."},
         "insurance_plans": ["aetna-ppo", "medicare"],
         # No Medicare amounts are loaded here (tests/finder/test_medicare_listing.py has them).
@@ -115,6 +119,7 @@ def test_detail_matches_the_contract(client, jane):
         "accepting_new_patients": True, "locations": [location],
         "licenses": [{"state": "TX", "number": "TX-123"}],
         "services": ["spinal_manipulation", "mobilization"],
+        "languages": ["en", "es"], "telehealth": True,
         "insurance_plans": [
             {"slug": "aetna-ppo", "name": "Aetna Ppo", "kind": "commercial", "source": "curator",
              "as_of": None},
@@ -295,6 +300,12 @@ def test_pagination_links(client, db):
             "Datetime has wrong format. Use one of these formats instead: "
             "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."]}),
         ({"near": "a" * 500}, {"near": ["Ensure this field has no more than 200 characters."]}),
+        ({"language": "xx"},
+         {"language": ["Unknown language code 'xx'. Use an ISO 639-1 code, such as 'es' for "
+                       "Spanish."]}),
+        ({"language": "spa"}, {"language": ["Ensure this field has no more than 2 characters."]}),
+        ({"telehealth": "sometimes"}, {"telehealth": ["Must be a valid boolean."]}),
+        ({"accessible": "ramp"}, {"accessible": ["Must be a valid boolean."]}),
     ],
 )  # fmt: skip
 def test_bad_input_is_a_400_with_field_messages(client, db, params, errors):
@@ -334,3 +345,54 @@ def test_updated_since_accepts_iso_datetimes(client, jane):
     body = client.get(URL, {"updated_since": "2000-01-01T00:00:00Z"}).json()
     assert body["count"] == 1
     assert client.get(URL, {"updated_since": "2999-01-01T00:00:00Z"}).json()["count"] == 0
+
+
+@pytest.fixture
+def languages_and_access(db):
+    """Three providers near Austin: Spanish-speaking on telehealth at an accessible entrance;
+    English-only with steps at one address and a ramp at another; one who reported nothing."""
+    PracticeActFactory(state="TX")
+    ana = PracticeLocationFactory(
+        provider__first_name="Ana", provider__languages=["en", "es"],
+        provider__offers_telehealth=True, wheelchair_accessible=True,
+    )  # fmt: skip
+    bo = PracticeLocationFactory(
+        provider__first_name="Bo", provider__languages=["en"], wheelchair_accessible=False
+    )
+    PracticeLocationFactory(
+        provider=bo.provider, address_line1="9 Ramp Rd", latitude=30.30, longitude=-97.75,
+        wheelchair_accessible=True,
+    )  # fmt: skip
+    cy = PracticeLocationFactory(provider__first_name="Cy", provider__offers_telehealth=False)
+    return {"ana": ana.provider, "bo": bo.provider, "cy": cy.provider}
+
+
+def found(client, **params) -> list[str]:
+    body = client.get(URL, params).json()
+    return sorted(result["name"].split()[0] for result in body["results"])
+
+
+@pytest.mark.parametrize("near", [{"near": "78701"}, {}], ids=["near Austin", "sync list"])
+@pytest.mark.parametrize(
+    ("params", "names"),
+    [
+        ({"language": "es"}, ["Ana"]),
+        ({"language": "ES"}, ["Ana"]),
+        ({"language": "en"}, ["Ana", "Bo"]),
+        ({"language": "vi"}, []),
+        ({"telehealth": "true"}, ["Ana"]),
+        ({"telehealth": "false"}, ["Bo", "Cy"]),
+        ({"accessible": "true"}, ["Ana", "Bo"]),
+        ({"accessible": "false"}, ["Bo", "Cy"]),
+        ({"language": "en", "telehealth": "true", "accessible": "true"}, ["Ana"]),
+    ],
+)
+def test_language_telehealth_and_access_filters(client, languages_and_access, near, params, names):
+    assert found(client, **near, **params) == names
+
+
+def test_an_accessible_search_shows_the_accessible_address(client, languages_and_access):
+    body = client.get(URL, {"near": "78701", "accessible": "true"}).json()
+    bo = next(result for result in body["results"] if result["id"] == languages_and_access["bo"].id)
+    assert bo["location"]["address"] == "9 Ramp Rd"
+    assert bo["location"]["wheelchair_accessible"] is True

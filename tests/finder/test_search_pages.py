@@ -150,3 +150,29 @@ def test_a_search_page_link_with_only_its_own_parameters_shows_the_form(client, 
     body = response.content.decode()
     assert "Enter a ZIP code, city or address to see providers nearest you." in body
     assert 'class="errorlist"' not in body
+
+
+def test_the_search_page_filters_by_language_telehealth_and_entrance(client, db):
+    spanish = PracticeLocationFactory(
+        provider__first_name="Ana", provider__languages=["en", "es"],
+        provider__offers_telehealth=True, wheelchair_accessible=True, evening_hours=True,
+    )  # fmt: skip
+    PracticeLocationFactory(provider__first_name="Bo", provider__languages=["en"])
+    body = client.get(
+        "/", {"near": "78701", "language": "es", "telehealth": "true", "accessible": "true"}
+    ).content.decode()
+    assert "1 provider within 25 miles" in body
+    assert spanish.provider.display_name in body
+    assert "<p>Languages: English, Spanish · Offers telehealth visits</p>" in body
+    assert "<p>Wheelchair-accessible entrance · Evening hours</p>" in body
+    assert '<option value="es" selected>Spanish</option>' in body
+    assert '<details class="more-filters" open>' in body
+    page = client.get(f"/providers/{spanish.provider.id}/").content.decode()
+    assert "Languages spoken: English, Spanish" in page
+    assert "Offers telehealth visits." in page
+
+
+def test_the_search_page_refuses_an_unknown_language_with_a_400(client, db):
+    response = client.get("/", {"near": "78701", "language": "xx"})
+    assert response.status_code == 400
+    assert "Unknown language code" in response.content.decode()

@@ -332,3 +332,30 @@ def test_procedure_professions_are_checkboxes_and_may_be_left_empty(admin_client
     data["professions"] = ["chiropractor", "acupuncturist"]
     body = admin_client_logged_in.post(url, data).content.decode()
     assert "Select a valid choice. acupuncturist is not one of the available choices." in body
+
+
+def test_a_curator_records_languages_telehealth_and_each_entrance(admin_client_logged_in, world):
+    url = reverse("admin:providers_provider_add")
+    data = provider_form_data(
+        languages=["es", "en"],
+        offers_telehealth="true",
+        **{"locations-0-wheelchair_accessible": "true", "locations-0-weekend_hours": "false"},
+    )
+    assert admin_client_logged_in.post(url, data).status_code == 302
+    provider = Provider.objects.get(npi="1234567893")
+    assert provider.languages == ["en", "es"]
+    assert (provider.offers_telehealth, provider.telehealth_source) == (True, "curator")
+    location = provider.locations.get()
+    assert (location.wheelchair_accessible, location.evening_hours, location.weekend_hours) == (
+        True, None, False,
+    )  # fmt: skip
+    assert location.search_languages == ",en,es,"
+    assert stale_locations() == []
+
+
+def test_admin_refuses_an_unknown_language_code(admin_client_logged_in, world):
+    url = reverse("admin:providers_provider_add")
+    response = admin_client_logged_in.post(url, provider_form_data(languages=["xx"]))
+    assert response.status_code == 200
+    assert not Provider.objects.filter(npi="1234567893").exists()
+    assert "Select a valid choice. xx is not one of the available choices." in response.text

@@ -3,14 +3,22 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from finder.search import Origin, SearchFilters, search_providers
 from providers import demo
 from providers.demo import seed_demo_providers
+from providers.geo import zip_index
 from providers.models import PracticeLocation, Profession, Provider, ProviderPrice, Scope
 from providers.scope import check_services, current_practice_acts
 from providers.search_index import stale_locations
 from tests.factories import PracticeActFactory, ProcedureFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo_listings(reference_data):
+    """The demo data `make run` loads (seed_demo's defaults)."""
+    seed_demo_providers()
 
 
 def test_seed_demo_is_idempotent(capsys):
@@ -109,3 +117,30 @@ def test_progress_is_reported_after_the_last_batch_at_least(capsys, monkeypatch)
     *_, progress, summary = out.splitlines()
     assert progress.startswith("  25 of 25 providers (100%, ")
     assert summary == "Demo providers: 25 created, 0 already present."
+
+
+@pytest.mark.parametrize(
+    ("city", "zip_code"),
+    [("New York", "10001"), ("Miami", "33101"), ("Houston", "77002"), ("Los Angeles", "90012")],
+)
+def test_the_demo_data_answers_every_access_filter_near_a_big_city(demo_listings, city, zip_code):
+    lat, lng, *_ = zip_index()[zip_code]
+    near = Origin(lat, lng, city)
+    for filters in (
+        SearchFilters(language="es"),
+        SearchFilters(telehealth=True),
+        SearchFilters(accessible=True),
+        SearchFilters(language="es", accessible=True),
+    ):
+        assert search_providers(origin=near, filters=filters).count > 0, (city, filters)
+
+
+def test_spanish_is_spoken_more_in_miami_than_in_minneapolis(demo_listings):
+    def spanish_share(zip_code: str) -> float:
+        lat, lng, *_ = zip_index()[zip_code]
+        near = Origin(lat, lng, zip_code, 15)
+        everyone = search_providers(origin=near, filters=SearchFilters()).count
+        spanish = search_providers(origin=near, filters=SearchFilters(language="es")).count
+        return spanish / everyone
+
+    assert spanish_share("33101") > 0.4 > 0.15 > spanish_share("55401")

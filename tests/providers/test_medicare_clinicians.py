@@ -10,12 +10,14 @@ from django.core.management import CommandError, call_command
 from django.db.models import F
 
 from devtools.medicare_testing import DAC_HEADER, dac_row, other_clinicians, write_dac_csv
+from finder.search import Origin, SearchFilters, search_providers
 from providers.models import (
     ImportRun,
     MedicareAssignment,
     MedicareParticipation,
     PracticeLocation,
     Provider,
+    TelehealthSource,
 )
 from tests.factories import PracticeLocationFactory, ProviderFactory
 
@@ -98,6 +100,7 @@ def test_it_records_assignment_per_provider_and_matching_address(listings, tmp_p
         "  providers: 2 (non_participating 1, participating 1)",
         "  locations: 3 (non_participating 1, participating 2)",
         "  offering telehealth: 1",
+        "  telehealth no longer flagged (now unknown): 0",
         "  kept curators' records: 0",
         "  providers no longer in the file: 0",
         "  listings given Original Medicare: 1",
@@ -205,3 +208,44 @@ def test_a_quoted_line_break_does_not_split_a_record(listings, tmp_path):
             "provider__last_name", "assignment"
         )
     ) == [("One", "non_participating"), ("Two", "participating")]
+
+
+def test_the_telehealth_flag_answers_the_listing_unless_a_person_did(listings, tmp_path):
+    two_offices, one_office, absent = listings
+    absent.offers_telehealth, absent.telehealth_source = False, TelehealthSource.CURATOR
+    absent.save()
+    path = tmp_path / "dac.csv"
+    write_dac_csv(
+        path,
+        [
+            dac_row(one_office.npi, street="9 OAK RD", zip_code="78702", telehealth="Y"),
+            dac_row(absent.npi, telehealth="Y"),  # the curator's "no" stands
+            dac_row(two_offices.npi),
+        ],
+    )
+    run(path)
+
+    def answers():
+        return {
+            provider.last_name: (provider.offers_telehealth, provider.telehealth_source)
+            for provider in Provider.objects.all()
+        }
+
+    assert answers() == {
+        "One": (True, TelehealthSource.MEDICARE_FILE),
+        "Absent": (False, TelehealthSource.CURATOR),
+        "Two": (None, ""),  # blank is "not flagged", not "no"
+    }
+    austin, telehealth = Origin(30.2672, -97.7431, "Austin"), SearchFilters(telehealth=True)
+
+    def found() -> list[str]:
+        result = search_providers(origin=austin, filters=telehealth)
+        return [hit.provider.last_name for hit in result.hits]
+
+    assert found() == ["One"]
+
+    # The next file no longer flags it: back to unknown, and out of a telehealth search.
+    write_dac_csv(path, [dac_row(one_office.npi, street="9 OAK RD", zip_code="78702")])
+    assert "telehealth no longer flagged (now unknown): 1" in run(path)
+    assert answers()["One"] == (None, "")
+    assert found() == []

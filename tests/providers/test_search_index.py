@@ -241,3 +241,18 @@ def write_nppes_csv_path(tmp_path, rows: int):
     path = tmp_path / "nppes.csv"
     write_nppes_csv(path, generate_rows(rows, seed=3))
     return path
+
+
+def test_languages_and_telehealth_reach_the_projection_and_follow_edits():
+    provider = ProviderFactory(languages=["es", "en"], offers_telehealth=True)
+    location = PracticeLocationFactory(provider=provider)
+    location.refresh_from_db()
+    assert location.search_languages == ",en,es,"
+    assert location.search_flags & search_index.TELEHEALTH
+    provider.languages, provider.offers_telehealth = ["vi"], None
+    provider.save()
+    location.refresh_from_db()
+    assert location.search_languages == ",vi,"
+    assert not location.search_flags & search_index.TELEHEALTH
+    PracticeLocation.objects.filter(id=location.id).update(search_languages="")
+    assert stale_locations() == [location.id]

@@ -60,6 +60,7 @@ class Command(BaseCommand):
             parts = ", ".join(f"{name} {count:,}" for name, count in sorted(counts.items()))
             write(f"  {label}: {sum(counts.values()):,}" + (f" ({parts})" if parts else ""))
         write(f"  offering telehealth: {summary.telehealth:,}")
+        write(f"  telehealth no longer flagged (now unknown): {summary.telehealth_cleared:,}")
         write(f"  kept curators' records: {summary.curator_kept:,}")
         write(f"  providers no longer in the file: {summary.removed:,}")
         write(f"  listings given Original Medicare: {summary.plans_added:,}")
