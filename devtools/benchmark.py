@@ -149,6 +149,7 @@ def scenarios(samples: int, rng: random.Random) -> dict[str, list[Origin]]:
         "b": [zip_origin(z, 25) for z in metros],
         "c": [zip_origin(DENSE_ZIP, 100) for _ in range(samples)],
         "d": [zip_origin(rng.choice(RURAL_ZIPS), 25) for _ in range(samples)],
+        "f": [zip_origin(z, 25) for z in metros],
     }
 
 
@@ -157,12 +158,14 @@ FILTERS = {
     "b": SearchFilters(insurance="aetna-ppo", service="spinal_manipulation"),
     "c": SearchFilters(),
     "d": SearchFilters(),
+    "f": SearchFilters(language="es", accessible=True),
 }
 LABELS = {
     "a": "(a) ZIP search, 25 mi",
     "b": "(b) + insurance + service filters",
     "c": "(c) dense metro, 100 mi",
     "d": "(d) rural origin, 25 mi",
+    "f": "(f) + Spanish-speaking, accessible entrance",
 }
 
 
@@ -259,6 +262,7 @@ HTTP_QUERIES = {
     "b": ("near={}&insurance=aetna-ppo&service=spinal_manipulation", 25),
     "c": ("near={}&radius_miles=100", 100),
     "d": ("near={}", 25),
+    "f": ("near={}&language=es&accessible=true", 25),
 }
 
 
@@ -270,6 +274,7 @@ def http_zips(samples: int) -> dict[str, list[str]]:
         "b": metros,
         "c": [DENSE_ZIP] * samples,
         "d": [rng.choice(RURAL_ZIPS) for _ in range(samples)],
+        "f": metros,
     }
 
 
