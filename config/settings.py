@@ -169,6 +169,8 @@ MIDDLEWARE = [
     # the API (keys, no sessions) skips them (finder/middleware.py). CSRF stays: API views
     # are exempt on their own, and forms everywhere else need it.
     "finder.middleware.PagesOnlySession",
+    # The page's language from its URL prefix (/es/…); unprefixed paths, the API's too, English.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "finder.middleware.PagesOnlyAuthentication",
@@ -194,6 +196,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "finder.context_processors.map_tiles",
+                "finder.context_processors.languages",
             ],
         },
     },
@@ -284,7 +287,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "providers.admin_safety.axes_username"
 
-LANGUAGE_CODE = "en-us"
+# Patient pages in English (unprefixed) and Spanish (/es/…): config/urls.py, docs/i18n.md.
+# The partner API and the admin stay English.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Spanish as written in the US: dates in words ("7 de diciembre de 2026") but dollar amounts and
+# numbers as on every bill here ($1,234.50), not with the decimal comma of Spain.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

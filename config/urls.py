@@ -1,5 +1,6 @@
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -35,8 +36,9 @@ urlpatterns = [
     path("api/v1/", include("finder.api.urls")),
     # Unknown /api/ paths: JSON 404s, with DEBUG on too.
     re_path(r"^api/", api_not_found),
-    path("", include("finder.urls")),
 ]
+# Patient pages in English without a prefix and in Spanish under /es/ (settings.LANGUAGES).
+urlpatterns += i18n_patterns(path("", include("finder.urls")), prefix_default_language=False)
 
 handler404 = "finder.errors.page_not_found"
 # A database outage outside any view is a 503 too (finder.middleware).

@@ -6,6 +6,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from finder.estimate import DISCLAIMER, Estimate, Network, PriceRange, VisitCost
 from providers.models import InsurancePlan, Procedure, Provider
 
@@ -15,11 +19,11 @@ AllowedSource = Literal["medicare_locality", "medicare_national", "cash_price", 
 
 COVERAGE_TYPES: tuple[CoverageType, ...] = ("insurance", "medicare", "self_pay")
 
-NETWORK_LABELS: dict[str, str] = {
-    "in": "In network",
-    "out": "Out of network",
-    "self_pay": "Self-pay (no insurance claim)",
-    "medicare": "Original Medicare (Part B)",
+NETWORK_LABELS: dict[str, str | Promise] = {
+    "in": gettext_lazy("In network"),
+    "out": gettext_lazy("Out of network"),
+    "self_pay": gettext_lazy("Self-pay (no insurance claim)"),
+    "medicare": gettext_lazy("Original Medicare (Part B)"),
 }
 
 
@@ -142,20 +146,26 @@ class CostEstimate:
         """What the pages say before and after the range's two figures."""
         if self.network != "medicare":
             return (
-                "Typical prices were used, so your share could range from",
-                "; the figures above use the middle of the range.",
+                _("Typical prices were used, so your share could range from"),
+                _("; the figures above use the middle of the range."),
             )
-        typical = (
-            "; typical prices were used for what Medicare does not cover"
+        after = (
+            _(
+                # xgettext:no-python-format
+                ": the low end if the provider accepts Medicare's approved amount as full "
+                "payment, the high end if it charges up to Medicare's limiting charge (109.25% "
+                "of Medicare's amount); typical prices were used for what Medicare does not "
+                "cover."
+            )
             if self.estimate.uses_typical_prices
-            else ""
+            else _(
+                # xgettext:no-python-format
+                ": the low end if the provider accepts Medicare's approved amount as full "
+                "payment, the high end if it charges up to Medicare's limiting charge (109.25% "
+                "of Medicare's amount)."
+            )
         )
-        return (
-            "Your share could range from",
-            ": the low end if the provider accepts Medicare's approved amount as full payment, "
-            "the high end if it charges up to Medicare's limiting charge (109.25% of Medicare's "
-            f"amount){typical}.",
-        )
+        return (_("Your share could range from"), after)
 
     @property
     def per_visit_billed(self) -> Decimal:

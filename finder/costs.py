@@ -13,6 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from finder.cost_types import (  # noqa: F401  (re-exported: the estimator's public types)
     COVERAGE_TYPES,
     NETWORK_LABELS,
@@ -66,9 +70,9 @@ MAX_VISITS = 60
 MAX_MONEY = Decimal("100000")
 MAX_COVERED_VISITS = 1000
 
-PROFESSION_PLURAL: dict[str, str] = {
-    Profession.CHIROPRACTOR: "chiropractors",
-    Profession.PHYSICAL_THERAPIST: "physical therapists",
+PROFESSION_PLURAL: dict[str, str | Promise] = {
+    Profession.CHIROPRACTOR: gettext_lazy("chiropractors"),
+    Profession.PHYSICAL_THERAPIST: gettext_lazy("physical therapists"),
 }
 
 _MAX_ID = 2**63 - 1  # BigAutoField; larger ids cannot exist and would overflow the driver
@@ -118,7 +122,7 @@ def resolve_procedures(
     """
     found = {p.code: p for p in Procedure.objects.filter(code__in={r.code for r in requested})}
     if provider is None:
-        offered_by = "chiropractors or physical therapists"
+        offered_by = _("chiropractors or physical therapists")
     else:
         offered_by = PROFESSION_PLURAL.get(provider.profession, provider.profession)
     errors: dict[int, str] = {}
@@ -126,11 +130,16 @@ def resolve_procedures(
     for index, item in enumerate(requested):
         procedure = found.get(item.code)
         if procedure is None:
-            errors[index] = f"Unknown procedure code '{item.code}'."
+            errors[index] = _("Unknown procedure code '%(code)s'.") % {"code": item.code}
         elif not _offers(procedure, provider):
-            errors[index] = f"Code {item.code} is not offered by {offered_by}."
+            errors[index] = _("Code %(code)s is not offered by %(professions)s.") % {
+                "code": item.code,
+                "professions": offered_by,
+            }
         elif item.code in seen:
-            errors[index] = f"Code {item.code} is listed more than once; set its quantity instead."
+            errors[index] = _(
+                "Code %(code)s is listed more than once; set its quantity instead."
+            ) % {"code": item.code}
         seen.add(item.code)
     if errors:
         raise InvalidProcedures(errors)
@@ -158,8 +167,11 @@ def estimate_visits(
     if defaulted:
         usual = resolved[0][0]
         notes.append(
-            f"No procedures were chosen, so one unit of {usual.code} ({usual.label}) per visit "
-            "is assumed."
+            _(
+                "No procedures were chosen, so one unit of %(code)s (%(label)s) per visit is "
+                "assumed."
+            )
+            % {"code": usual.code, "label": _(usual.label)}
         )
     lines = _procedure_lines(resolved, provider)
     if coverage.type == "medicare":
@@ -319,19 +331,27 @@ def _medicare_notes(
     notes = []
     if terms.deductible_remaining is None:
         notes.append(
-            "No remaining Part B deductible was entered, so the full 2026 deductible "
-            f"(${MEDICARE_PART_B_DEDUCTIBLE_2026}) is assumed."
+            _(
+                "No remaining Part B deductible was entered, so the full 2026 deductible "
+                "($%(amount)s) is assumed."
+            )
+            % {"amount": MEDICARE_PART_B_DEDUCTIBLE_2026}
         )
     if terms.coinsurance_percent is not None or terms.copay is not None:
         notes.append(
-            "Medicare's 20% coinsurance was used; the coinsurance and copay you entered apply "
-            "to private insurance only."
+            _(
+                # xgettext:no-python-format
+                "Medicare's 20% coinsurance was used; the coinsurance and copay you entered "
+                "apply to private insurance only."
+            )
         )
     if provider is None:
         notes.append(
-            "No provider was chosen, so each service is assumed to come from a profession "
-            "Medicare pays for it (spinal manipulation from a chiropractor, therapy from a "
-            "physical therapist)."
+            _(
+                "No provider was chosen, so each service is assumed to come from a profession "
+                "Medicare pays for it (spinal manipulation from a chiropractor, therapy from a "
+                "physical therapist)."
+            )
         )
     notes.extend(amounts_notes(location=location, amounts=amounts))
     return notes
@@ -342,48 +362,63 @@ def _insurance_terms(terms: CoverageTerms, provider: Provider | None) -> tuple[C
     network: Network = "in"
     if terms.plan is None:
         notes.append(
-            "No insurance plan was chosen, so the provider is assumed to be in your plan's network."
+            _(
+                "No insurance plan was chosen, so the provider is assumed to be in your plan's "
+                "network."
+            )
         )
     elif provider is None:
-        notes.append("No provider was chosen, so in-network benefits are assumed.")
+        notes.append(_("No provider was chosen, so in-network benefits are assumed."))
     elif provider.insurance_plans.filter(pk=terms.plan.pk).exists():
         evidence = network_evidence(provider, terms.plan)
         says = (
-            f"This provider is {evidence}"
+            _("This provider is %(evidence)s") % {"evidence": evidence}
             if evidence
-            else f"This provider's listing says it accepts {terms.plan.name}"
+            else _("This provider's listing says it accepts %(plan)s") % {"plan": terms.plan.name}
         )
         notes.append(
-            f"{says}, so in-network benefits were used. Networks change: "
-            "confirm with the provider and your plan."
+            _(
+                "%(says)s, so in-network benefits were used. Networks change: confirm with the "
+                "provider and your plan."
+            )
+            % {"says": says}
         )
     else:
         network = "out"
         notes.append(
-            f"This provider's listing does not include {terms.plan.name}, so out-of-network "
-            "benefits were used."
+            _(
+                "This provider's listing does not include %(plan)s, so out-of-network benefits "
+                "were used."
+            )
+            % {"plan": terms.plan.name}
         )
     if network == "in":
         if terms.deductible_remaining is None:
             notes.append(
-                "No remaining deductible was entered, so your deductible is taken as already "
-                "met ($0 left)."
+                _(
+                    "No remaining deductible was entered, so your deductible is taken as already "
+                    "met ($0 left)."
+                )
             )
         if terms.coinsurance_percent is None and terms.copay is None:
             notes.append(
-                "No coinsurance or copay was entered, so the plan is assumed to pay covered "
-                "costs in full after the deductible."
+                _(
+                    "No coinsurance or copay was entered, so the plan is assumed to pay covered "
+                    "costs in full after the deductible."
+                )
             )
     elif (
         terms.out_of_network_coinsurance_percent is not None
         and terms.out_of_network_deductible_remaining is None
     ):
         notes.append(
-            "No remaining out-of-network deductible was entered, so it is taken as already met "
-            "($0 left)."
+            _(
+                "No remaining out-of-network deductible was entered, so it is taken as already "
+                "met ($0 left)."
+            )
         )
     if terms.out_of_pocket_max_remaining is None:
-        notes.append("No out-of-pocket maximum was entered, so no yearly cap was applied.")
+        notes.append(_("No out-of-pocket maximum was entered, so no yearly cap was applied."))
     coverage = Coverage(
         network=network,
         deductible_remaining=terms.deductible_remaining or Decimal("0"),

@@ -12,6 +12,7 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 API_PREFIX = "/api/"
@@ -44,10 +45,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return render(request, "500.html", status=500)
     except Exception:
         # A broken template or context processor must not hide the original error page.
-        return HttpResponse(
-            "<h1>Server error</h1><p>Something went wrong on our side. Please retry later.</p>",
-            status=500,
+        heading, message = (
+            _("Server error"),
+            _("Something went wrong on our side. Please retry later."),
         )
+        return HttpResponse(f"<h1>{heading}</h1><p>{message}</p>", status=500)
 
 
 # Exempt like the DRF views it stands beside: API clients send no CSRF token, so a POST to a

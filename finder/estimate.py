@@ -13,13 +13,17 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 Network = Literal["in", "out", "self_pay", "medicare"]
 _PriceMode = Literal["low", "mid", "high"]
 
 MEDICARE_PART_B_DEDUCTIBLE_2026 = Decimal("283.00")  # reference section 4, source [DED]
 MEDICARE_COINSURANCE_PERCENT = Decimal("20")  # 20% of the approved amount [AARP]
 
-DISCLAIMER = (
+DISCLAIMER = gettext_lazy(
     "This is an informational estimate, not a bill and not a guarantee of coverage or price. "
     "Your actual cost depends on your plan's rules and the services you receive; check with "
     "your plan and the provider before your visit."
@@ -28,18 +32,24 @@ DISCLAIMER = (
 # The disclaimers 45 CFR 149.610 requires on a Good Faith Estimate, in plain language. The
 # printed estimate is made by this site, not the provider: the dispute right attaches to a Good
 # Faith Estimate the provider gives, which this one becomes only if the provider adopts it.
-GOOD_FAITH_ESTIMATE_DISCLAIMERS: list[str] = [
-    "This estimate includes only the items and services listed. Other services your provider "
-    "recommends must be scheduled separately and are not included.",
-    "This is only an estimate. Your actual charges may be different.",
-    "Once the provider gives you a Good Faith Estimate (their own, or this one confirmed as "
-    "theirs), you have the right to dispute a bill from any one provider or facility that is at "
-    "least $400 more than it, through the federal patient-provider dispute resolution process. "
-    "Start the dispute within 120 calendar days of the date on the bill; the fee is $25. For "
-    "help, visit www.cms.gov/nosurprises or call 1-800-985-3059. Starting a dispute will not "
-    "affect the quality of the care you receive.",
-    "This estimate is not a contract and does not require you to get these services from the "
-    "providers listed.",
+GOOD_FAITH_ESTIMATE_DISCLAIMERS: list[str | Promise] = [
+    gettext_lazy(
+        "This estimate includes only the items and services listed. Other services your "
+        "provider recommends must be scheduled separately and are not included."
+    ),
+    gettext_lazy("This is only an estimate. Your actual charges may be different."),
+    gettext_lazy(
+        "Once the provider gives you a Good Faith Estimate (their own, or this one confirmed as "
+        "theirs), you have the right to dispute a bill from any one provider or facility that "
+        "is at least $400 more than it, through the federal patient-provider dispute resolution "
+        "process. Start the dispute within 120 calendar days of the date on the bill; the fee "
+        "is $25. For help, visit www.cms.gov/nosurprises or call 1-800-985-3059. Starting a "
+        "dispute will not affect the quality of the care you receive."
+    ),
+    gettext_lazy(
+        "This estimate is not a contract and does not require you to get these services from "
+        "the providers listed."
+    ),
 ]
 
 _ZERO = Decimal("0.00")
@@ -301,44 +311,70 @@ def _assumptions(
     notes = []
     if network != "self_pay" and any(line.allowed is None for line in lines):
         notes.append(
-            "The plan's allowed amount is assumed to equal the price shown, because negotiated "
-            "rates are not known; the real allowed amount is often lower."
+            _(
+                "The plan's allowed amount is assumed to equal the price shown, because "
+                "negotiated rates are not known; the real allowed amount is often lower."
+            )
         )
     for line in lines:
         if line.cash_price is None:
             notes.append(
-                f"This provider has not published a price for {line.code} ({line.label}), so a "
-                f"typical price of ${line.typical_low:,.2f} to ${line.typical_high:,.2f} was "
-                f"used: the total uses the midpoint, ${to_cents(line.unit_price()):,.2f}."
+                _(
+                    "This provider has not published a price for %(code)s (%(label)s), so a "
+                    "typical price of $%(low)s to $%(high)s was used: the total uses the "
+                    "midpoint, $%(mid)s."
+                )
+                % {
+                    "code": line.code,
+                    "label": _(line.label),
+                    "low": f"{line.typical_low:,.2f}",
+                    "high": f"{line.typical_high:,.2f}",
+                    "mid": f"{to_cents(line.unit_price()):,.2f}",
+                }
             )
     if network == "self_pay":
         notes.append(
-            "Self-pay: you pay the provider's price in full. Under the No Surprises Act you can "
-            "ask the provider for a written Good Faith Estimate before your visit."
+            _(
+                "Self-pay: you pay the provider's price in full. Under the No Surprises Act you "
+                "can ask the provider for a written Good Faith Estimate before your visit."
+            )
         )
     elif network == "out" and coverage.out_of_network_coinsurance_percent is None:
         notes.append(
-            "No out-of-network benefits were given, so nothing is treated as covered and you "
-            "pay the full price."
+            _(
+                "No out-of-network benefits were given, so nothing is treated as covered and "
+                "you pay the full price."
+            )
         )
     elif network == "out":
         notes.append(
-            "Out-of-network providers may also bill you the difference between their price and "
-            "what your plan allows (balance billing); that amount is not included."
+            _(
+                "Out-of-network providers may also bill you the difference between their price "
+                "and what your plan allows (balance billing); that amount is not included."
+            )
         )
     limit = coverage.covered_visits_remaining
     if network != "self_pay" and limit is not None and visits > limit:
         first = limit + 1
-        span = f"visit {first}" if first == visits else f"visits {first} to {visits}"
+        span = (
+            _("visit %(first)s") % {"first": first}
+            if first == visits
+            else _("visits %(first)s to %(last)s") % {"first": first, "last": visits}
+        )
         notes.append(
-            f"Covered-visit limit: your plan covers {limit} more visit(s), so {span} "
-            "are not covered and paid in full."
+            _(
+                "Covered-visit limit: your plan covers %(limit)s more visit(s), so %(span)s are "
+                "not covered and paid in full."
+            )
+            % {"limit": limit, "span": span}
         )
     oop_max = coverage.out_of_pocket_max_remaining
     covered_share = sum((c.patient_pays - c.not_covered for c in costs), _ZERO)
     if oop_max is not None and covered_share >= oop_max:
         notes.append(
-            "Your out-of-pocket maximum is reached within these visits; after that the plan "
-            "pays covered costs in full."
+            _(
+                "Your out-of-pocket maximum is reached within these visits; after that the plan "
+                "pays covered costs in full."
+            )
         )
     return notes

@@ -11,12 +11,14 @@ from django import forms
 from django.forms.boundfield import BoundWidget
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from finder import costs
 from providers.models import InsurancePlan, Provider
 
 _MONEY_ATTRS = {"inputmode": "decimal", "placeholder": "0.00"}
-_NO_PROVIDER = (
+_NO_PROVIDER = _(
     "The printed estimate names its provider: choose one from search, then estimate again."
 )
 
@@ -85,57 +87,72 @@ class EstimateForm(forms.Form):
     """
 
     provider = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    code = CheckboxCodesField(label="Procedures at each visit", required=False)
+    code = CheckboxCodesField(label=_("Procedures at each visit"), required=False)
     visits = forms.IntegerField(
-        label="Number of visits",
+        label=_("Number of visits"),
         min_value=1,
         max_value=costs.MAX_VISITS,
         required=False,
         initial=1,
-        help_text=f"How many visits to estimate, from 1 to {costs.MAX_VISITS}. A course of care "
-        "is often 6 to 12 visits.",
+        help_text=format_lazy(
+            _(
+                "How many visits to estimate, from 1 to {max}. A course of care is often 6 to 12 "
+                "visits."
+            ),
+            max=costs.MAX_VISITS,
+        ),
     )
     coverage_type = forms.ChoiceField(
-        label="How will you pay?",
+        label=_("How will you pay?"),
         choices=[
-            ("insurance", "Health insurance"),
-            ("medicare", "Original Medicare (Part B)"),
-            ("self_pay", "Self-pay (no insurance claim)"),
+            ("insurance", _("Health insurance")),
+            ("medicare", _("Original Medicare (Part B)")),
+            ("self_pay", _("Self-pay (no insurance claim)")),
         ],
         initial="insurance",
         widget=forms.RadioSelect,
-        help_text="Self-pay means you pay the provider directly and no claim is sent to a plan; "
-        "you can then print a cost estimate to take to the provider.",
+        help_text=_(
+            "Self-pay means you pay the provider directly and no claim is sent to a plan; "
+            "you can then print a cost estimate to take to the provider."
+        ),
     )
     plan = forms.ModelChoiceField(
-        label="Insurance plan",
+        label=_("Insurance plan"),
         queryset=InsurancePlan.objects.order_by("name"),
         to_field_name="slug",
         required=False,
-        empty_label="Not sure / not listed",
-        help_text="With a plan, we check whether this provider lists it: if not, your "
-        "out-of-network benefits apply.",
+        empty_label=_("Not sure / not listed"),
+        help_text=_(
+            "With a plan, we check whether this provider lists it: if not, your "
+            "out-of-network benefits apply."
+        ),
     )
     deductible_remaining = _money_field(
-        "Deductible left this year ($)",
-        "The amount you still pay yourself before your plan starts sharing costs. Your plan's "
-        "website or app shows how much is left.",
+        _("Deductible left this year ($)"),
+        _(
+            "The amount you still pay yourself before your plan starts sharing costs. Your "
+            "plan's website or app shows how much is left."
+        ),
     )
     coinsurance_percent = _percent_field(
-        "Coinsurance (%)",
-        "After the deductible, the share of each bill you pay, such as 20%. The plan pays the "
-        "rest.",
+        _("Coinsurance (%)"),
+        _(
+            "After the deductible, the share of each bill you pay, such as 20%. The plan pays "
+            "the rest."
+        ),
     )
     copay = _money_field(
-        "Copay per visit ($)",
-        "A fixed amount you pay at each visit, such as $30. Plans usually use either a copay or "
-        "coinsurance for these visits; leave blank if yours uses coinsurance.",
+        _("Copay per visit ($)"),
+        _(
+            "A fixed amount you pay at each visit, such as $30. Plans usually use either a copay "
+            "or coinsurance for these visits; leave blank if yours uses coinsurance."
+        ),
     )
     deductible_applies = forms.TypedChoiceField(
-        label="Does your deductible apply to these visits?",
+        label=_("Does your deductible apply to these visits?"),
         choices=[
-            ("yes", "Yes (most plans)"),
-            ("no", "No, my plan covers them before the deductible is met"),
+            ("yes", _("Yes (most plans)")),
+            ("no", _("No, my plan covers them before the deductible is met")),
         ],
         coerce=lambda value: value == "yes",
         # Django returns empty_value as given; django-stubs types it as str | None only.
@@ -143,32 +160,41 @@ class EstimateForm(forms.Form):
         required=False,
         initial="yes",
         widget=forms.RadioSelect,
-        help_text="Some plans charge only a copay for therapy visits, even before the "
-        "deductible is met.",
+        help_text=_(
+            "Some plans charge only a copay for therapy visits, even before the deductible is met."
+        ),
     )
     out_of_pocket_max_remaining = _money_field(
-        "Out-of-pocket maximum left this year ($)",
-        "The most you will pay this year for covered in-network care. Once you reach it, the "
-        "plan pays covered costs in full.",
+        _("Out-of-pocket maximum left this year ($)"),
+        _(
+            "The most you will pay this year for covered in-network care. Once you reach it, "
+            "the plan pays covered costs in full."
+        ),
     )
     covered_visits_remaining = forms.IntegerField(
-        label="Covered visits left this year",
+        label=_("Covered visits left this year"),
         min_value=0,
         max_value=costs.MAX_COVERED_VISITS,
         required=False,
-        help_text="Many plans cover only a set number of chiropractic or therapy visits a year. "
-        "Visits past the limit are not covered and you pay the full price. Leave blank if there "
-        "is no limit.",
+        help_text=_(
+            "Many plans cover only a set number of chiropractic or therapy visits a year. "
+            "Visits past the limit are not covered and you pay the full price. Leave blank if "
+            "there is no limit."
+        ),
     )
     out_of_network_deductible_remaining = _money_field(
-        "Out-of-network deductible left ($)",
-        "Used only when the provider is not in your plan's network. Out-of-network care often "
-        "has its own, higher deductible.",
+        _("Out-of-network deductible left ($)"),
+        _(
+            "Used only when the provider is not in your plan's network. Out-of-network care often "
+            "has its own, higher deductible."
+        ),
     )
     out_of_network_coinsurance_percent = _percent_field(
-        "Out-of-network coinsurance (%)",
-        "Your share of each bill for out-of-network care, such as 40%. Leave blank if your plan "
-        "has no out-of-network benefits: you would then pay the full price.",
+        _("Out-of-network coinsurance (%)"),
+        _(
+            "Your share of each bill for out-of-network care, such as 40%. Leave blank if your "
+            "plan has no out-of-network benefits: you would then pay the full price."
+        ),
     )
 
     COVERAGE_FIELD_NAMES = (
@@ -199,7 +225,7 @@ class EstimateForm(forms.Form):
         code_field.initial = [usual]
         for option in self.options:
             self.fields[f"qty_{option.code}"] = forms.IntegerField(
-                label=f"Units of {option.code} per visit",
+                label=_("Units of %(code)s per visit") % {"code": option.code},
                 min_value=1,
                 max_value=costs.MAX_QUANTITY,
                 required=False,
@@ -233,7 +259,7 @@ class EstimateForm(forms.Form):
     def clean_provider(self) -> Provider | None:
         provider_id = self.cleaned_data.get("provider")
         if provider_id is not None and self.selected_provider is None:
-            raise forms.ValidationError(f"No provider with id {provider_id}.")
+            raise forms.ValidationError(_("No provider with id %(id)s.") % {"id": provider_id})
         return self.selected_provider
 
     def clean_visits(self) -> int:
@@ -271,18 +297,18 @@ class GoodFaithEstimateForm(forms.Form):
     """
 
     patient_name = forms.CharField(
-        label="Patient's full name",
+        label=_("Patient's full name"),
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
-        help_text="Printed on the estimate; not stored.",
+        help_text=_("Printed on the estimate; not stored."),
     )
     date_of_birth = forms.DateField(
-        label="Patient's date of birth",
+        label=_("Patient's date of birth"),
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
-        help_text="Printed on the estimate; not stored.",
+        help_text=_("Printed on the estimate; not stored."),
     )
     scheduled_date = forms.DateField(
-        label="Date of the first visit (if scheduled)",
+        label=_("Date of the first visit (if scheduled)"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
@@ -312,7 +338,7 @@ class GoodFaithEstimateForm(forms.Form):
     def clean_date_of_birth(self) -> date:
         born = self.cleaned_data["date_of_birth"]
         if not date(1900, 1, 1) <= born <= timezone.localdate():
-            raise forms.ValidationError("Enter a date of birth between 1900 and today.")
+            raise forms.ValidationError(_("Enter a date of birth between 1900 and today."))
         return born
 
     def clean_provider(self) -> Provider:
@@ -324,12 +350,14 @@ class GoodFaithEstimateForm(forms.Form):
     def clean_procedures(self) -> list[costs.RequestedProcedure]:
         procedures = []
         for item in self.cleaned_data["procedures"].split():
-            code, _, quantity = item.partition(":")
+            code, _colon, quantity = item.partition(":")
             if not quantity.isdigit() or not 1 <= int(quantity) <= costs.MAX_QUANTITY:
-                raise forms.ValidationError(f"Invalid procedure line '{item}'.")
+                raise forms.ValidationError(
+                    _("Invalid procedure line '%(line)s'.") % {"line": item}
+                )
             procedures.append(costs.RequestedProcedure(code, int(quantity)))
         if len(procedures) > costs.MAX_PROCEDURE_LINES:
-            raise forms.ValidationError("Too many procedure lines.")
+            raise forms.ValidationError(_("Too many procedure lines."))
         return procedures
 
     def clean(self) -> dict[str, Any]:

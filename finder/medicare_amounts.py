@@ -13,6 +13,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Literal
 
+from django.utils.translation import gettext as _
+
 from finder.medicare_estimate import Assignment
 from providers import freshness
 from providers.models import (
@@ -44,8 +46,11 @@ class MedicareAmount:
     @property
     def description(self) -> str:
         if self.source == "locality":
-            return f"Medicare amount for {self.locality}, {self.year}"
-        return f"national amount, {self.year}"
+            return _("Medicare amount for %(locality)s, %(year)s") % {
+                "locality": self.locality,
+                "year": self.year,
+            }
+        return _("national amount, %(year)s") % {"year": self.year}
 
 
 def medicare_amounts_by_zip(
@@ -141,15 +146,23 @@ def amounts_notes(
         return []
     used = "; ".join(sorted({amount.description for amount in amounts.values()}))
     if all(amount.source == "national" for amount in amounts.values()):
-        used = f"Medicare's {used}"
+        used = _("Medicare's %(amounts)s") % {"amounts": used}
         if location is not None:
-            used += " (the Medicare locality of this address is not known)"
-    where = f" at {location.city}, {location.state} {location.zip_code}" if location else ""
-    notes = [f"Medicare-approved amounts{where}: {used}."]
+            used += " " + _("(the Medicare locality of this address is not known)")
+    if location is None:
+        notes = [_("Medicare-approved amounts: %(used)s.") % {"used": used}]
+    else:
+        place = f"{location.city}, {location.state} {location.zip_code}"
+        notes = [
+            _("Medicare-approved amounts at %(place)s: %(used)s.") % {"place": place, "used": used}
+        ]
     if location is not None and any(amount.zip_split for amount in amounts.values()):
         notes.append(
-            f"ZIP code {location.zip_code} is split between Medicare localities by ZIP+4; "
-            "the locality of its 5-digit record was used."
+            _(
+                "ZIP code %(zip)s is split between Medicare localities by ZIP+4; the locality of "
+                "its 5-digit record was used."
+            )
+            % {"zip": location.zip_code}
         )
     return notes
 

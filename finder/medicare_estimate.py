@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
+from django.utils.translation import gettext as _
+
 from finder.estimate import (
     MEDICARE_COINSURANCE_PERCENT,
     MEDICARE_PART_B_DEDUCTIBLE_2026,
@@ -244,44 +246,64 @@ def _assumptions(
     high_runs: list[_Visit],
 ) -> list[str]:
     notes = [
-        "Medicare Part B: you pay 20% of the Medicare-approved amount after the yearly Part B "
-        f"deductible (${MEDICARE_PART_B_DEDUCTIBLE_2026} in 2026)."
+        _(
+            "Medicare Part B: you pay 20%% of the Medicare-approved amount after the yearly "
+            "Part B deductible ($%(deductible)s in 2026)."
+        )
+        % {"deductible": MEDICARE_PART_B_DEDUCTIBLE_2026}
     ]
     limiting_total = sum((run.limiting_excess for run in high_runs), _ZERO)
     if terms.assignment == "participating":
         notes.append(
-            "This provider accepts Medicare assignment: it takes Medicare's approved amount as "
-            "full payment, so for covered services you owe only the deductible and 20%."
+            _(
+                # xgettext:no-python-format
+                "This provider accepts Medicare assignment: it takes Medicare's approved amount "
+                "as full payment, so for covered services you owe only the deductible and 20%."
+            )
         )
     elif terms.assignment == "non_participating":
         notes.append(
-            "This provider does not accept Medicare assignment as a rule (non-participating): "
-            "Medicare approves 95% of its usual amount, and the provider may charge you up to "
-            "the limiting charge, 109.25% of that usual amount. The total assumes the provider "
-            "accepts Medicare's approved amount on your claim; the high end of the range assumes "
-            f"it charges the limiting charge, up to ${limiting_total:,.2f} more over these "
-            "visits, which Medicare does not repay."
+            _(
+                "This provider does not accept Medicare assignment as a rule (non-participating): "
+                "Medicare approves 95%% of its usual amount, and the provider may charge you up "
+                "to the limiting charge, 109.25%% of that usual amount. The total assumes the "
+                "provider accepts Medicare's approved amount on your claim; the high end of the "
+                "range assumes it charges the limiting charge, up to $%(extra)s more over these "
+                "visits, which Medicare does not repay."
+            )
+            % {"extra": f"{limiting_total:,.2f}"}
         )
     else:
         notes.append(
-            "Whether this provider accepts Medicare assignment is not known. The total assumes "
-            "it does; if it does not, it may charge up to the limiting charge (109.25% of "
-            "Medicare's amount), which is the high end of the range."
+            _(
+                # xgettext:no-python-format
+                "Whether this provider accepts Medicare assignment is not known. The total "
+                "assumes it does; if it does not, it may charge up to the limiting charge "
+                "(109.25% of Medicare's amount), which is the high end of the range."
+            )
         )
     if any(item.line.code.startswith("989") for item in lines):
         notes.append(
-            "For chiropractors, Medicare covers only spinal manipulation (CPT 98940-98942) given "
-            "as active treatment and billed with the AT modifier; maintenance care, exams, "
-            "X-rays and 98943 are not covered."
+            _(
+                "For chiropractors, Medicare covers only spinal manipulation (CPT 98940-98942) "
+                "given as active treatment and billed with the AT modifier; maintenance care, "
+                "exams, X-rays and 98943 are not covered."
+            )
         )
     uncovered = [item.line.code for item in lines if not item.covered]
     if uncovered:
-        notes.append(f"Not covered by Medicare, so paid in full: {', '.join(uncovered)}.")
+        notes.append(
+            _("Not covered by Medicare, so paid in full: %(codes)s.")
+            % {"codes": ", ".join(uncovered)}
+        )
     unpriced = [item.line.code for item in lines if item.covered and item.amount is None]
     if unpriced:
         notes.append(
-            "No Medicare amount is known for "
-            f"{', '.join(unpriced)}, so the provider's price was taken as the approved amount."
+            _(
+                "No Medicare amount is known for %(codes)s, so the provider's price was taken "
+                "as the approved amount."
+            )
+            % {"codes": ", ".join(unpriced)}
         )
     therapy_units = sum(
         item.line.quantity
@@ -290,31 +312,45 @@ def _assumptions(
     )
     if runs and runs[0].reduced_units:
         notes.append(
-            "Medicare's multiple procedure payment reduction: at each visit the therapy unit "
-            "with the highest amount is paid in full and each further therapy unit at its "
-            "reduced amount."
+            _(
+                "Medicare's multiple procedure payment reduction: at each visit the therapy unit "
+                "with the highest amount is paid in full and each further therapy unit at its "
+                "reduced amount."
+            )
         )
     elif therapy_units > 1:
         notes.append(
-            "Medicare pays less for each further therapy unit of a visit (the multiple "
-            "procedure payment reduction), but the reduced amounts are known only for "
-            "localities whose fee schedule was imported; every unit here is at its full "
-            "amount, so the estimate may be a little high."
+            _(
+                "Medicare pays less for each further therapy unit of a visit (the multiple "
+                "procedure payment reduction), but the reduced amounts are known only for "
+                "localities whose fee schedule was imported; every unit here is at its full "
+                "amount, so the estimate may be a little high."
+            )
         )
     therapy_total = sum((run.therapy_allowed for run in runs), _ZERO)
     if therapy_total > KX_THRESHOLD_2026:
         notes.append(
-            f"These visits' therapy (${therapy_total:,.2f} approved) passes Medicare's 2026 KX "
-            f"threshold of ${KX_THRESHOLD_2026:,.2f} a year for physical and speech therapy "
-            "together: beyond it your therapist must confirm that the care is medically "
-            "necessary (the KX modifier). It is a threshold, not a cap."
+            _(
+                "These visits' therapy ($%(total)s approved) passes Medicare's 2026 KX threshold "
+                "of $%(threshold)s a year for physical and speech therapy together: beyond it "
+                "your therapist must confirm that the care is medically necessary (the KX "
+                "modifier). It is a threshold, not a cap."
+            )
+            % {"total": f"{therapy_total:,.2f}", "threshold": f"{KX_THRESHOLD_2026:,.2f}"}
         )
     limit = terms.covered_visits_remaining
     if limit is not None and visits > limit:
         first = limit + 1
-        span = f"visit {first}" if first == visits else f"visits {first} to {visits}"
+        span = (
+            _("visit %(first)s") % {"first": first}
+            if first == visits
+            else _("visits %(first)s to %(last)s") % {"first": first, "last": visits}
+        )
         notes.append(
-            f"Covered-visit limit: your plan covers {limit} more visit(s), so {span} "
-            "are not covered and paid in full."
+            _(
+                "Covered-visit limit: your plan covers %(limit)s more visit(s), so %(span)s are "
+                "not covered and paid in full."
+            )
+            % {"limit": limit, "span": span}
         )
     return notes

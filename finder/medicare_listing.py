@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from finder.estimate import to_cents
 from finder.medicare_amounts import (
     MedicareAmount,
@@ -27,11 +30,17 @@ from providers.models import (
 )
 
 ASSIGNMENT_WORDS = {
-    MedicareAssignment.PARTICIPATING: "Medicare: accepts Medicare's amount as full payment",
-    MedicareAssignment.NON_PARTICIPATING: "Medicare: does not always accept Medicare's amount "
-    "as full payment, and may charge up to 109.25% of it",
-    MedicareAssignment.UNKNOWN: "Medicare: whether this provider accepts Medicare's amount as "
-    "full payment is not known",
+    MedicareAssignment.PARTICIPATING: gettext_lazy(
+        "Medicare: accepts Medicare's amount as full payment"
+    ),
+    MedicareAssignment.NON_PARTICIPATING: gettext_lazy(
+        # xgettext:no-python-format
+        "Medicare: does not always accept Medicare's amount as full payment, and may charge up "
+        "to 109.25% of it"
+    ),
+    MedicareAssignment.UNKNOWN: gettext_lazy(
+        "Medicare: whether this provider accepts Medicare's amount as full payment is not known"
+    ),
 }
 
 
@@ -83,13 +92,21 @@ def medicare_words(listing: dict) -> dict:
         words = ""
         if medicare is not None:
             amount = Decimal(medicare["amount"])
-            where = "nationally" if medicare["source"] == "national" else "here"
-            words = (
-                f"Medicare pays about ${amount:,.2f} {where} ({medicare['year']}; that includes "
-                "your 20% share)"
+            pays = (
+                _(
+                    "Medicare pays about $%(amount)s nationally (%(year)s; that includes your "
+                    "20%% share)"
+                )
+                if medicare["source"] == "national"
+                else _(
+                    "Medicare pays about $%(amount)s here (%(year)s; that includes your 20%% share)"
+                )
             )
+            words = pays % {"amount": f"{amount:,.2f}", "year": medicare["year"]}
             if assignment == MedicareAssignment.NON_PARTICIPATING:
                 limit = to_cents(amount * LIMITING_CHARGE_PERCENT / 100)
-                words += f"; this provider may charge up to ${limit:,.2f}"
+                words += _("; this provider may charge up to $%(limit)s") % {
+                    "limit": f"{limit:,.2f}"
+                }
         prices.append({**price, "medicare_words": words})
     return {**listing, "prices": prices, "medicare_assignment_words": ASSIGNMENT_WORDS[assignment]}

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from finder.estimate import ProcedureLine, to_cents
 from providers.models import InsurancePlan, NegotiatedRate, PlanAcceptance, Provider
@@ -101,26 +102,38 @@ def apply_plan_rates(
 def _rate_note(
     line: ProcedureLine, allowed: Allowed, plan: InsurancePlan, file_date: date | None
 ) -> str:
-    source = f"{plan.payer}'s file dated {file_date}" if file_date else f"{plan.payer}'s file"
+    source = (
+        _("%(payer)s's file dated %(date)s") % {"payer": plan.payer, "date": file_date}
+        if file_date
+        else _("%(payer)s's file") % {"payer": plan.payer}
+    )
     amount = (
         _money(allowed.low)
         if allowed.low == allowed.high
-        else f"{_money(allowed.low)} to {_money(allowed.high)} (the file lists several rates; "
-        "the total uses the midpoint)"
+        else _("%(low)s to %(high)s (the file lists several rates; the total uses the midpoint)")
+        % {"low": _money(allowed.low), "high": _money(allowed.high)}
     )
     if allowed.negotiated_type == NegotiatedRate.Type.PERCENTAGE:
-        percents = " or ".join(f"{percent.normalize():f}%" for percent in allowed.percents)
-        basis = f"{percents} of the provider's charge ({_money(line.unit_price())})"
-        return (
-            f"{line.code}: the plan allows {amount} per unit, {basis}: a percentage rate from "
-            f"{source}."
-        )
+        percents = _(" or ").join(f"{percent.normalize():f}%" for percent in allowed.percents)
+        basis = _("%(percents)s of the provider's charge (%(charge)s)") % {
+            "percents": percents,
+            "charge": _money(line.unit_price()),
+        }
+        return _(
+            "%(code)s: the plan allows %(amount)s per unit, %(basis)s: a percentage rate from "
+            "%(source)s."
+        ) % {"code": line.code, "amount": amount, "basis": basis, "source": source}
     kind = (
-        "fee schedule"
+        _("fee schedule")
         if allowed.negotiated_type == NegotiatedRate.Type.FEE_SCHEDULE
-        else ("negotiated rate")
+        else _("negotiated rate")
     )
-    return f"{line.code}: the plan allows {amount} per unit, the {kind} from {source}."
+    return _("%(code)s: the plan allows %(amount)s per unit, the %(kind)s from %(source)s.") % {
+        "code": line.code,
+        "amount": amount,
+        "kind": kind,
+        "source": source,
+    }
 
 
 def network_evidence(provider: Provider, plan: InsurancePlan) -> str | None:
@@ -135,4 +148,8 @@ def network_evidence(provider: Provider, plan: InsurancePlan) -> str | None:
     )
     if row is None:
         return None
-    return f"listed in {plan.name} in {plan.payer}'s file of {row.file_date}"
+    return _("listed in %(plan)s in %(payer)s's file of %(date)s") % {
+        "plan": plan.name,
+        "payer": plan.payer,
+        "date": row.file_date,
+    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from providers.models import AcceptanceSource, NegotiatedRate, PlanAcceptance, Provider
 
@@ -84,11 +85,11 @@ def plans_for_patients(provider: Provider) -> list[dict]:
         .order_by("procedure__code", "negotiated_type", "rate")
     ):
         amount = (
-            f"{row.rate.normalize():f}% of the provider's charge"
+            _("%(percent)s%% of the provider's charge") % {"percent": f"{row.rate.normalize():f}"}
             if row.negotiated_type == NegotiatedRate.Type.PERCENTAGE
             else f"${row.rate:,.2f}"
         )
-        text = f"{row.procedure.code} {row.procedure.label}: {amount}"
+        text = f"{row.procedure.code} {_(row.procedure.label)}: {amount}"
         plan_rates = rates.setdefault(row.plan.slug, [])
         if text not in plan_rates:
             plan_rates.append(text)
@@ -97,9 +98,12 @@ def plans_for_patients(provider: Provider) -> list[dict]:
     for plan in plans_with_evidence(provider):
         evidence = ""
         if plan["source"] == AcceptanceSource.PAYER_FILE and plan["as_of"]:
-            evidence = f"listed in {payers[plan['slug']]}'s file of {plan['as_of']}"
+            evidence = _("listed in %(payer)s's file of %(date)s") % {
+                "payer": payers[plan["slug"]],
+                "date": plan["as_of"],
+            }
         elif plan["source"] == AcceptanceSource.MEDICARE_FILE and plan["as_of"]:
-            evidence = f"listed in Medicare's file of {plan['as_of']}"
+            evidence = _("listed in Medicare's file of %(date)s") % {"date": plan["as_of"]}
         result.append(
             {"name": plan["name"], "evidence": evidence, "rates": rates.get(plan["slug"], [])}
         )

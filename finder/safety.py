@@ -22,6 +22,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
 from finder.safety_questions import (  # noqa: F401  (re-exported: the check's public names)
     AVOID_REGION,
     MOBILIZATION_SOURCES,
@@ -40,13 +44,15 @@ from finder.safety_questions import (  # noqa: F401  (re-exported: the check's p
     sources_for,
 )
 
-ANSWER_CHOICES: list[tuple[str, str]] = [(YES, "Yes"), (NO, "No"), (NOT_SURE, "Not sure")]
+# Lazy translations throughout: the words read in the language of the page that shows them.
+Text = str | Promise
+ANSWER_CHOICES: list[tuple[str, Text]] = [(YES, _("Yes")), (NO, _("No")), (NOT_SURE, _("Not sure"))]
 _ANSWER_LABELS = dict(ANSWER_CHOICES)
 
-LEVEL_LABELS: dict[str, str] = {
-    AVOID_REGION: "Avoid manipulation of this area",
-    TALK_FIRST: "Talk to your healthcare professional first",
-    NO_FLAGS: "No warning signs in your answers",
+LEVEL_LABELS: dict[str, Text] = {
+    AVOID_REGION: _("Avoid manipulation of this area"),
+    TALK_FIRST: _("Talk to your healthcare professional first"),
+    NO_FLAGS: _("No warning signs in your answers"),
 }
 _LEVEL_RANK: dict[str, int] = {NO_FLAGS: 0, TALK_FIRST: 1, AVOID_REGION: 2}
 
@@ -56,25 +62,25 @@ ADULT_AGE = 18
 OLDER_ADULT_AGE = 65
 MAX_AGE = 120
 
-NOT_A_DIAGNOSIS = (
+NOT_A_DIAGNOSIS = _(
     "This is not a diagnosis and not medical advice. It is a plain-language summary of "
     "published lists of reasons to avoid or delay joint manipulation. Only a healthcare "
     "professional who knows your history and examines you can say what is safe for you. "
     "Your answers are not stored or logged."
 )
 
-MOBILIZATION_NOTE = (
+MOBILIZATION_NOTE = _(
     "Mobilization is a gentler option: the clinician moves a joint slowly and repeatedly within "
     "a comfortable range, with no quick thrust, and can stop at any moment. It sits at the "
     "gentle end of the same range of hands-on techniques as thrust manipulation."
 )
 
 
-_NOT_SURE_LEAD = (
-    "You were not sure. Ask a healthcare professional to check this before any manipulation. "
+_NOT_SURE_LEAD = _(
+    "You were not sure. Ask a healthcare professional to check this before any manipulation."
 )
-_NOT_SURE_URGENT = " If you do have these symptoms, get medical help promptly."
-_LOW_FORCE = (
+_NOT_SURE_URGENT = _("If you do have these symptoms, get medical help promptly.")
+_LOW_FORCE = _(
     "Ask about gentle mobilization or other low-force techniques instead of a high-velocity thrust."
 )
 
@@ -84,18 +90,18 @@ class Finding:
     """What one answer means. Only answers that raise a flag become findings."""
 
     key: str
-    title: str
+    title: Text
     answer: str  # "yes", "not_sure", or "age"
-    answer_label: str
+    answer_label: Text
     level: Level
-    region: str
-    explanation: str
+    region: Text
+    explanation: Text
     sources: tuple[Source, ...]
-    gentler_option: str = ""
-    urgent_advice: str = ""
+    gentler_option: Text = ""
+    urgent_advice: Text = ""
 
     @property
-    def level_label(self) -> str:
+    def level_label(self) -> Text:
         return LEVEL_LABELS[self.level]
 
     @property
@@ -107,39 +113,45 @@ class Finding:
 class Assessment:
     level: Level
     urgent: bool
-    headline: str
-    summary: str
+    headline: Text
+    summary: Text
     findings: tuple[Finding, ...]  # most serious first, then in question order
-    urgent_advice: tuple[str, ...]
-    regions_to_avoid: tuple[str, ...]
-    gentler_options: tuple[str, ...]
+    urgent_advice: tuple[Text, ...]
+    regions_to_avoid: tuple[Text, ...]
+    gentler_options: tuple[Text, ...]
     sources: tuple[Source, ...]  # every source cited by a finding, without duplicates
-    disclaimer: str = NOT_A_DIAGNOSIS
-    mobilization_note: str = ""
+    disclaimer: Text = NOT_A_DIAGNOSIS
+    mobilization_note: Text = ""
 
     @property
-    def level_label(self) -> str:
+    def level_label(self) -> Text:
         return LEVEL_LABELS[self.level]
 
 
-_HEADLINES: dict[str, tuple[str, str]] = {
+_HEADLINES: dict[str, tuple[Text, Text]] = {
     AVOID_REGION: (
-        "Manipulation of some areas should be avoided",
-        "At least one answer is on the published lists of reasons not to manipulate a body "
-        "area. The areas are named below. Talk to a healthcare professional before any "
-        "hands-on treatment.",
+        _("Manipulation of some areas should be avoided"),
+        _(
+            "At least one answer is on the published lists of reasons not to manipulate a body "
+            "area. The areas are named below. Talk to a healthcare professional before any "
+            "hands-on treatment."
+        ),
     ),
     TALK_FIRST: (
-        "Talk to your healthcare professional first",
-        "Some answers are precautions, or you were not sure. Manipulation may still be "
-        "possible, but a healthcare professional should check these first and may suggest a "
-        "gentler technique.",
+        _("Talk to your healthcare professional first"),
+        _(
+            "Some answers are precautions, or you were not sure. Manipulation may still be "
+            "possible, but a healthcare professional should check these first and may suggest "
+            "a gentler technique."
+        ),
     ),
     NO_FLAGS: (
-        "No warning signs in your answers",
-        "None of your answers are on the published lists we checked. That is not a clearance: "
-        "a clinician will still ask about your health and examine you before treating, and "
-        "you can ask to stop at any time.",
+        _("No warning signs in your answers"),
+        _(
+            "None of your answers are on the published lists we checked. That is not a "
+            "clearance: a clinician will still ask about your health and examine you before "
+            "treating, and you can ask to stop at any time."
+        ),
     ),
 }
 
@@ -161,9 +173,9 @@ def _answer_finding(question: Question, answer: str) -> Finding | None:
             urgent_advice=question.urgent_advice,
         )
     # "Not sure" is treated as a precaution, never as an all-clear and never as an emergency.
-    explanation = _NOT_SURE_LEAD + question.explanation
+    explanation: Text = lazy_join(_NOT_SURE_LEAD, question.explanation)
     if question.urgent:
-        explanation += _NOT_SURE_URGENT
+        explanation = lazy_join(explanation, _NOT_SURE_URGENT)
     return Finding(
         key=question.key,
         title=question.title,
@@ -184,12 +196,12 @@ def _age_finding(age: int | None) -> Finding | None:
     if age >= OLDER_ADULT_AGE:
         return Finding(
             key="age",
-            title=f"Age {OLDER_ADULT_AGE} or older",
+            title=format_lazy(_("Age {age} or older"), age=OLDER_ADULT_AGE),
             answer="age",
-            answer_label=f"{OLDER_ADULT_AGE} or older",
+            answer_label=format_lazy(_("{age} or older"), age=OLDER_ADULT_AGE),
             level=TALK_FIRST,
-            region="any area to be treated",
-            explanation=(
+            region=_("any area to be treated"),
+            explanation=_(
                 "Our sources do not set an age limit. We suggest checking first as our own "
                 "conservative choice, because thinned bone, which the sources list as a "
                 "precaution, becomes more common with age."
@@ -199,12 +211,12 @@ def _age_finding(age: int | None) -> Finding | None:
         )
     return Finding(
         key="age",
-        title=f"Under {ADULT_AGE}",
+        title=format_lazy(_("Under {age}"), age=ADULT_AGE),
         answer="age",
-        answer_label=f"Under {ADULT_AGE}",
+        answer_label=format_lazy(_("Under {age}"), age=ADULT_AGE),
         level=TALK_FIRST,
-        region="any area to be treated",
-        explanation=(
+        region=_("any area to be treated"),
+        explanation=_(
             "Our sources do not set an age limit. For children and teenagers we suggest that a "
             "parent or guardian talks with a healthcare professional first. This is our own "
             "conservative choice, not a rule from the sources."
@@ -215,6 +227,11 @@ def _age_finding(age: int | None) -> Finding | None:
 
 
 _T = TypeVar("_T")
+
+
+def lazy_join(*parts: Text) -> Text:
+    """Sentences joined by a space, each in the language of the page that shows them."""
+    return format_lazy(" ".join(["{}"] * len(parts)), *parts)
 
 
 def _unique(items: list[_T]) -> tuple[_T, ...]:

@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 Level = Literal["avoid_region", "talk_first", "no_flags"]
 Answer = Literal["yes", "no", "not_sure"]
 
@@ -88,15 +91,16 @@ class Question:
     """One yes / no / not sure question and the rule its "yes" triggers."""
 
     key: str
-    title: str  # short name shown in the result
-    text: str  # the question, in plain language
-    help: str
+    # The words are lazy translations: they read in the language of the page that shows them.
+    title: str | Promise  # short name shown in the result
+    text: str | Promise  # the question, in plain language
+    help: str | Promise
     level_if_yes: Level
-    region: str  # which body area the advice is about
-    explanation: str  # why, in plain language, with the sourced basis
+    region: str | Promise  # which body area the advice is about
+    explanation: str | Promise  # why, in plain language, with the sourced basis
     sources: tuple[Source, ...]
-    gentler_option: str = ""  # a gentler alternative, where one is appropriate
-    urgent_advice: str = ""  # set only for red flags that need medical help now
+    gentler_option: str | Promise = ""  # a gentler alternative, where one is appropriate
+    urgent_advice: str | Promise = ""  # set only for red flags that need medical help now
 
     @property
     def urgent(self) -> bool:
@@ -106,50 +110,50 @@ class Question:
 QUESTIONS: tuple[Question, ...] = (
     Question(
         key="fracture_or_dislocation",
-        title="Recent fracture, dislocation or unstable joint",
-        text=(
+        title=_("Recent fracture, dislocation or unstable joint"),
+        text=_(
             "Have you recently broken a bone or dislocated a joint in the area you want "
             "treated, or been told that a joint or ligament there is unstable or torn?"
         ),
-        help=(
+        help=_(
             "Include a break or dislocation that has healed but left the joint loose, and any "
             "recent serious injury to that area, such as from a fall or a car crash."
         ),
         level_if_yes=AVOID_REGION,
-        region="the injured area",
-        explanation=(
+        region=_("the injured area"),
+        explanation=_(
             "A fresh fracture or dislocation, a healed one that left the joint unstable, and "
             "torn or loose ligaments are on the published lists of reasons not to manipulate "
             "that area at all. Recent injury is also listed as a red flag. A clinician should "
             "check the injury, sometimes with imaging, before any hands-on treatment there."
         ),
         sources=sources_for("MBPM", "PMC", "BMC", "OSU"),
-        gentler_option=(
+        gentler_option=_(
             "Once a clinician has confirmed that the area has healed and is stable, gentle "
             "mobilization or guided exercise may be an option."
         ),
     ),
     Question(
         key="neck_artery_signs",
-        title="Possible signs of a neck-artery problem",
-        text=(
+        title=_("Possible signs of a neck-artery problem"),
+        text=_(
             "Have you recently had sudden, severe neck pain or a headache unlike any before, "
             "especially with dizziness, double or blurred vision, trouble speaking or "
             "swallowing, a drooping face, numbness on one side, or fainting?"
         ),
-        help=(
+        help=_(
             "These can be signs of a tear in an artery in the neck or of reduced blood flow to "
             "the brain."
         ),
         level_if_yes=AVOID_REGION,
-        region="the neck (no neck thrust manipulation)",
-        explanation=(
+        region=_("the neck (no neck thrust manipulation)"),
+        explanation=_(
             "Reduced blood flow through the arteries at the back of the neck (vertebrobasilar "
             "insufficiency) is listed as a reason not to manipulate the neck, and a suspected "
             "tear of a neck artery is a red flag."
         ),
         sources=sources_for("MBPM", "PMC", "BMC", "OSU"),
-        urgent_advice=(
+        urgent_advice=_(
             "Sudden symptoms like these can be signs of a stroke or a torn neck artery. Call "
             "911 (or your local emergency number) or go to an emergency department now. Do not "
             "wait for a manipulation appointment."
@@ -157,189 +161,189 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         key="aneurysm",
-        title="Known aneurysm or artery disease",
-        text=(
+        title=_("Known aneurysm or artery disease"),
+        text=_(
             "Has a doctor told you that you have an aneurysm (a bulging artery), or a tear or "
             "narrowing of an artery in your neck?"
         ),
-        help=(
+        help=_(
             "For example an aneurysm of the aorta in the chest or belly, or a problem with the "
             "carotid or vertebral arteries in the neck."
         ),
         level_if_yes=AVOID_REGION,
-        region="the area near that artery (for a neck artery, the neck)",
-        explanation=(
+        region=_("the area near that artery (for a neck artery, the neck)"),
+        explanation=_(
             "A significant aneurysm of a major artery near the treated area is listed as a "
             "reason not to manipulate that area, and problems with the arteries that supply "
             "the brain rule out neck manipulation. An aortic aneurysm that is not stable is "
             "also listed as a precaution."
         ),
         sources=sources_for("MBPM", "PMC", "BP9"),
-        gentler_option=(
+        gentler_option=_(
             "Ask the doctor who follows the artery problem which hands-on treatments are safe; "
             "gentle mobilization of areas away from the artery may be possible."
         ),
     ),
     Question(
         key="inflammatory_flare",
-        title="Inflammatory arthritis flare",
-        text=(
+        title=_("Inflammatory arthritis flare"),
+        text=_(
             "Do you have rheumatoid arthritis, ankylosing spondylitis or another inflammatory "
             "arthritis that is flaring up right now?"
         ),
-        help=(
+        help=_(
             "A flare usually means joints that are hot, swollen, very stiff or more painful "
             "than usual. If you have one of these conditions but it is not flaring, answer No, "
             "and still tell your clinician about it."
         ),
         level_if_yes=AVOID_REGION,
-        region="the inflamed joints or spine",
-        explanation=(
+        region=_("the inflamed joints or spine"),
+        explanation=_(
             "Acute inflammatory arthritis, such as rheumatoid arthritis or ankylosing "
             "spondylitis, is listed as a reason not to manipulate the affected joints. Even "
             "between flares, a history of inflammatory disease is listed as a precaution."
         ),
         sources=sources_for("MBPM", "PMC", "BP9"),
-        gentler_option=(
+        gentler_option=_(
             "Between flares, and with your rheumatology team's agreement, gentle mobilization "
             "and exercise may be options."
         ),
     ),
     Question(
         key="worsening_nerve_symptoms",
-        title="Worsening numbness, tingling or weakness",
-        text=(
+        title=_("Worsening numbness, tingling or weakness"),
+        text=_(
             "Is numbness, tingling or weakness in your arms or legs getting worse, or have you "
             "become clumsy with your hands or unsteady when walking?"
         ),
-        help=(
+        help=_(
             "We mean symptoms that are spreading or getting worse over days or weeks, not a "
             "familiar ache that comes and goes."
         ),
         level_if_yes=AVOID_REGION,
-        region="the spine",
-        explanation=(
+        region=_("the spine"),
+        explanation=_(
             "Worsening nerve function and signs that the spinal cord is being squeezed "
             "(myelopathy) are listed as reasons not to manipulate the spine, and nerve-root "
             "symptoms that keep progressing are a precaution. A physician should find the "
             "cause first."
         ),
         sources=sources_for("MBPM", "PMC", "BP9", "BMC"),
-        urgent_advice=(
+        urgent_advice=_(
             "Nerve symptoms that keep getting worse need a medical check soon: contact your "
             "doctor today or go to urgent care. If weakness comes on suddenly, call 911."
         ),
     ),
     Question(
         key="bladder_bowel",
-        title="Bladder or bowel changes, or saddle numbness",
-        text=(
+        title=_("Bladder or bowel changes, or saddle numbness"),
+        text=_(
             "Since your back or leg pain began, have you had new trouble controlling or "
             "emptying your bladder or bowels, or numbness between your legs or around your "
             "bottom?"
         ),
-        help="Numbness in that area is sometimes called saddle numbness.",
+        help=_("Numbness in that area is sometimes called saddle numbness."),
         level_if_yes=AVOID_REGION,
-        region="the low back",
-        explanation=(
+        region=_("the low back"),
+        explanation=_(
             "These are signs of cauda equina syndrome, where the nerves at the base of the "
             "spine are squeezed. It is listed as a reason not to manipulate, and it needs "
             "emergency medical care."
         ),
         sources=sources_for("MBPM", "PMC", "BMC"),
-        urgent_advice=(
+        urgent_advice=_(
             "New bladder or bowel problems or saddle numbness with back pain can be a medical "
             "emergency (cauda equina syndrome). Go to an emergency department now."
         ),
     ),
     Question(
         key="osteoporosis",
-        title="Osteoporosis, thin bones or long-term steroids",
-        text=(
+        title=_("Osteoporosis, thin bones or long-term steroids"),
+        text=_(
             "Have you been told you have osteoporosis or thin bones, or have you taken steroid "
             "tablets (such as prednisone) for months at a time?"
         ),
-        help="Bone thinning is usually found with a bone-density (DEXA) scan.",
+        help=_("Bone thinning is usually found with a bone-density (DEXA) scan."),
         level_if_yes=TALK_FIRST,
-        region="any area to be treated",
-        explanation=(
+        region=_("any area to be treated"),
+        explanation=_(
             "Thinned (demineralized) bone, severe osteoporosis and long-term steroid use are "
             "listed as precautions: depending on how severe it is, a forceful thrust may not "
             "be safe."
         ),
         sources=sources_for("PMC", "BP9", "BMC"),
-        gentler_option=(
+        gentler_option=_(
             "Ask about gentle mobilization or other low-force techniques instead of a "
             "high-velocity thrust."
         ),
     ),
     Question(
         key="blood_thinners",
-        title="Blood thinners or a bleeding disorder",
-        text=(
+        title=_("Blood thinners or a bleeding disorder"),
+        text=_(
             "Do you take a blood thinner (such as warfarin, apixaban, rivaroxaban, dabigatran "
             "or heparin injections), or do you have a bleeding disorder such as hemophilia?"
         ),
-        help="Do not stop or change a blood thinner on your own because of this check.",
+        help=_("Do not stop or change a blood thinner on your own because of this check."),
         level_if_yes=TALK_FIRST,
-        region="any area to be treated",
-        explanation=(
+        region=_("any area to be treated"),
+        explanation=_(
             "Blood thinners (anticoagulants) and bleeding disorders are listed as precautions, "
             "because bleeding and bruising happen more easily."
         ),
         sources=sources_for("PMC", "BP9", "BMC"),
-        gentler_option=(
+        gentler_option=_(
             "Ask about gentle mobilization or other low-force techniques instead of a "
             "high-velocity thrust."
         ),
     ),
     Question(
         key="spinal_fusion",
-        title="Spinal fusion or other recent surgery",
-        text=(
+        title=_("Spinal fusion or other recent surgery"),
+        text=_(
             "Have you had spinal fusion surgery in the last 12 months, or any other recent "
             "surgery on your spine or on the joint you want treated?"
         ),
-        help=(
+        help=_(
             "If your fusion was longer ago, answer No, but tell your clinician where it is: "
             "the fused part itself should not be manipulated."
         ),
         level_if_yes=TALK_FIRST,
-        region="the operated area (a fused segment should not be manipulated at all)",
-        explanation=(
+        region=_("the operated area (a fused segment should not be manipulated at all)"),
+        explanation=_(
             "Our sources list recent surgery as a red flag and joints that are inflamed or "
             "unstable after surgery as a precaution, and they say a surgically fused segment "
             "should not be manipulated. The 12-month window is a commonly quoted rule of thumb "
             "that none of our sources states; we ask about it to be cautious."
         ),
         sources=sources_for("BMC", "PMC", "BP9", "MSK"),
-        gentler_option=(
+        gentler_option=_(
             "Ask your surgeon when hands-on treatment is safe; gentle mobilization of areas "
             "away from the surgery may be an option."
         ),
     ),
     Question(
         key="cannot_give_feedback",
-        title="Difficulty giving feedback or consent",
-        text=(
+        title=_("Difficulty giving feedback or consent"),
+        text=_(
             "Would it be hard for you to tell the clinician during treatment that something "
             "hurts or feels wrong, or to understand and agree to the treatment?"
         ),
-        help=(
+        help=_(
             "For example because of a language barrier without an interpreter, memory "
             "problems, or medicines that make you drowsy. Answer for the person who would be "
             "treated."
         ),
         level_if_yes=TALK_FIRST,
-        region="any area to be treated",
-        explanation=(
+        region=_("any area to be treated"),
+        explanation=_(
             "Manipulation needs your informed consent and your feedback during treatment. Our "
             "sources list a patient who cannot give consent as a red flag. Lists often add "
             "'impaired judgment', but our sources do not; consent is the closest sourced item, "
             "so that is what we ask about."
         ),
         sources=sources_for("OSU"),
-        gentler_option=(
+        gentler_option=_(
             "Bring an interpreter, family member or carer, and ask about slow, gentle "
             "mobilization that can be stopped at any moment."
         ),

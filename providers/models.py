@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Cos, Radians, Sin
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from providers.languages import validate_language_codes
@@ -21,36 +22,39 @@ zip_code_validator = RegexValidator(r"^\d{5}$", "Enter a 5-digit ZIP code.")
 
 
 class Profession(models.TextChoices):
-    CHIROPRACTOR = "chiropractor", "Chiropractor"
-    PHYSICAL_THERAPIST = "physical_therapist", "Physical therapist"
+    CHIROPRACTOR = "chiropractor", _("Chiropractor")
+    PHYSICAL_THERAPIST = "physical_therapist", _("Physical therapist")
 
 
 class Service(models.TextChoices):
-    SPINAL_MANIPULATION = "spinal_manipulation", "Spinal thrust manipulation"
-    EXTREMITY_MANIPULATION = "extremity_manipulation", "Extremity manipulation"
-    MOBILIZATION = "mobilization", "Mobilization"
-    MANIPULATION_UNDER_ANESTHESIA = "manipulation_under_anesthesia", "Manipulation under anesthesia"
+    SPINAL_MANIPULATION = "spinal_manipulation", _("Spinal thrust manipulation")
+    EXTREMITY_MANIPULATION = "extremity_manipulation", _("Extremity manipulation")
+    MOBILIZATION = "mobilization", _("Mobilization")
+    MANIPULATION_UNDER_ANESTHESIA = (
+        "manipulation_under_anesthesia",
+        _("Manipulation under anesthesia"),
+    )
 
 
 class Scope(models.TextChoices):
-    ALLOWED = "allowed", "Allowed"
-    REQUIRES_ENDORSEMENT = "requires_endorsement", "Requires endorsement"
-    RESTRICTED = "restricted", "Restricted or disputed"
-    PROHIBITED = "prohibited", "Prohibited"
-    UNKNOWN = "unknown", "Unknown"
+    ALLOWED = "allowed", _("Allowed")
+    REQUIRES_ENDORSEMENT = "requires_endorsement", _("Requires endorsement")
+    RESTRICTED = "restricted", _("Restricted or disputed")
+    PROHIBITED = "prohibited", _("Prohibited")
+    UNKNOWN = "unknown", _("Unknown")
 
 
 class DirectAccess(models.TextChoices):
-    UNRESTRICTED = "unrestricted", "Unrestricted"
-    PROVISIONAL = "provisional", "With provisions"
-    LIMITED = "limited", "Limited"
-    UNKNOWN = "unknown", "Unknown"
+    UNRESTRICTED = "unrestricted", _("Unrestricted")
+    PROVISIONAL = "provisional", _("With provisions")
+    LIMITED = "limited", _("Limited")
+    UNKNOWN = "unknown", _("Unknown")
 
 
 class Confidence(models.TextChoices):
-    HIGH = "H", "High: statute, regulator or court text"
-    MEDIUM = "M", "Medium: reputable secondary sources"
-    LOW = "L", "Low: single source, inference or no restriction found"
+    HIGH = "H", _("High: statute, regulator or court text")
+    MEDIUM = "M", _("Medium: reputable secondary sources")
+    LOW = "L", _("Low: single source, inference or no restriction found")
 
 
 class VerificationStatus(models.TextChoices):

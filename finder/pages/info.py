@@ -14,6 +14,8 @@ from typing import Any
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -40,8 +42,8 @@ class SafetyForm(forms.Form):
         required=False,
         min_value=0,
         max_value=MAX_AGE,
-        label="Your age (optional)",
-        help_text="In years. Leave blank if you prefer not to say.",
+        label=_("Your age (optional)"),
+        help_text=_("In years. Leave blank if you prefer not to say."),
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "aria-describedby": "age-help"}),
     )
 
@@ -52,7 +54,7 @@ class SafetyForm(forms.Form):
                 choices=ANSWER_CHOICES,
                 widget=forms.RadioSelect(attrs={"aria-describedby": f"{question.key}-help"}),
                 label=question.text,
-                error_messages={"required": "Please choose Yes, No or Not sure."},
+                error_messages={"required": _("Please choose Yes, No or Not sure.")},
             )
 
     def answers(self) -> dict[str, str]:
@@ -95,15 +97,15 @@ def safety_page(request: HttpRequest) -> HttpResponse:
 @dataclass(frozen=True)
 class MedicareAmount:
     code: str
-    regions: str
+    regions: str | Promise
     amount: str  # US dollars, as published: display only
 
 
 # Reference section 3: 2026 national non-facility amounts (RVU x conversion factor).
 MEDICARE_2026_CMT: tuple[MedicareAmount, ...] = (
-    MedicareAmount("98940", "1-2 spinal regions", "26.72"),
-    MedicareAmount("98941", "3-4 spinal regions", "38.41"),
-    MedicareAmount("98942", "5 spinal regions", "49.77"),
+    MedicareAmount("98940", _("1-2 spinal regions"), "26.72"),
+    MedicareAmount("98941", _("3-4 spinal regions"), "38.41"),
+    MedicareAmount("98942", _("5 spinal regions"), "49.77"),
 )
 
 # The reference's Sources list, for the keys this page cites.

@@ -6,6 +6,7 @@ from datetime import date
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from finder.practice_acts import PracticeActTimeline, practice_act_timelines
 from providers.models import Confidence, DirectAccess, PracticeAct, Profession, Scope
@@ -13,7 +14,7 @@ from providers.states import US_STATES
 
 # Physical therapists first: their spinal-manipulation rules are the ones that vary by state.
 PROFESSIONS = (Profession.PHYSICAL_THERAPIST, Profession.CHIROPRACTOR)
-NO_DATA_NOTE = "No practice-act data is on record for this profession in this state."
+NO_DATA_NOTE = _("No practice-act data is on record for this profession in this state.")
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class ProfessionRow:
     direct_access: str
     confidence: str
     confidence_label: str
-    note: str
+    note: str  # English, as stored: the template translates it sentence by sentence
     sources: list[Source]
     last_reviewed: date | None
     history: list[EarlierRuleRow]
@@ -52,7 +53,10 @@ class StateRows:
 
 
 def _sources(act: PracticeAct) -> list[Source]:
-    return [Source(f"Source {number}", url) for number, url in enumerate(act.sources, start=1)]
+    return [
+        Source(_("Source %(number)d") % {"number": number}, url)
+        for number, url in enumerate(act.sources, start=1)
+    ]
 
 
 def _profession_row(profession: str, timeline: PracticeActTimeline | None) -> ProfessionRow:

@@ -3,6 +3,8 @@
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import ValidationError
 
 from finder.access import with_access_words
@@ -20,7 +22,7 @@ RADIUS_CHOICES = [5, 10, 25, 50, 100]
 # A patient's search needs a place. Without one the API lists every provider by name (the
 # partners' sync list): no use to a patient, and a scan of the whole country per page.
 PLACE_FIELDS = {"near", "lat", "lng"}
-PLACE_NEEDED = "Enter a ZIP code, city or address, or use your location."
+PLACE_NEEDED = gettext_lazy("Enter a ZIP code, city or address, or use your location.")
 # The fields folded under "More filters and sorting" (templates/finder/search.html): open
 # whenever one of them is in use, so a patient always sees what narrowed the results.
 FOLDED_FIELDS = (
@@ -88,7 +90,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 page_size=query.page_size,
             )
         except PageOutOfRange:
-            context["errors"] = {"page": ["That page is past the last result."]}
+            context["errors"] = {"page": [_("That page is past the last result.")]}
             return render(request, "finder/search.html", context, status=400)
         plan_names = {plan.slug: plan.name for plan in plans}
         attach_medicare((hit.provider, hit.location) for hit in result.hits)
@@ -103,7 +105,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
             origin_label=(
                 None
                 if query.origin is None
-                else "your location"
+                else _("your location")
                 if query.by_coordinates
                 else query.origin.label
             ),
@@ -120,8 +122,11 @@ def for_patients(listing: dict, plan_names: dict[str, str]) -> dict:
     """A listing with the words the pages show for the API's codes: service names ("Spinal
     thrust manipulation"), plan names ("Aetna PPO" for `aetna-ppo`, sorted), language names
     and each location's access features."""
+    with_medicare = medicare_words(listing)
     words = {
-        **medicare_words(listing),
+        **with_medicare,
+        # Procedure labels are reference data, in the catalogue whole (finder/reference_text.py).
+        "prices": [{**price, "label": _(price["label"])} for price in with_medicare["prices"]],
         "service_labels": [Service(s).label for s in listing["services"]],
         "plan_names": sorted(plan_names.get(slug, slug) for slug in listing["insurance_plans"]),
         "language_names": language_names(listing["languages"]),

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 from rest_framework.fields import empty
 
@@ -38,7 +41,11 @@ DEFAULT_PAGE_SIZE = 20
 MAX_PAGE = 10_000_000
 
 
-RADIUS_TOO_LARGE = f"Must be at most {MAX_RADIUS_MILES:g} miles; search a closer location instead."
+# Messages are lazy translations: English for the API, the page's language on the pages.
+RADIUS_TOO_LARGE = format_lazy(
+    gettext_lazy("Must be at most {miles} miles; search a closer location instead."),
+    miles=f"{MAX_RADIUS_MILES:g}",
+)
 
 
 class FiniteFloatField(serializers.FloatField):
@@ -112,7 +119,7 @@ class SearchQuery:
 
 def positive_radius(value: float) -> float:
     if value <= 0:
-        raise serializers.ValidationError("Must be greater than 0.")
+        raise serializers.ValidationError(_("Must be greater than 0."))
     return value
 
 
@@ -122,7 +129,7 @@ def known_insurance_plan(value: str) -> str:
     # another process within the last second, so the table has the last word.
     known = value in catalogue().plan_slugs.values()
     if not known and not InsurancePlan.objects.filter(slug=value).exists():
-        raise serializers.ValidationError(f"Unknown insurance plan '{value}'.")
+        raise serializers.ValidationError(_("Unknown insurance plan '%(plan)s'.") % {"plan": value})
     return value
 
 
@@ -130,7 +137,8 @@ def known_language(value: str) -> str:
     code = value.lower()
     if not is_known_language(code):
         raise serializers.ValidationError(
-            f"Unknown language code '{value}'. Use an ISO 639-1 code, such as 'es' for Spanish."
+            _("Unknown language code '%(code)s'. Use an ISO 639-1 code, such as 'es' for Spanish.")
+            % {"code": value}
         )
     return code
 
@@ -188,13 +196,15 @@ def check_place(values: dict) -> None:
     has_near = bool(values.get("near"))
     has_lat, has_lng = "lat" in values, "lng" in values
     if has_near and (has_lat or has_lng):
-        raise serializers.ValidationError({"near": ["Give either near or lat and lng, not both."]})
+        raise serializers.ValidationError(
+            {"near": [_("Give either near or lat and lng, not both.")]}
+        )
     if has_lat != has_lng:
         missing = "lng" if has_lat else "lat"
-        raise serializers.ValidationError({missing: ["lat and lng must be given together."]})
+        raise serializers.ValidationError({missing: [_("lat and lng must be given together.")]})
     if values.get("ordering") == Ordering.DISTANCE and not (has_near or has_lat):
         raise serializers.ValidationError(
-            {"ordering": ["Ordering by distance needs a location (near, or lat and lng)."]}
+            {"ordering": [_("Ordering by distance needs a location (near, or lat and lng).")]}
         )
 
 
@@ -220,32 +230,41 @@ def unknown_place(text: str) -> UnknownPlace:
         if not places:
             # A territory whose ZIPs the index does not hold (FM, MH, PW): nothing to offer.
             return UnknownPlace(
-                f"We have no listings data for {state_display_name(state)}. Enter a US ZIP code"
-                " or a city instead.",
+                _("We have no listings data for %(place)s. Enter a US ZIP code or a city instead.")
+                % {"place": state_display_name(state)},
                 [],
             )
         return UnknownPlace(
-            f"'{text}' is too large an area to search. Enter a ZIP code or a city, such as "
-            f"{or_list(places)}.",
+            _(
+                "'%(text)s' is too large an area to search. Enter a ZIP code or a city, such as "
+                "%(places)s."
+            )
+            % {"text": text, "places": or_list(places)},
             places,
         )
     if names_military_mail(text):
         return UnknownPlace(
-            "Military mail codes (AA, AE, AP) name no place to search near. Enter a US ZIP code"
-            " or a city instead.",
+            _(
+                "Military mail codes (AA, AE, AP) name no place to search near. Enter a US ZIP "
+                "code or a city instead."
+            ),
             [],
         )
     named = cities_named(text)
     if len(named) > 1:
         city = named[0].rpartition(", ")[0]  # as USPS spells it, without a street before it
         return UnknownPlace(
-            f"Several US places are named '{city}'. Add the state, for example {or_list(named)}.",
+            _("Several US places are named '%(city)s'. Add the state, for example %(places)s.")
+            % {"city": city, "places": or_list(named)},
             named[:MAX_PLACE_SUGGESTIONS],
         )
-    unknown = f"Could not find a US location for '{text}'."
+    unknown = _("Could not find a US location for '%(text)s'.") % {"text": text}
     similar = cities_like(text)
     return UnknownPlace(
-        f"{unknown} Did you mean {or_list(similar)}?" if similar else unknown, similar
+        _("%(unknown)s Did you mean %(places)s?") % {"unknown": unknown, "places": or_list(similar)}
+        if similar
+        else unknown,
+        similar,
     )
 
 
@@ -254,7 +273,7 @@ def or_list(labels: list[str]) -> str:
     quoted = [f"'{label}'" for label in labels[:3]]
     if len(quoted) <= 1:
         return "".join(quoted)
-    return f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+    return _("%(first)s or %(last)s") % {"first": ", ".join(quoted[:-1]), "last": quoted[-1]}
 
 
 def resolve_origin(values: dict) -> Origin | None:

@@ -22,6 +22,18 @@
     return;
   }
 
+  // The page's words for these messages (templates/base.html, "js-messages"), English
+  // when the page gives none.
+  var messages = {};
+  try {
+    messages = JSON.parse(document.getElementById("js-messages").textContent);
+  } catch (error) {
+    messages = {};
+  }
+  function message(key, english) {
+    return messages[key] || english;
+  }
+
   function say(text) {
     if (statusEl) {
       statusEl.textContent = text;
@@ -35,13 +47,13 @@
 
   button.addEventListener("click", function () {
     button.disabled = true;
-    say("Finding your location…");
+    say(message("finding", "Finding your location…"));
     navigator.geolocation.getCurrentPosition(
       function (position) {
         lat.value = position.coords.latitude.toFixed(3);
         lng.value = position.coords.longitude.toFixed(3);
         near.value = "";
-        say("Searching near your location…");
+        say(message("searching", "Searching near your location…"));
         if (form.requestSubmit) {
           form.requestSubmit();
         } else {
@@ -51,9 +63,9 @@
       function (error) {
         button.disabled = false;
         if (error.code === error.PERMISSION_DENIED) {
-          say("Your browser did not share your location. Type a ZIP code or city instead.");
+          say(message("denied", "Your browser did not share your location. Type a ZIP code or city instead."));
         } else {
-          say("We could not find your location. Type a ZIP code or city instead.");
+          say(message("failed", "We could not find your location. Type a ZIP code or city instead."));
         }
       },
       { enableHighAccuracy: false, timeout: 15000, maximumAge: 600000 }

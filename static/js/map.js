@@ -33,6 +33,18 @@
   var statusEl = document.getElementById(mapEl.dataset.status || "");
   var map = null;
 
+  // The page's words for these messages (templates/base.html, "js-messages"), English
+  // when the page gives none.
+  var messages = {};
+  try {
+    messages = JSON.parse(document.getElementById("js-messages").textContent);
+  } catch (error) {
+    messages = {};
+  }
+  function message(key, english) {
+    return messages[key] || english;
+  }
+
   function say(text) {
     if (statusEl) {
       statusEl.textContent = text;
@@ -67,8 +79,8 @@
       }
       failed = true;
       mapEl.classList.add("map-no-tiles");
-      say("The map background could not load. The pins still show where each place is, " +
-        "and the list has the same information.");
+      say(message("map_tiles_failed", "The map background could not load. The pins still " +
+        "show where each place is, and the list has the same information."));
     });
     tiles.addTo(map);
   }
@@ -116,8 +128,9 @@
         build();
       }
     }
-    say(showMap ? "Showing the map. Each pin opens the provider's name and a link."
-      : "Showing the list.");
+    say(showMap
+      ? message("map_shown", "Showing the map. Each pin opens the provider's name and a link.")
+      : message("list_shown", "Showing the list."));
   }
   Array.prototype.forEach.call(buttons, function (button) {
     button.addEventListener("click", function () {

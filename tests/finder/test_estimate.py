@@ -372,7 +372,7 @@ def test_it_rejects_impossible_inputs(build):
 
 
 def test_the_disclaimers_cover_what_45_cfr_149_610_requires():
-    text = " ".join(GOOD_FAITH_ESTIMATE_DISCLAIMERS)
+    text = " ".join(str(disclaimer) for disclaimer in GOOD_FAITH_ESTIMATE_DISCLAIMERS)
 
     for phrase in (
         "scheduled separately",

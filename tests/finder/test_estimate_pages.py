@@ -101,7 +101,7 @@ def test_an_unknown_provider_in_the_link_is_a_404_that_offers_typical_prices(cli
 
     assert response.status_code == 404
     assert "<h2>Provider not found</h2>" in html
-    assert "The form below\n    shows typical prices." in html
+    assert "The form below shows typical prices." in html
     assert 'name="code" value="98940"' in html  # the form is there, with typical procedures
 
 
@@ -155,7 +155,7 @@ def test_a_submitted_form_shows_an_itemized_table_and_totals(client, chiropracto
     assert '<tr><th scope="row">6</th>' in html
     assert '<th scope="row">Total</th><td class="amount">$240.00</td>' in html
     assert escape("This provider's listing says it accepts Aetna PPO") in html
-    assert escape(DISCLAIMER) in html
+    assert escape(str(DISCLAIMER)) in html
     assert 'id="gfe-heading"' not in html  # a Good Faith Estimate is for self-pay only
 
 
@@ -267,7 +267,7 @@ def test_self_pay_with_a_provider_offers_a_good_faith_estimate_by_post(client, c
 def test_self_pay_without_a_provider_points_to_search_for_a_good_faith_estimate(client, reference):
     html = client.get(ESTIMATE_URL, query()).content.decode()
     assert GFE_URL not in html
-    assert "to print a cost\n    estimate with their name, NPI and prices to take to them." in html
+    assert "to print a cost estimate with their name, NPI and prices to take to them." in html
 
 
 def test_the_good_faith_estimate_prints_every_required_element(client, chiropractor):
@@ -290,7 +290,7 @@ def test_the_good_faith_estimate_prints_every_required_element(client, chiroprac
         '<h1 id="gfe-title">Self-pay cost estimate to take to your provider</h1>',
         f"<strong>This is not {chiropractor.display_name}'s Good Faith Estimate.</strong>",
         "the provider has not confirmed it.",
-        "within 1 business day of scheduling a service 3 or\n      more business days ahead",
+        "within 1 business day of scheduling a service 3 or more business days ahead",
         "within 3 business days of your asking (asking about cost counts)",
         "Keep a copy of the Good Faith Estimate the provider gives you",
         "Expected charge for 3 visits",
@@ -310,7 +310,7 @@ def test_the_good_faith_estimate_prints_every_required_element(client, chiroprac
     ):
         assert element in html, element
     for disclaimer in GOOD_FAITH_ESTIMATE_DISCLAIMERS:
-        assert escape(disclaimer) in html
+        assert escape(str(disclaimer)) in html
 
 
 def test_the_good_faith_estimate_says_when_the_tin_is_not_on_file(client, chiropractor):

@@ -50,13 +50,13 @@ def test_it_shows_the_washington_endorsement_badge_and_history(page):
     assert '<span class="badge badge-requires_endorsement">requires endorsement</span>' in (
         washington
     )
-    assert 'Before 2015-07-01: <span class="badge badge-prohibited">prohibited</span>' in washington
+    assert 'Before July 1, 2015: <span class="badge badge-prohibited">prohibited</span>' in washington
 
 
 def test_it_shows_maines_earlier_restriction(page):
     maine = state_section(page, "ME")
     assert (
-        'Before 2023-01-01: <span class="badge badge-restricted">restricted or disputed</span>'
+        'Before January 1, 2023: <span class="badge badge-restricted">restricted or disputed</span>'
         in maine
     )
 
@@ -71,7 +71,7 @@ def test_it_shows_chiropractic_findings(page):
 def test_it_links_the_sources(page):
     washington = state_section(page, "WA")
     assert (
-        '<a href="https://apps.leg.wa.gov/rcw/default.aspx?cite=18.74" rel="noopener">'
+        '<a href="https://apps.leg.wa.gov/rcw/default.aspx?cite=18.74" rel="noopener" hreflang="en">'
         "Source 1</a>" in washington
     )
     assert page.count('rel="noopener"') >= 102
@@ -80,7 +80,7 @@ def test_it_links_the_sources(page):
 def test_it_shows_confidence_and_last_reviewed(page):
     washington = state_section(page, "WA")
     assert '<abbr title="High: statute, regulator or court text">H</abbr>' in washington
-    assert '<time datetime="2026-11-27">2026-11-27</time>' in washington
+    assert '<time datetime="2026-11-27">November 27, 2026</time>' in washington
 
 
 def test_it_has_the_disclaimer_and_explanations(page):
