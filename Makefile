@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format venv clean serve
+.PHONY: run test lint format venv clean serve messages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,15 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The Spanish catalogue, after changing translatable text (needs GNU gettext: apt-get install
+# gettext). Translate the new entries of locale/es/LC_MESSAGES/django.po, then run it again:
+# the compiled .mo is committed, so `make run` and `make test` need no gettext (docs/i18n.md).
+messages: $(STAMP)
+	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l es --add-location=file \
+		--ignore='tests/*' --ignore='devtools/*' --ignore='static*' --ignore='screenshots/*' \
+		--ignore='docs/*'
+	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages -l es
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

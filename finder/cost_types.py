@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from finder.estimate import DISCLAIMER, Estimate, Network, PriceRange, VisitCost
+from providers.lazy_text import Text
 from providers.models import InsurancePlan, Procedure, Provider
 
 CoverageType = Literal["insurance", "medicare", "self_pay"]
@@ -19,7 +19,7 @@ AllowedSource = Literal["medicare_locality", "medicare_national", "cash_price", 
 
 COVERAGE_TYPES: tuple[CoverageType, ...] = ("insurance", "medicare", "self_pay")
 
-NETWORK_LABELS: dict[str, str | Promise] = {
+NETWORK_LABELS: dict[str, Text] = {
     "in": gettext_lazy("In network"),
     "out": gettext_lazy("Out of network"),
     "self_pay": gettext_lazy("Self-pay (no insurance claim)"),
@@ -110,7 +110,7 @@ class CostEstimate:
     lines: list[PricedLine]
     estimate: Estimate
     assumptions: list[str]
-    disclaimer: str = DISCLAIMER
+    disclaimer: Text = DISCLAIMER
     currency: str = "USD"
 
     @property
@@ -118,7 +118,7 @@ class CostEstimate:
         return self.estimate.network
 
     @property
-    def network_label(self) -> str:
+    def network_label(self) -> Text:
         return NETWORK_LABELS[self.estimate.network]
 
     @property

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -47,6 +46,7 @@ from finder.medicare_amounts import (
 )
 from finder.medicare_estimate import MedicareLine, MedicareTerms, estimate_medicare_cost
 from finder.negotiated import apply_plan_rates, network_evidence
+from providers.lazy_text import Text
 from providers.models import (
     PracticeLocation,
     Procedure,
@@ -70,7 +70,7 @@ MAX_VISITS = 60
 MAX_MONEY = Decimal("100000")
 MAX_COVERED_VISITS = 1000
 
-PROFESSION_PLURAL: dict[str, str | Promise] = {
+PROFESSION_PLURAL: dict[str, Text] = {
     Profession.CHIROPRACTOR: gettext_lazy("chiropractors"),
     Profession.PHYSICAL_THERAPIST: gettext_lazy("physical therapists"),
 }
@@ -122,7 +122,7 @@ def resolve_procedures(
     """
     found = {p.code: p for p in Procedure.objects.filter(code__in={r.code for r in requested})}
     if provider is None:
-        offered_by = _("chiropractors or physical therapists")
+        offered_by: Text = _("chiropractors or physical therapists")
     else:
         offered_by = PROFESSION_PLURAL.get(provider.profession, provider.profession)
     errors: dict[int, str] = {}

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from providers.lazy_text import Text
 
 Network = Literal["in", "out", "self_pay", "medicare"]
 _PriceMode = Literal["low", "mid", "high"]
@@ -32,7 +33,7 @@ DISCLAIMER = gettext_lazy(
 # The disclaimers 45 CFR 149.610 requires on a Good Faith Estimate, in plain language. The
 # printed estimate is made by this site, not the provider: the dispute right attaches to a Good
 # Faith Estimate the provider gives, which this one becomes only if the provider adopts it.
-GOOD_FAITH_ESTIMATE_DISCLAIMERS: list[str | Promise] = [
+GOOD_FAITH_ESTIMATE_DISCLAIMERS: list[Text] = [
     gettext_lazy(
         "This estimate includes only the items and services listed. Other services your "
         "provider recommends must be scheduled separately and are not included."

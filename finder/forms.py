@@ -15,6 +15,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from finder import costs
+from providers.lazy_text import Text
 from providers.models import InsurancePlan, Provider
 
 _MONEY_ATTRS = {"inputmode": "decimal", "placeholder": "0.00"}
@@ -23,7 +24,7 @@ _NO_PROVIDER = _(
 )
 
 
-def _money_field(label: str, help_text: str) -> forms.DecimalField:
+def _money_field(label: Text, help_text: Text) -> forms.DecimalField:
     return forms.DecimalField(
         label=label,
         help_text=help_text,
@@ -36,7 +37,7 @@ def _money_field(label: str, help_text: str) -> forms.DecimalField:
     )
 
 
-def _percent_field(label: str, help_text: str) -> forms.DecimalField:
+def _percent_field(label: Text, help_text: Text) -> forms.DecimalField:
     return forms.DecimalField(
         label=label,
         help_text=help_text,

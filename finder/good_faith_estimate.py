@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from finder.costs import CoverageTerms, PriceSource, RequestedProcedure, estimate_visits
 from finder.estimate import GOOD_FAITH_ESTIMATE_DISCLAIMERS
+from providers.lazy_text import Text
 from providers.models import PracticeLocation, Provider
 
 
@@ -42,7 +43,7 @@ class GoodFaithEstimate:
     total: Decimal
     issued: date
     uses_typical_prices: bool
-    disclaimers: list[str] = field(default_factory=lambda: list(GOOD_FAITH_ESTIMATE_DISCLAIMERS))
+    disclaimers: list[Text] = field(default_factory=lambda: list(GOOD_FAITH_ESTIMATE_DISCLAIMERS))
     currency: str = "USD"
 
 

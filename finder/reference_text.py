@@ -19,7 +19,9 @@ from django.utils.translation import get_language, gettext
 # A sentence ends at . ! or ? followed by a space and a capital or a quote, except after the
 # abbreviations of legal citations ("Teston v. Arkansas", "Tex. App. 2012").
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'])")
-ABBREVIATIONS = frozenset({"v.", "Ark.", "Tex.", "Bd.", "Chiro.", "Exam'rs", "Educ.", "App.", "St."})
+ABBREVIATIONS = frozenset(
+    {"v.", "Ark.", "Tex.", "Bd.", "Chiro.", "Exam'rs", "Educ.", "App.", "St."}
+)
 
 
 def sentences(text: str) -> list[str]:

@@ -22,7 +22,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
-from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -43,9 +42,9 @@ from finder.safety_questions import (  # noqa: F401  (re-exported: the check's p
     Source,
     sources_for,
 )
+from providers.lazy_text import Text
 
 # Lazy translations throughout: the words read in the language of the page that shows them.
-Text = str | Promise
 ANSWER_CHOICES: list[tuple[str, Text]] = [(YES, _("Yes")), (NO, _("No")), (NOT_SURE, _("Not sure"))]
 _ANSWER_LABELS = dict(ANSWER_CHOICES)
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from providers.lazy_text import Text
 
 Level = Literal["avoid_region", "talk_first", "no_flags"]
 Answer = Literal["yes", "no", "not_sure"]
@@ -92,15 +93,15 @@ class Question:
 
     key: str
     # The words are lazy translations: they read in the language of the page that shows them.
-    title: str | Promise  # short name shown in the result
-    text: str | Promise  # the question, in plain language
-    help: str | Promise
+    title: Text  # short name shown in the result
+    text: Text  # the question, in plain language
+    help: Text
     level_if_yes: Level
-    region: str | Promise  # which body area the advice is about
-    explanation: str | Promise  # why, in plain language, with the sourced basis
+    region: Text  # which body area the advice is about
+    explanation: Text  # why, in plain language, with the sourced basis
     sources: tuple[Source, ...]
-    gentler_option: str | Promise = ""  # a gentler alternative, where one is appropriate
-    urgent_advice: str | Promise = ""  # set only for red flags that need medical help now
+    gentler_option: Text = ""  # a gentler alternative, where one is appropriate
+    urgent_advice: Text = ""  # set only for red flags that need medical help now
 
     @property
     def urgent(self) -> bool:

@@ -8,10 +8,11 @@ A code outside the list is refused, so a filter on it cannot silently find nothi
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-SPOKEN_LANGUAGES: dict[str, Promise] = {
+from providers.lazy_text import Text
+
+SPOKEN_LANGUAGES: dict[str, Text] = {
     "en": _("English"),
     "es": _("Spanish"),
     "zh": _("Chinese"),

@@ -251,3 +251,16 @@ def test_the_walk_reports_english_but_not_names_codes_or_english_sources():
     assert [piece for piece in left if not only_shared_tokens(piece, names)] == [
         "Estimate your cost"
     ]
+
+
+@pytest.mark.django_db
+def test_the_partner_api_stays_english_whatever_the_browser_asks(client):
+    response = client.get(
+        "/api/v1/providers/", {"near": "xyz", "language": "xx"}, HTTP_ACCEPT_LANGUAGE="es"
+    )
+    assert response.status_code == 400
+    assert response.json()["language"] == [
+        "Unknown language code 'xx'. Use an ISO 639-1 code, such as 'es' for Spanish."
+    ]
+    page = client.get("/es/", {"near": "78701", "language": "xx"})
+    assert "Código de idioma desconocido: &#x27;xx&#x27;." in page.text

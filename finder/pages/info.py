@@ -14,7 +14,6 @@ from typing import Any
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -33,6 +32,7 @@ from finder.safety import (
     Source,
     assess,
 )
+from providers.lazy_text import Text
 
 
 class SafetyForm(forms.Form):
@@ -97,7 +97,7 @@ def safety_page(request: HttpRequest) -> HttpResponse:
 @dataclass(frozen=True)
 class MedicareAmount:
     code: str
-    regions: str | Promise
+    regions: Text
     amount: str  # US dollars, as published: display only
 
 

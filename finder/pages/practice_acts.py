@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from finder.practice_acts import PracticeActTimeline, practice_act_timelines
+from providers.lazy_text import Text
 from providers.models import Confidence, DirectAccess, PracticeAct, Profession, Scope
 from providers.states import US_STATES
 
@@ -32,14 +33,14 @@ class EarlierRuleRow:
 
 @dataclass(frozen=True)
 class ProfessionRow:
-    profession: str
+    profession: Text
     spinal_manipulation: str
     extremity_manipulation: str
     manipulation_under_anesthesia: str
-    direct_access: str
+    direct_access: Text
     confidence: str
-    confidence_label: str
-    note: str  # English, as stored: the template translates it sentence by sentence
+    confidence_label: Text
+    note: Text  # as stored, in English: the template translates it sentence by sentence
     sources: list[Source]
     last_reviewed: date | None
     history: list[EarlierRuleRow]

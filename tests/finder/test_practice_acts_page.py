@@ -50,7 +50,9 @@ def test_it_shows_the_washington_endorsement_badge_and_history(page):
     assert '<span class="badge badge-requires_endorsement">requires endorsement</span>' in (
         washington
     )
-    assert 'Before July 1, 2015: <span class="badge badge-prohibited">prohibited</span>' in washington
+    assert (
+        'Before July 1, 2015: <span class="badge badge-prohibited">prohibited</span>' in washington
+    )
 
 
 def test_it_shows_maines_earlier_restriction(page):
@@ -71,8 +73,8 @@ def test_it_shows_chiropractic_findings(page):
 def test_it_links_the_sources(page):
     washington = state_section(page, "WA")
     assert (
-        '<a href="https://apps.leg.wa.gov/rcw/default.aspx?cite=18.74" rel="noopener" hreflang="en">'
-        "Source 1</a>" in washington
+        '<a href="https://apps.leg.wa.gov/rcw/default.aspx?cite=18.74" rel="noopener" '
+        'hreflang="en">Source 1</a>' in washington
     )
     assert page.count('rel="noopener"') >= 102
 
