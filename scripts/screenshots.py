@@ -1,6 +1,7 @@
 """Save PNG screenshots of every patient page at phone (390x844) and desktop (1280x800) widths.
 
-Runs the browser accessibility tests (tests/browser/test_accessibility.py) with SCREENSHOTS_DIR
+Runs the browser accessibility tests (tests/browser/test_accessibility.py, and the Spanish pages'
+in tests/browser/test_spanish.py) with SCREENSHOTS_DIR
 set: they start Django's live server on a test database with reference data and a few demo
 providers near ZIP 78701, open each page in Debian's Chromium and save full-page PNGs named
 `<page>-phone.png` and `<page>-desktop.png`. The run also fails if axe finds a serious or
@@ -36,6 +37,8 @@ def main() -> int:
         "-m",
         "browser",
         "tests/browser/test_accessibility.py",
+        # The Spanish pages, as `es-<page>-…png`.
+        "tests/browser/test_spanish.py::test_the_spanish_page_has_no_serious_accessibility_violations",
     ]
     status = subprocess.run(command, cwd=ROOT, env=env, check=False).returncode
     shots = sorted(out.glob("*.png"))
