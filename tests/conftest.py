@@ -7,6 +7,7 @@ be tested against a real "prohibited" row.
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
@@ -34,6 +35,14 @@ def _clear_cache():
     cache.clear()
     freshness.forget()
     density.forget()
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    # A request under /es/ leaves Spanish active on its thread (LocaleMiddleware activates a
+    # language per request and never resets it): tests that call code directly get English.
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
