@@ -5,6 +5,8 @@ A signed-in account sees and changes the listings of its approved claims only: a
 listing id is a 404, as if it did not exist.
 """
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
@@ -31,7 +33,9 @@ from providers.accounts.links import read_confirm_token, read_verification
 from providers.accounts.models import ProviderAccount
 from providers.models import Provider
 
+logger = logging.getLogger(__name__)
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+REPORT_WINDOW_SECONDS = 3600
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -193,10 +197,10 @@ def report(request: HttpRequest, provider_id: int) -> HttpResponse:
     form = ListingReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if over_report_limit(client_address(request)):
-            return render(
-                request, "accounts/report.html", {"form": form, "provider": provider,
-                "limited": True}, status=429, headers={"Retry-After": "3600"},
-            )  # fmt: skip
+            context = {"form": form, "provider": provider, "limited": True}
+            response = render(request, "accounts/report.html", context, status=429)
+            response["Retry-After"] = str(REPORT_WINDOW_SECONDS)
+            return response
         form.instance.provider = provider
         form.save()
         messages.success(request, "Thank you: our curators will check this listing.")
@@ -209,10 +213,14 @@ def over_report_limit(address: str) -> bool:
     """Whether this address has sent LISTING_REPORTS_PER_HOUR reports in the last hour, counted
     in the shared cache (every worker sees one count with Redis)."""
     key = f"listing-reports:{address}"
-    cache.add(key, 0, timeout=3600)
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        count = 1
+        cache.add(key, 0, timeout=REPORT_WINDOW_SECONDS)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=REPORT_WINDOW_SECONDS)
+            count = 1
+    except Exception:  # the cache is down: take the report rather than lose it
+        logger.warning("Cache unavailable; report rate limit not applied", exc_info=True)
+        return False
     return count > settings.LISTING_REPORTS_PER_HOUR
