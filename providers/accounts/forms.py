@@ -24,11 +24,19 @@ MAX_NPIS_PER_CLAIM = 10
 LOCKED_HELP = "Locked by our curators: email us if it needs changing."
 
 
+class NoColon:
+    """Labels without Django's trailing colon, as the site's other forms read."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 def normalized_email(value: str) -> str:
     return value.strip().lower()
 
 
-class SignupForm(forms.Form):
+class SignupForm(NoColon, forms.Form):
     email = forms.EmailField(max_length=150, help_text="We send a link to confirm it.")
     password1 = forms.CharField(label="Password", strip=False, widget=forms.PasswordInput)
     password2 = forms.CharField(
@@ -57,7 +65,7 @@ class SignupForm(forms.Form):
         return cleaned
 
 
-class EmailLoginForm(AuthenticationForm):
+class EmailLoginForm(NoColon, AuthenticationForm):
     """Sign in with the email: it is the account's username, lower-cased."""
 
     username = forms.CharField(label="Email", max_length=150)
@@ -66,7 +74,7 @@ class EmailLoginForm(AuthenticationForm):
         return normalized_email(self.cleaned_data["username"])
 
 
-class EmailChangeForm(forms.Form):
+class EmailChangeForm(NoColon, forms.Form):
     email = forms.EmailField(label="New email", max_length=150)
     password = forms.CharField(label="Your password", strip=False, widget=forms.PasswordInput)
 
@@ -88,7 +96,7 @@ class EmailChangeForm(forms.Form):
         return password
 
 
-class ClaimForm(forms.Form):
+class ClaimForm(NoColon, forms.Form):
     npis = forms.CharField(
         label="NPI numbers",
         max_length=200,
@@ -126,7 +134,7 @@ class ClaimForm(forms.Form):
         return phone
 
 
-class ListingEditForm(forms.Form):
+class ListingEditForm(NoColon, forms.Form):
     """A provider's own facts: the fields a curator locked are shown but cannot change."""
 
     accepting_new_patients = forms.BooleanField(required=False)
@@ -205,7 +213,7 @@ class ListingEditForm(forms.Form):
         return values
 
 
-class ListingReportForm(forms.ModelForm):
+class ListingReportForm(NoColon, forms.ModelForm):
     class Meta:
         model = ListingReport
         fields = ["problem", "details"]
@@ -229,7 +237,7 @@ def edit_form_initial(values: dict[str, Any]) -> dict[str, Any]:
     return initial
 
 
-class ProviderPasswordResetForm(PasswordResetForm):
+class ProviderPasswordResetForm(NoColon, PasswordResetForm):
     """Resets for provider accounts only: staff reset their passwords with a superuser."""
 
     def get_users(self, email: str):
