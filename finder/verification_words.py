@@ -5,7 +5,7 @@ from datetime import date
 from providers.models import VerificationSource, VerificationStatus
 from providers.verification import Verification
 
-NOT_YET = {
+NOT_YET: dict[str, str] = {
     VerificationSource.NPPES: "From the national NPI registry; not yet confirmed",
     VerificationSource.DEMO: "Demo data; not yet confirmed",
     VerificationSource.CURATOR: "Added by our curators; not yet confirmed",
@@ -19,7 +19,7 @@ def day_text(day: date) -> str:
 
 
 def age_text(days: int) -> str:
-    """"4 months ago", "1 year ago": whole months up to two years, then whole years."""
+    """ "4 months ago", "1 year ago": whole months up to two years, then whole years."""
     months = days // 30
     if months < 24:
         return f"{months} month{'s' if months != 1 else ''} ago"

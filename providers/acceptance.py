@@ -83,7 +83,9 @@ def record_provider_plans(
     linked = set(provider.insurance_plans.values_list("id", flat=True))
     rows = {
         row.plan_id: row
-        for row in PlanAcceptance.objects.filter(provider=provider, source=AcceptanceSource.PROVIDER)
+        for row in PlanAcceptance.objects.filter(
+            provider=provider, source=AcceptanceSource.PROVIDER
+        )
     }
     for plan_id in sorted(wanted ^ linked):
         row = rows.get(plan_id)

@@ -2,6 +2,7 @@
 the review queue of providers' changes (one click reverts one) and patients' reports."""
 
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -16,6 +17,13 @@ from providers.accounts.editing import revert_change
 from providers.accounts.models import Claim, ListingChange, ListingReport
 
 
+def curator(request: HttpRequest) -> User:
+    """The signed-in staff user acting (admin views require one)."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
+
+
 @admin.register(Claim)
 class ClaimAdmin(admin.ModelAdmin):
     list_display = [
@@ -24,12 +32,17 @@ class ClaimAdmin(admin.ModelAdmin):
     ]  # fmt: skip
     list_filter = ["status"]
     list_select_related = ["provider", "account__user"]
-    search_fields = ["provider__npi", "provider__last_name", "account__user__email", "practice_name"]
+    search_fields = [
+        "provider__npi",
+        "provider__last_name",
+        "account__user__email",
+        "practice_name",
+    ]
     readonly_fields = [
         "account", "provider", "practice_name", "phone", "account_email", "email_domain",
         "registry_phone", "registry_address", "created_at", "decided_at", "decided_by",
     ]  # fmt: skip
-    fields = readonly_fields[:8] + ["status", "created_at", "decided_at", "decided_by"]
+    fields = [*readonly_fields[:8], "status", "created_at", "decided_at", "decided_by"]
     actions = ["approve", "reject"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -60,17 +73,17 @@ class ClaimAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Claim, form, change: bool) -> None:
         if "status" in form.changed_data:
-            obj.decided_at, obj.decided_by = timezone.now(), request.user
+            obj.decided_at, obj.decided_by = timezone.now(), curator(request)
         super().save_model(request, obj, form, change)
 
     @admin.action(description="Approve selected claims", permissions=["change"])
     def approve(self, request: HttpRequest, queryset: QuerySet[Claim]) -> None:
-        count = decide_claims(queryset, status=Claim.Status.APPROVED, curator=request.user)
+        count = decide_claims(queryset, status=Claim.Status.APPROVED, curator=curator(request))
         self.message_user(request, f"{count} claim(s) approved.")
 
     @admin.action(description="Reject selected claims", permissions=["change"])
     def reject(self, request: HttpRequest, queryset: QuerySet[Claim]) -> None:
-        count = decide_claims(queryset, status=Claim.Status.REJECTED, curator=request.user)
+        count = decide_claims(queryset, status=Claim.Status.REJECTED, curator=curator(request))
         self.message_user(request, f"{count} claim(s) rejected.")
 
 
@@ -145,7 +158,7 @@ class ReviewQueueAdmin(admin.ModelAdmin):
             raise PermissionDenied
         change = get_object_or_404(ListingChange.objects.select_related("provider"), pk=change_id)
         if change.reverted_at is None:
-            revert_change(change, curator=request.user)
+            revert_change(change, curator=curator(request))
             self.message_user(request, f"Reverted {change.field} of {change.provider}.")
         return HttpResponseRedirect(reverse("admin:accounts_listingchange_changelist"))
 

@@ -40,7 +40,9 @@ def registry_location(provider: Provider) -> PracticeLocation | None:
     curator compares a claim with."""
     locations = list(provider.locations.all())
     imported = [location for location in locations if location.source == RecordSource.NPPES]
-    return (imported or locations or [None])[0]
+    if imported:
+        return imported[0]
+    return locations[0] if locations else None
 
 
 def email_domain(email: str) -> str:

@@ -111,9 +111,8 @@ def write_price(provider: Provider, code: str, amount: str | None) -> None:
         for price in ProviderPrice.objects.filter(provider=provider, procedure=procedure):
             price.delete()  # one by one: each deletion is a history version
         return
-    price = ProviderPrice.objects.filter(provider=provider, procedure=procedure).first()
-    if price is None:
-        price = ProviderPrice(provider=provider, procedure=procedure)
+    existing = ProviderPrice.objects.filter(provider=provider, procedure=procedure).first()
+    price = existing or ProviderPrice(provider=provider, procedure=procedure)
     price.cash_price = Decimal(amount)
     price.full_clean()
     price.save()
@@ -133,9 +132,7 @@ def edit_listing(
     if not changed:
         return []
     with transaction.atomic():
-        write_values(
-            provider, changed, user=account.user, reason=EDITED_REASON, by_provider=True
-        )
+        write_values(provider, changed, user=account.user, reason=EDITED_REASON, by_provider=True)
         return ListingChange.objects.bulk_create(
             ListingChange(
                 provider=provider,
@@ -164,7 +161,7 @@ def revert_change(change: ListingChange, *, curator: AbstractBaseUser) -> None:
 
 
 def confirm_listing(*, provider: Provider, account: ProviderAccount) -> None:
-    """"Everything here is correct": the listing is verified today, by the provider. A
+    """ "Everything here is correct": the listing is verified today, by the provider. A
     suspended listing stays suspended (hidden); its date is recorded all the same."""
     if provider.verification_status != VerificationStatus.SUSPENDED:
         provider.verification_status = VerificationStatus.VERIFIED

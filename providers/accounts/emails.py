@@ -27,6 +27,4 @@ def send_reminder(account: ProviderAccount, providers: list[Provider]) -> None:
         "accounts/email/reminder.txt",
         {"listings": listings, "dashboard": absolute("/accounts/")},
     )
-    send_mail(
-        "Please confirm your JointCare Finder listing", body, None, [account.user.email]
-    )
+    send_mail("Please confirm your JointCare Finder listing", body, None, [account.user.email])

@@ -2,7 +2,7 @@
 
 import re
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
@@ -39,9 +39,7 @@ def normalized_email(value: str) -> str:
 class SignupForm(NoColon, forms.Form):
     email = forms.EmailField(max_length=150, help_text="We send a link to confirm it.")
     password1 = forms.CharField(label="Password", strip=False, widget=forms.PasswordInput)
-    password2 = forms.CharField(
-        label="Password again", strip=False, widget=forms.PasswordInput
-    )
+    password2 = forms.CharField(label="Password again", strip=False, widget=forms.PasswordInput)
 
     def clean_email(self) -> str:
         email = normalized_email(self.cleaned_data["email"])
@@ -52,7 +50,8 @@ class SignupForm(NoColon, forms.Form):
         return email
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         first, second = cleaned.get("password1"), cleaned.get("password2")
         if first and second and first != second:
             self.add_error("password2", "The two passwords differ.")
@@ -149,7 +148,7 @@ class ListingEditForm(NoColon, forms.Form):
     )
     hours = forms.CharField(
         required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="e.g. Mon–Fri 8am–6pm; Sat 9am–noon",
+        help_text="e.g. Mon-Fri 8am-6pm; Sat 9am-noon",
     )  # fmt: skip
     bio = forms.CharField(
         label="Short bio", required=False, max_length=600,
@@ -161,7 +160,8 @@ class ListingEditForm(NoColon, forms.Form):
     def __init__(self, *args, provider: Provider, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.provider = provider
-        self.fields["plans"].choices = list(InsurancePlan.objects.values_list("slug", "name"))
+        plans = cast(forms.MultipleChoiceField, self.fields["plans"])
+        plans.choices = list(InsurancePlan.objects.values_list("slug", "name"))
         self.price_fields: list[str] = []
         for procedure in procedures_for(provider):
             name = f"price_{procedure.code}"
@@ -182,7 +182,9 @@ class ListingEditForm(NoColon, forms.Form):
                 field.help_text = LOCKED_HELP
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
+        self.warnings: list[str] = []
         if "services" in cleaned:
             states = self.provider.locations.values_list("state", flat=True)
             result = check_services(
@@ -241,6 +243,4 @@ class ProviderPasswordResetForm(NoColon, PasswordResetForm):
     """Resets for provider accounts only: staff reset their passwords with a superuser."""
 
     def get_users(self, email: str):
-        return (
-            user for user in super().get_users(email) if hasattr(user, "provider_account")
-        )
+        return (user for user in super().get_users(email) if hasattr(user, "provider_account"))

@@ -51,7 +51,9 @@ def signup(request: HttpRequest) -> HttpResponse:
         login(request, user, backend=MODEL_BACKEND)
         messages.info(request, f"We sent a link to {email}: open it to confirm your email.")
         return redirect("accounts:home")
-    return render(request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 def verify_email(request: HttpRequest, token: str) -> HttpResponse:
@@ -152,7 +154,9 @@ def edit(request: HttpRequest, provider_id: int) -> HttpResponse:
         messages.warning(request, "Confirm your email first: open the link we sent you.")
         return redirect("accounts:home")
     values = listing_values(provider)
-    form = ListingEditForm(request.POST or None, provider=provider, initial=edit_form_initial(values))
+    form = ListingEditForm(
+        request.POST or None, provider=provider, initial=edit_form_initial(values)
+    )
     if request.method == "POST" and form.is_valid():
         changes = edit_listing(provider=provider, account=account, values=form.listing_values())
         for warning in form.warnings:
@@ -206,7 +210,9 @@ def report(request: HttpRequest, provider_id: int) -> HttpResponse:
         messages.success(request, "Thank you: our curators will check this listing.")
         return redirect("finder:provider", provider_id=provider.pk)
     status = 400 if form.errors else 200
-    return render(request, "accounts/report.html", {"form": form, "provider": provider}, status=status)
+    return render(
+        request, "accounts/report.html", {"form": form, "provider": provider}, status=status
+    )
 
 
 def over_report_limit(address: str) -> bool:

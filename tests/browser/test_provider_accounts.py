@@ -110,9 +110,7 @@ def test_a_provider_claims_edits_and_confirms_its_listing(browser: Browser, page
     expect(page.get_by_text(f"Confirmed by the provider on {today}")).to_be_visible()
     api = page.request.get(f"{site}/api/v1/providers/{jane.id}/").json()
     assert api["verification"]["source"] == "provider"
-    assert [p["source"] for p in api["insurance_plans"] if p["slug"] == "cigna-ppo"] == [
-        "provider"
-    ]
+    assert [p["source"] for p in api["insurance_plans"] if p["slug"] == "cigna-ppo"] == ["provider"]
 
     # Another account cannot reach the listing's pages.
     other_context = new_context(browser)

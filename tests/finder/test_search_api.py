@@ -1,13 +1,13 @@
 """GET /api/v1/providers/ and /api/v1/providers/{id}/ against the public contract."""
 
 import re
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.utils import timezone as django_timezone
 from django.test.utils import CaptureQueriesContext, override_script_prefix
+from django.utils import timezone as django_timezone
 
 from providers.models import InsurancePlan, Profession, Provider, Scope
 from tests.factories import (

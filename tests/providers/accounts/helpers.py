@@ -54,7 +54,7 @@ def edit_form_data(client: Client, provider_id: int, **changes: Any) -> dict[str
     assert response.status_code == 200
     form = response.context["form"]
     data: dict[str, Any] = {}
-    for name, field in form.fields.items():
+    for name in form.fields:
         value = form.initial.get(name)
         if name == "accepting_new_patients":
             if value:

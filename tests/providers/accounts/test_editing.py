@@ -103,7 +103,11 @@ def test_an_nppes_import_keeps_the_providers_own_edits(tmp_path, django_user_mod
     edit_listing(
         provider=provider,
         account=account,
-        values={"accepting_new_patients": False, "hours": "Mon 9-5", "website": "https://x.example"},
+        values={
+            "accepting_new_patients": False,
+            "hours": "Mon 9-5",
+            "website": "https://x.example",
+        },
     )
     path = tmp_path / "npi.csv"
     write_nppes_csv(path, [provider_row("1234567893", last="DOE", first="JANE")])
@@ -121,8 +125,9 @@ def test_a_payer_file_does_not_bring_back_a_plan_the_provider_removed(
     reference_data, django_user_model
 ):
     provider = PracticeLocationFactory().provider
-    plan, other = InsurancePlan.objects.get(slug="aetna-ppo"), InsurancePlan.objects.get(
-        slug="medicare"
+    plan, other = (
+        InsurancePlan.objects.get(slug="aetna-ppo"),
+        InsurancePlan.objects.get(slug="medicare"),
     )
     # A payer's file lists the provider for both plans.
     for listed in (plan, other):

@@ -103,7 +103,7 @@ def test_the_one_click_link_confirms_the_listing_once_without_signing_in():
 
 
 def test_a_confirmation_link_works_for_its_own_listing_only():
-    _, provider = account_with_listing("mine@example.org", 120)
+    account_with_listing("mine@example.org", 120)
     _, other = account_with_listing("theirs@example.org", 120)
     run()
     message = next(m for m in mail.outbox if m.to == ["mine@example.org"])

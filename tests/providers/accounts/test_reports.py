@@ -1,4 +1,4 @@
-""""Report a problem with this listing": anonymous, short, rate limited, and in the curators'
+""" "Report a problem with this listing": anonymous, short, rate limited, and in the curators'
 review queue."""
 
 import pytest
@@ -38,9 +38,7 @@ def test_a_report_is_stored_for_curators_and_shown_in_the_review_queue(
     assert "The 98940 price is $60 now." in queue.content.decode()
 
 
-@pytest.mark.parametrize(
-    "data", [{"problem": ""}, {"problem": "nonsense"}, {"details": "x" * 501}]
-)
+@pytest.mark.parametrize("data", [{"problem": ""}, {"problem": "nonsense"}, {"details": "x" * 501}])
 def test_a_bad_report_is_a_400_with_its_message(client, data):
     provider = PracticeLocationFactory().provider
     response = report(client, provider, **data)

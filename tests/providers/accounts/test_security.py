@@ -54,7 +54,7 @@ def test_a_rejected_claim_gives_no_access(owner_and_other):
 
 def test_own_listing_pages_need_a_sign_in(owner_and_other):
     _, mine = owner_and_other["owner"]
-    for view in OWN_LISTING_VIEWS + ["accounts:home"]:
+    for view in [*OWN_LISTING_VIEWS, "accounts:home"]:
         args = [] if view == "accounts:home" else [mine.pk]
         response = Client().get(reverse(view, args=args))
         assert response.status_code == 302
@@ -88,7 +88,10 @@ def test_sign_in_locks_out_after_repeated_failures_like_the_admin(client):
     sign_up_and_verify(Client(), "locked@example.org")
     url = reverse("accounts:login")
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
-        assert client.post(url, {"username": "locked@example.org", "password": "no"}).status_code == 200
+        assert (
+            client.post(url, {"username": "locked@example.org", "password": "no"}).status_code
+            == 200
+        )
     assert client.post(url, {"username": "locked@example.org", "password": "no"}).status_code == 429
     right = client.post(url, {"username": "LOCKED@example.org", "password": PASSWORD})
     assert right.status_code == 429
