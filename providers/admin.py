@@ -14,11 +14,11 @@ from django.utils.html import format_html, format_html_join
 
 from providers import freshness
 from providers.acceptance import record_curated_plans
+from providers.accounts.editing import PROVIDER_EDITABLE_FIELDS
 from providers.admin_keys import KeyCheckedChoices
 from providers.admin_safety import SoftDeleteProviderAdmin, VersionedAdmin, record_history
 from providers.geo import zip_centroid
 from providers.models import (
-    PROVIDER_EDITABLE_FIELDS,
     SERVICE_FIELDS,
     InsurancePlan,
     License,

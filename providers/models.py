@@ -74,22 +74,6 @@ class VerificationSource(models.TextChoices):
     DEMO = "demo", "Demo data"
 
 
-# What a provider may edit of its own listing (providers/accounts), and what a curator may lock
-# against those edits: field name -> label.
-PROVIDER_EDITABLE_FIELDS: dict[str, str] = {
-    "accepting_new_patients": "Accepting new patients",
-    "services": "Services offered",
-    "prices": "Cash prices",
-    "plans": "Insurance plans",
-    "hours": "Hours",
-    "bio": "Short bio",
-    "website": "Website",
-}
-# Days after which a listing's last confirmation no longer counts as current (the No Surprises
-# Act has plans re-verify their directories every 90 days).
-STALE_AFTER_DAYS = 90
-
-
 # Provider boolean field for each service, so search filters stay plain indexed columns.
 SERVICE_FIELDS: dict[str, str] = {
     Service.SPINAL_MANIPULATION: "offers_spinal_manipulation",

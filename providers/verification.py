@@ -5,7 +5,11 @@ from typing import Annotated, TypedDict
 
 from rest_framework import serializers
 
-from providers.models import STALE_AFTER_DAYS, Provider, VerificationSource, VerificationStatus
+from providers.models import Provider, VerificationSource, VerificationStatus
+
+# Days after which a listing's last confirmation no longer counts as current (the No Surprises
+# Act has plans re-verify their directories every 90 days).
+STALE_AFTER_DAYS = 90
 
 
 # The API's `verification` object (with the API's other shapes in finder/api/shapes.py; here so

@@ -21,7 +21,7 @@ from rest_framework import serializers
 
 from providers import models
 from providers.scope import ScopeSummary
-from providers.verification import Verification
+from providers.verification import STALE_AFTER_DAYS, Verification
 
 MONEY_PATTERN = r"^\d+\.\d{2}$"
 
@@ -122,7 +122,7 @@ VerificationObject = Annotated[
         "Who last vouched for the listing and when: `source` is `provider` (the provider "
         "confirmed it), `curator` (our curators verified it or added it), `nppes` (imported "
         "from the national NPI registry, not yet confirmed) or `demo`. `stale` is true when "
-        f"`last_verified` is missing or more than {models.STALE_AFTER_DAYS} days ago."
+        f"`last_verified` is missing or more than {STALE_AFTER_DAYS} days ago."
     ),
 ]
 

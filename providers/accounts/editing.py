@@ -26,6 +26,17 @@ from providers.models import (
     VerificationStatus,
 )
 
+# What a provider may edit of its own listing, and what a curator may lock against those edits
+# (Provider.locked_fields): field name -> label.
+PROVIDER_EDITABLE_FIELDS: dict[str, str] = {
+    "accepting_new_patients": "Accepting new patients",
+    "services": "Services offered",
+    "prices": "Cash prices",
+    "plans": "Insurance plans",
+    "hours": "Hours",
+    "bio": "Short bio",
+    "website": "Website",
+}
 PRICE_PREFIX = "price:"
 TEXT_FIELDS = ("hours", "bio", "website")
 EDITED_REASON = "Edited by the provider"

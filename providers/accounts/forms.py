@@ -9,10 +9,14 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 
-from providers.accounts.editing import PRICE_PREFIX, TEXT_FIELDS, procedures_for
+from providers.accounts.editing import (
+    PRICE_PREFIX,
+    PROVIDER_EDITABLE_FIELDS,
+    TEXT_FIELDS,
+    procedures_for,
+)
 from providers.accounts.models import ListingReport
 from providers.models import (
-    PROVIDER_EDITABLE_FIELDS,
     InsurancePlan,
     Provider,
     Service,

@@ -12,7 +12,7 @@ from providers.accounts.models import Claim, ProviderAccount
 from providers.models import Provider, VerificationStatus
 
 # A listing last confirmed more than this many days ago is due: ten days before it turns stale
-# at 90 (providers.models.STALE_AFTER_DAYS), so the provider has time to act.
+# at 90 (providers.verification.STALE_AFTER_DAYS), so the provider has time to act.
 REMIND_AFTER_DAYS = 80
 # An account hears from us at most once in this long, however many listings are due.
 REMIND_AT_MOST_EVERY = timedelta(days=7)
