@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from providers.accounts.claims import decide_claims, email_domain, registry_location
-from providers.accounts.editing import revert_change
+from providers.accounts.editing import field_label, revert_change
 from providers.accounts.models import Claim, ListingChange, ListingReport
 
 
@@ -108,7 +108,7 @@ class ReviewQueueAdmin(admin.ModelAdmin):
     above them the open reports from patients."""
 
     list_display = [
-        "changed_at", "provider_link", "account", "field", "old_value", "new_value", "revert",
+        "changed_at", "provider_link", "account", "what", "old_value", "new_value", "revert",
     ]  # fmt: skip
     list_filter = [OpenFilter, "field"]
     list_select_related = ["provider", "account__user"]
@@ -132,6 +132,10 @@ class ReviewQueueAdmin(admin.ModelAdmin):
         url = reverse("admin:providers_provider_change", args=[change.provider_id])
         return format_html('<a href="{}">{}</a>', url, change.provider)
 
+    @admin.display(description="Field", ordering="field")
+    def what(self, change: ListingChange) -> str:
+        return field_label(change.field)
+
     @admin.display(description="Revert")
     def revert(self, change: ListingChange) -> str:
         if change.reverted_at:
@@ -142,7 +146,7 @@ class ReviewQueueAdmin(admin.ModelAdmin):
         return format_html(
             '<button type="submit" class="button" formaction="{}" formmethod="post" '
             'aria-label="Revert {} of {}">Revert</button>',
-            url, change.field, change.provider,
+            url, field_label(change.field), change.provider,
         )  # fmt: skip
 
     def get_urls(self):
@@ -159,7 +163,9 @@ class ReviewQueueAdmin(admin.ModelAdmin):
         change = get_object_or_404(ListingChange.objects.select_related("provider"), pk=change_id)
         if change.reverted_at is None:
             revert_change(change, curator=curator(request))
-            self.message_user(request, f"Reverted {change.field} of {change.provider}.")
+            self.message_user(
+                request, f"Reverted {field_label(change.field)} of {change.provider}."
+            )
         return HttpResponseRedirect(reverse("admin:accounts_listingchange_changelist"))
 
     def changelist_view(self, request: HttpRequest, extra_context=None):

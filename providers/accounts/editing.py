@@ -58,6 +58,13 @@ def lock_name(field: str) -> str:
     return "prices" if field.startswith(PRICE_PREFIX) else field
 
 
+def field_label(field: str) -> str:
+    """A value's key in words: "Cash price 98940", "Insurance plans"."""
+    if field.startswith(PRICE_PREFIX):
+        return f"Cash price {field.removeprefix(PRICE_PREFIX)}"
+    return PROVIDER_EDITABLE_FIELDS.get(field, field)
+
+
 def listing_values(provider: Provider) -> dict[str, Any]:
     """The provider's editable facts as JSON values: booleans, sorted lists of service names
     and plan slugs, text, and each billable code's cash price as a decimal string or None."""

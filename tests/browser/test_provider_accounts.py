@@ -123,8 +123,8 @@ def test_a_provider_claims_edits_and_confirms_its_listing(browser: Browser, page
     # The curator reverts the price in the review queue, with one click.
     admin.goto(f"{site}/admin/accounts/listingchange/")
     expect(admin.get_by_role("heading", name="Review queue")).to_be_visible()
-    admin.get_by_role("button", name=re.compile(r"^Revert price:98940 of Jane Doe")).click()
-    expect(admin.get_by_text("Reverted price:98940")).to_be_visible()
+    admin.get_by_role("button", name=re.compile(r"^Revert Cash price 98940 of Jane Doe")).click()
+    expect(admin.get_by_text("Reverted Cash price 98940")).to_be_visible()
     curator_context.close()
     page.goto(f"{site}/providers/{jane.id}/")
     expect(page.get_by_role("cell", name="$40.00")).to_be_visible()
