@@ -36,6 +36,8 @@ urlpatterns = [
     path("api/v1/", include("finder.api.urls")),
     # Unknown /api/ paths: JSON 404s, with DEBUG on too.
     re_path(r"^api/", api_not_found),
+    # Provider accounts: for providers, in English.
+    path("", include("providers.accounts.urls")),
 ]
 # Patient pages in English without a prefix and in Spanish under /es/ (settings.LANGUAGES).
 urlpatterns += i18n_patterns(path("", include("finder.urls")), prefix_default_language=False)

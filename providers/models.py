@@ -1,8 +1,5 @@
 """The directory's data: providers, where they practise, what they charge, what they may do."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -15,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from providers.languages import validate_language_codes
+from providers.provider_history import ProviderHistory, providers_with_changed_plans  # noqa: F401
 from providers.states import STATE_CHOICES
 from providers.validators import validate_cash_price, validate_npi, validate_tin
 
@@ -75,6 +73,16 @@ class TelehealthSource(models.TextChoices):
     CURATOR = "curator", "Curator"
 
 
+class VerificationSource(models.TextChoices):
+    """Who last vouched for a listing: for a verified one, who confirmed it; for one not yet
+    confirmed, where it came from."""
+
+    PROVIDER = "provider", "The provider"
+    CURATOR = "curator", "Curator"
+    NPPES = "nppes", "NPPES import"
+    DEMO = "demo", "Demo data"
+
+
 # Provider boolean field for each service, so search filters stay plain indexed columns.
 SERVICE_FIELDS: dict[str, str] = {
     Service.SPINAL_MANIPULATION: "offers_spinal_manipulation",
@@ -125,48 +133,6 @@ class Procedure(models.Model):
     @property
     def typical_price_mid(self) -> Decimal:
         return (self.typical_price_low + self.typical_price_high) / 2
-
-
-def providers_with_changed_plans(instance, action: str, reverse: bool, pk_set) -> list[int]:
-    """The providers whose plans an `m2m_changed` signal of Provider.insurance_plans reports as
-    changed: on its post_ actions, [] otherwise. From the plan's side (plan.providers.add/
-    remove/clear) they are in pk_set, except on clear, where they are read before they go."""
-    if not reverse:
-        return [instance.pk] if action.startswith("post_") else []
-    if action == "pre_clear":
-        instance._providers_before_clear = list(instance.providers.values_list("id", flat=True))
-    elif action == "post_clear":
-        return instance.__dict__.get("_providers_before_clear", [])
-    elif action.startswith("post_"):
-        return list(pk_set or ())
-    return []
-
-
-class ProviderHistory(HistoricalRecords):
-    """Provider versions that follow plan changes made from the plan's side too: there
-    django-simple-history would version the plan, which keeps no history, and fail."""
-
-    _restoring: ContextVar[bool] = ContextVar("restoring_versions", default=False)
-
-    @classmethod
-    @contextmanager
-    def restoring(cls) -> Iterator[None]:
-        """Loading a backup: its rows are restored, not new versions. (Model saves say so
-        themselves, raw=True; the plan links loaded after them do not.)"""
-        token = cls._restoring.set(True)
-        try:
-            yield
-        finally:
-            cls._restoring.reset(token)
-
-    def m2m_changed(self, instance, action, attr, pk_set, reverse, **kwargs):
-        if self._restoring.get():
-            return None
-        if not reverse:
-            return super().m2m_changed(instance, action, attr, pk_set, reverse, **kwargs)
-        changed = providers_with_changed_plans(instance, action, reverse, pk_set)
-        for provider in kwargs["model"]._default_manager.filter(pk__in=changed):
-            super().m2m_changed(provider, action, attr, pk_set, False, **kwargs)
 
 
 class ProviderQuerySet(models.QuerySet):
@@ -220,6 +186,20 @@ class Provider(models.Model):
         max_length=10, choices=VerificationStatus.choices, default=VerificationStatus.PENDING
     )
     last_verified = models.DateField(null=True, blank=True)
+    verification_source = models.CharField(
+        max_length=10, choices=VerificationSource.choices, default=VerificationSource.CURATOR,
+        help_text="Who confirmed the listing; for one not yet confirmed, where it came from.",
+    )  # fmt: skip
+    hours = models.TextField(blank=True, max_length=500, help_text="Opening hours, as written.")
+    bio = models.TextField("short bio", blank=True, max_length=600)
+    website = models.URLField(blank=True, max_length=200)
+    provider_updated_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the provider last edited the listing themselves."
+    )
+    locked_fields = models.JSONField(
+        default=list, blank=True,
+        help_text="Fields a curator has locked: the provider cannot change them.",
+    )  # fmt: skip
     is_demo = models.BooleanField(default=False, help_text="Synthetic listing for demonstration.")
     curator_notes = models.TextField(blank=True)
     insurance_plans = models.ManyToManyField(InsurancePlan, blank=True, related_name="providers")
@@ -245,6 +225,13 @@ class Provider(models.Model):
             models.Index(fields=["last_name", "first_name", "id"], name="provider_name_idx"),
             models.Index(fields=["verification_status"], name="provider_status_idx"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(verification_status="verified", last_verified__isnull=True),
+                name="verified_has_date",
+                violation_error_message="A verified listing needs its verification date.",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.npi})"
@@ -261,6 +248,9 @@ class Provider(models.Model):
     @property
     def is_public(self) -> bool:
         return self.verification_status != VerificationStatus.SUSPENDED
+
+    def is_locked(self, field: str) -> bool:
+        return field in (self.locked_fields or [])
 
 
 class PracticeLocation(models.Model):

@@ -39,6 +39,7 @@ def main() -> int:
         "tests/browser/test_accessibility.py",
         # The Spanish pages, as `es-<page>-…png`.
         "tests/browser/test_spanish.py::test_the_spanish_page_has_no_serious_accessibility_violations",
+        "tests/browser/test_provider_accounts.py",
     ]
     status = subprocess.run(command, cwd=ROOT, env=env, check=False).returncode
     shots = sorted(out.glob("*.png"))

@@ -11,6 +11,7 @@ from providers.models import (
     PracticeLocation,
     Provider,
     ProviderPrice,
+    VerificationStatus,
 )
 from providers.scope import states_where_prohibited
 
@@ -58,6 +59,11 @@ def filtered_providers(filters: SearchFilters) -> QuerySet[Provider]:
                     entrance if filters.accessible else ~entrance, provider=OuterRef("pk")
                 )
             )
+        )
+    if filters.verified_since is not None:
+        providers = providers.filter(
+            verification_status=VerificationStatus.VERIFIED,
+            last_verified__gte=filters.verified_since,
         )
     return providers
 

@@ -3,7 +3,7 @@
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from finder.listing import SearchHit
@@ -42,6 +42,7 @@ class SearchFilters:
     language: str | None = None  # ISO 639-1: providers who speak it
     telehealth: bool | None = None  # True: offers it; False: not known to
     accessible: bool | None = None  # True: a wheelchair-accessible entrance; False: not known
+    verified_since: date | None = None  # verified on or after this day
 
 
 @dataclass

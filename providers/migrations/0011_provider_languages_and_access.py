@@ -29,7 +29,7 @@ def telehealth_from_medicare_file(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('providers', '0009_medicare'),
+        ('providers', '0010_provider_accounts_and_freshness'),
     ]
 
     operations = [
