@@ -260,9 +260,26 @@ if REDIS_URL:
             },
         }
     }
-else:
-    # LocMem is per process: fine for development, not for shared rate limits.
+elif TESTING:
+    # The suite's in-process tests: per process, emptied around every test, and usable by tests
+    # without database access. The default below is tested with real processes
+    # (tests/test_shared_cache.py).
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    # Without Redis, a table in the database (created by `migrate`, providers/cache_table.py):
+    # shared by every process that uses the database (the server's workers, an import or
+    # seed_demo run from the command line), so their changes reach the server's cached searches
+    # and generation tokens (providers/freshness.py) at once. A per-process cache would keep
+    # serving what was cached before such a change until it expired.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "jointcare_cache",
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "jointcare"),
+            # Cached searches and rate-limit counters; expired rows go first when it is full.
+            "OPTIONS": {"MAX_ENTRIES": env_int("DATABASE_CACHE_MAX_ENTRIES", 5000)},
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

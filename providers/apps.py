@@ -8,6 +8,7 @@ class ProvidersConfig(AppConfig):
 
     def ready(self) -> None:
         from providers import freshness, search_index
+        from providers.cache_table import create_cache_table
         from providers.curators import ensure_curators_group
         from providers.models import (
             InsurancePlan,
@@ -22,6 +23,7 @@ class ProvidersConfig(AppConfig):
 
         # After migrate, so the model permissions the group needs exist.
         post_migrate.connect(ensure_curators_group, sender=self)
+        post_migrate.connect(create_cache_table, sender=self)
 
         # Cache invalidation only (no domain rules): see providers/freshness.py. Listings show
         # plan slugs and procedure codes and labels, so those tables count as listings too.
