@@ -176,7 +176,7 @@ def batches(npis: Sequence[str], seed: int) -> Iterator[list[tuple[str, Listing]
     all_zips = sorted(code for code, place in zips.items() if place.state in US_STATES)
     grid = ZipGrid(zips, all_zips)
     acts = current_practice_acts()
-    plans = InsurancePlan.objects.order_by("slug").values_list("id", "slug")
+    plans = list(InsurancePlan.objects.order_by("slug").values_list("id", "slug"))
     plans_by_state = {
         state: [plan_id for plan_id, slug in plans if state in states_selling(slug)]
         for state in US_STATES

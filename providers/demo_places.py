@@ -42,32 +42,34 @@ class ZipGrid:
 
     def __init__(self, zips: dict[str, Place], codes: Iterable[str]) -> None:
         self.zips = zips
-        self.cells: dict[tuple[int, int], list[str]] = {}
+        # (latitude, longitude, ZIP) by cell: plain tuples, read thousands of times a second.
+        self.cells: dict[tuple[int, int], list[tuple[float, float, str]]] = {}
         for code in codes:
             place = zips[code]
-            self.cells.setdefault(cell(place.lat, place.lng), []).append(code)
+            self.cells.setdefault(cell(place.lat, place.lng), []).append(
+                (place.lat, place.lng, code)
+            )
 
     def nearest(self, lat: float, lng: float) -> str | None:
-        """The ZIP whose centroid is nearest (lat, lng) within about SEARCH_MILES; None out at
+        """The ZIP whose centroid is nearest (lat, lng) within SEARCH_RINGS cells; None out at
         sea or across a border with no indexed ZIP near.
 
         Rings of cells outwards from the point's own, until every cell that could hold a
         nearer centroid has been read: a few dozen ZIPs, even in Manhattan."""
         row, column = cell(lat, lng)
         scale = math.cos(math.radians(lat))  # a degree of longitude is this many of latitude
-        best: tuple[float, str] | None = None
+        best_distance, best = math.inf, None
         for ring in range(SEARCH_RINGS + 1):
             for key in ring_cells(row, column, ring):
-                for code in self.cells.get(key, ()):
-                    place = self.zips[code]
-                    distance = (place.lat - lat) ** 2 + (scale * (place.lng - lng)) ** 2
-                    if best is None or (distance, code) < best:
-                        best = (distance, code)
+                for zip_lat, zip_lng, code in self.cells.get(key, ()):
+                    distance = (zip_lat - lat) ** 2 + (scale * (zip_lng - lng)) ** 2
+                    if distance < best_distance:
+                        best_distance, best = distance, code
             # Every point within `ring` cells of the point's cell has been read: a nearer
             # centroid could only lie farther out than that.
-            if best is not None and best[0] <= (ring * CELL_DEGREES * scale) ** 2:
+            if best_distance <= (ring * CELL_DEGREES * scale) ** 2:
                 break
-        return best[1] if best else None
+        return best
 
 
 def ring_cells(row: int, column: int, ring: int) -> Iterator[tuple[int, int]]:
