@@ -347,8 +347,9 @@ LOCATION_FIELDS = [
 
 
 def provider_values(npi: str, listing: Listing, today: date) -> dict[str, object]:
-    """A provider's field values, as `search_flags` reads them too."""
-    verified = listing.verified_days_ago is not None
+    """A provider's field values, as `search_flags` reads them too. A verified listing always
+    carries the date it was verified."""
+    days = listing.verified_days_ago
     return {
         "npi": npi,
         "first_name": listing.first_name,
@@ -358,13 +359,9 @@ def provider_values(npi: str, listing: Listing, today: date) -> dict[str, object
         "spinal_manipulation_endorsed": listing.endorsed,
         "accepting_new_patients": listing.accepting,
         "verification_status": (
-            VerificationStatus.VERIFIED if verified else VerificationStatus.PENDING
+            VerificationStatus.PENDING if days is None else VerificationStatus.VERIFIED
         ),
-        "last_verified": (
-            today - timedelta(days=listing.verified_days_ago)
-            if listing.verified_days_ago is not None
-            else None
-        ),
+        "last_verified": None if days is None else today - timedelta(days=days),
         "is_demo": True,
         **listing.services,
     }

@@ -79,8 +79,17 @@ def snapshot() -> list[tuple]:
             provider.services,
             provider.accepting_new_patients,
             provider.verification_status,
+            provider.last_verified,
             [
-                (loc.address, loc.city, loc.state, loc.zip_code, loc.latitude, loc.longitude)
+                (
+                    loc.address,
+                    loc.city,
+                    loc.state,
+                    loc.zip_code,
+                    loc.phone,
+                    loc.latitude,
+                    loc.longitude,
+                )
                 for loc in provider.locations.all()
             ],
             sorted(plan.slug for plan in provider.insurance_plans.all()),
@@ -102,7 +111,7 @@ def test_the_same_seed_gives_the_same_listings_in_any_batches(reference_data, mo
     assert (summary.created, summary.existing) == (18, 12)
     assert snapshot() == whole
     assert len({listing[1] for listing in whole}) > 10
-    assert all(listing[7] and listing[8] for listing in whole)  # plans and prices
+    assert all(listing[8] and listing[9] for listing in whole)  # plans and prices
     assert stale_locations() == []
     Provider.objects.all().delete()
     seed_demo_providers(count=30, seed=6)
