@@ -34,14 +34,15 @@ def cached_searches(database: Path) -> int:
     return count
 
 
-def first_change(read: Callable[[], T], before: T, seconds: float = 15) -> tuple[T, float]:
-    """The first value `read` returns that differs from `before`, and how long it took."""
-    started = time.monotonic()
+def first_change(read: Callable[[], T], before: T, seconds: float = 30) -> T:
+    """The first value `read` returns that differs from `before` (or `before` after `seconds`).
+    It takes about FRESHNESS_RECHECK_SECONDS (1 s) here, where a per-process cache would keep
+    the old answer for SEARCH_CACHE_SECONDS (300 s); the bound leaves room for a busy machine."""
+    deadline = time.monotonic() + seconds
     while True:
         value = read()
-        waited = time.monotonic() - started
-        if value != before or waited > seconds:
-            return value, waited
+        if value != before or time.monotonic() > deadline:
+            return value
         time.sleep(0.1)
 
 
@@ -60,16 +61,10 @@ def test_a_change_made_by_another_process_reaches_the_servers_cached_answers(tmp
         assert fetch(port, "/api/v1/practice-acts/TX/")[0] == 404
 
         manage(env, "seed_demo", "--providers", "25", "--seed", "3")
-        count, waited = first_change(lambda: search_count(port), before=0)
-        assert count == 25
-        assert waited < 5
+        assert first_change(lambda: search_count(port), before=0) == 25
 
         manage(env, "load_reference_data")
-        status, waited = first_change(
-            lambda: fetch(port, "/api/v1/practice-acts/TX/")[0], before=404
-        )
-        assert status == 200
-        assert waited < 5
+        assert first_change(lambda: fetch(port, "/api/v1/practice-acts/TX/")[0], before=404) == 200
     finally:
         stop(server)
     assert "Internal Server Error" not in (tmp_path / "server.log").read_text()
