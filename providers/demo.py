@@ -54,6 +54,7 @@ from providers.models import (
     RecordSource,
     Scope,
     Service,
+    VerificationSource,
     VerificationStatus,
 )
 from providers.plan_markets import states_selling
@@ -361,7 +362,11 @@ def provider_values(npi: str, listing: Listing, today: date) -> dict[str, object
         "verification_status": (
             VerificationStatus.PENDING if days is None else VerificationStatus.VERIFIED
         ),
+        # A verified listing always has its date (the model's constraint).
         "last_verified": None if days is None else today - timedelta(days=days),
+        "verification_source": (
+            VerificationSource.DEMO if days is None else VerificationSource.CURATOR
+        ),
         "is_demo": True,
         **listing.services,
     }
