@@ -105,6 +105,12 @@ class CoverageTerms:
     out_of_network_coinsurance_percent: Decimal | None = None
 
 
+def deductible_left(*, deductible: Decimal, met: Decimal | None) -> Decimal:
+    """Dollars of a yearly deductible still to pay after `met` dollars were paid toward it
+    (nothing met: all of it). Callers refuse `met` above `deductible`; it is never below $0."""
+    return max(deductible - (met or Decimal("0")), Decimal("0"))
+
+
 class InvalidProcedures(Exception):
     """Some requested codes cannot be estimated; ``errors`` maps list positions to messages."""
 
