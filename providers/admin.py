@@ -106,7 +106,7 @@ class PracticeLocationInline(admin.StackedInline):
     fields = [
         ("address_line1", "address_line2"),
         ("city", "state", "zip_code"),
-        "phone",
+        ("phone", "hours"),
         ("latitude", "longitude"),
         "source",
     ]
@@ -158,7 +158,7 @@ class ProviderAdmin(KeyCheckedChoices, SoftDeleteProviderAdmin):
     list_per_page = 50
     fieldsets = [
         (None, {"fields": [("npi", "profession"), ("first_name", "middle_name", "last_name")]}),
-        (None, {"fields": ["credential", "tin", "accepting_new_patients", "is_demo"]}),
+        (None, {"fields": ["credential", "specialty_codes", "tin", "accepting_new_patients", "is_demo"]}),
         ("Services", {"fields": [*SERVICE_FIELDS.values(), "spinal_manipulation_endorsed"]}),
         ("Insurance", {"fields": ["insurance_plans", "plan_evidence", "rates_link"]}),
         (

@@ -172,6 +172,10 @@ class Provider(models.Model):
     middle_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100)
     credential = models.CharField(max_length=40, blank=True, help_text="e.g. DC, DPT, PT")
+    specialty_codes = models.JSONField(
+        default=list, blank=True,
+        help_text="NUCC taxonomy subspecialty codes from NPPES, e.g. 2251X0800X (orthopedic).",
+    )  # fmt: skip
     profession = models.CharField(max_length=20, choices=Profession.choices, db_index=True)
     offers_spinal_manipulation = models.BooleanField("spinal thrust manipulation", default=False)
     offers_extremity_manipulation = models.BooleanField("extremity manipulation", default=False)
@@ -244,6 +248,10 @@ class PracticeLocation(models.Model):
     state = models.CharField(max_length=2, choices=STATE_CHOICES)
     zip_code = models.CharField("ZIP code", max_length=5, validators=[zip_code_validator])
     phone = models.CharField(max_length=20, blank=True)
+    hours = models.CharField(
+        max_length=200, blank=True,
+        help_text="Opening hours as the practice gives them, e.g. Mon-Fri 8am-6pm, Sat 9am-noon.",
+    )  # fmt: skip
     latitude = models.FloatField(
         null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
     )

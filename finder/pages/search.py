@@ -18,6 +18,7 @@ from finder.search.cache import cache_anonymous_search_page
 from finder.pages.search_summary import RESULTS_ANCHOR, results_url, search_summary
 from finder.search.params import PARAMETER_FIELDS, SearchQuery, UnknownPlace, parse_search_query
 from providers.models import InsurancePlan, Profession, Provider, Service
+from providers.taxonomy import credential_words, specialty_labels
 
 RADIUS_CHOICES = [5, 10, 25, 50, 100]
 # A patient's search needs a place. Without one the API lists every provider by name (the
@@ -208,11 +209,17 @@ def provider_page(request: HttpRequest, provider_id: int) -> HttpResponse:
     provider, acts = loaded.provider, loaded.acts
     plan_names = dict(InsurancePlan.objects.values_list("slug", "name"))
     detail = for_patients(provider_detail(provider, acts, page_provider_url), plan_names)
+    hours = {location.id: location.hours for location in provider.locations.all()}
+    detail["locations"] = [
+        {**location, "hours": hours.get(location["id"], "")} for location in detail["locations"]
+    ]
     markers = [map_marker(detail["name"], "", location) for location in detail["locations"]]
     plans = plans_for_patients(provider)
     context = {
         "provider": detail,
         "results_url": results_url(request.GET.get("search", "")),
+        "credentials": credential_words(provider.credential),
+        "specialties": specialty_labels(provider.specialty_codes),
         "canonical_url": request.build_absolute_uri(page_provider_url(provider)),
         "map_markers": [marker for marker in markers if marker],
         "acts": [acts[key] for key in sorted(acts) if key[1] == provider.profession],

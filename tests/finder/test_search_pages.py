@@ -218,3 +218,28 @@ def test_a_provider_page_links_back_to_the_search_it_was_opened_from(client, wor
     plain = client.get(f"/providers/{provider.id}/").content.decode()
     assert "Back to results" not in plain
     assert f'<link rel="canonical" href="http://testserver/providers/{provider.id}/">' in plain
+
+
+def test_a_provider_page_spells_out_credentials_and_names_nppes_specialties(client, db):
+    location = PracticeLocationFactory(
+        provider__credential="PT, DPT, OCS, XYZ",
+        provider__specialty_codes=["2251X0800X", "2251S0007X", "2251Z9999X"],
+        hours="Mon-Fri 8am-6pm",
+    )
+    page = client.get(f"/providers/{location.provider.id}/").content.decode()
+    assert (
+        "<dd>PT (Physical therapist), DPT (Doctor of Physical Therapy), "
+        "OCS (Orthopaedic Certified Specialist), XYZ</dd>"
+    ) in page
+    assert "<dd>Orthopedic, Sports</dd>" in page  # an unknown code is left out
+    assert "<p>Hours: Mon-Fri 8am-6pm</p>" in page
+
+
+def test_a_provider_page_without_credentials_specialties_or_hours_says_nothing_of_them(
+    client, db
+):
+    location = PracticeLocationFactory(provider__credential="")
+    page = client.get(f"/providers/{location.provider.id}/").content.decode()
+    assert "Credentials" not in page
+    assert "Specialties" not in page
+    assert "Hours:" not in page
