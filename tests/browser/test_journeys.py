@@ -34,9 +34,9 @@ def result_names(page: Page) -> list[str]:
 
 def in_first_screen(page: Page, selector: str) -> bool:
     """Whether the element's top is inside the viewport as the page stands (not scrolled to)."""
-    return page.locator(selector).evaluate(
+    return page.locator(selector).first.evaluate(
         "el => { const box = el.getBoundingClientRect();"
-        " return box.top >= 0 && box.bottom <= window.innerHeight; }"
+        " return box.top >= -1 && box.bottom <= window.innerHeight; }"
     )
 
 
