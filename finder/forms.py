@@ -13,7 +13,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from finder import costs
-from finder.estimate import MEDICARE_PART_B_DEDUCTIBLE_2026
+from finder.estimate import MEDICARE_PART_B_DEDUCTIBLE_2026, deductible_left
 from providers.models import InsurancePlan, Provider
 
 _MONEY_ATTRS = {"inputmode": "decimal", "placeholder": "0.00"}
@@ -300,7 +300,7 @@ class EstimateForm(forms.Form):
                 "Cannot be more than the deductible: enter only what you paid toward it.",
             )
             return None
-        return costs.deductible_left(deductible=deductible, met=met)
+        return deductible_left(deductible=deductible, met=met)
 
 
 def encode_procedures(lines: list[costs.PricedLine]) -> str:
