@@ -282,7 +282,6 @@ class EstimateForm(forms.Form):
         data["coverage"] = costs.CoverageTerms(type=data.get("coverage_type", "insurance"), **terms)
         return data
 
-
     def _deductible_remaining(self, data: dict[str, Any]) -> Decimal | None:
         """What is left of the deductible: the yearly amount (Medicare's by default) less what
         was paid toward it; None when neither was given (the estimate then says what it
@@ -292,7 +291,9 @@ class EstimateForm(forms.Form):
             deductible = MEDICARE_PART_B_DEDUCTIBLE_2026 if met is not None else None
         if deductible is None:
             if met is not None:
-                self.add_error("deductible", "Enter your yearly deductible to work out what is left.")
+                self.add_error(
+                    "deductible", "Enter your yearly deductible to work out what is left."
+                )
             return data.get("deductible_remaining")
         if met is not None and met > deductible:
             self.add_error(

@@ -30,7 +30,9 @@ SCOPE_SENTENCES = {
         "relying on it."
     ),
     Scope.PROHIBITED: "{Who} in {state} may not perform {what}.",
-    Scope.UNKNOWN: "The sources we consulted do not say whether {who} in {state} may perform {what}.",
+    Scope.UNKNOWN: (
+        "The sources we consulted do not say whether {who} in {state} may perform {what}."
+    ),
 }
 # Said after an "allowed" graded low: an absence of evidence, not a confirmation.
 NOTHING_FOUND = " No restriction was found in the sources we consulted; none confirmed it either."

@@ -183,7 +183,7 @@ class Finding:
     sources: tuple[str, ...]
 
 
-_ONE_LEVEL_LOWER = {H: M, M: L, L: L}
+_ONE_LEVEL_LOWER: dict[str, str] = {H: M, M: L, L: L}
 
 
 def _finding(scope: str, confidence: str, note: str, *sources: str) -> Finding:

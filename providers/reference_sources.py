@@ -158,8 +158,7 @@ SOURCE_DETAILS: dict[str, SourceDetail] = {
         "Scope of practice resources", "Michigan Association of Chiropractors"
     ),
     "https://descrybe.ai/case-details/c5282527": SourceDetail(
-        "Texas Board of Chiropractic Examiners v. Texas Medical Association (2012): case "
-        "summary",
+        "Texas Board of Chiropractic Examiners v. Texas Medical Association (2012): case summary",
         "Descrybe",
         is_copy=True,
     ),

@@ -12,10 +12,15 @@ from rest_framework.exceptions import ValidationError
 from finder.listing import provider_detail, provider_summary
 from finder.listing_queries import load_provider_detail
 from finder.medicare_listing import attach_medicare, medicare_words
+from finder.pages.search_summary import (
+    RESULTS_ANCHOR,
+    SearchSummary,
+    results_url,
+    search_summary,
+)
 from finder.plan_evidence import plans_for_patients
 from finder.search import DEFAULT_RADIUS_MILES, PageOutOfRange, SearchResult, search_providers
 from finder.search.cache import cache_anonymous_search_page
-from finder.pages.search_summary import RESULTS_ANCHOR, results_url, search_summary
 from finder.search.params import PARAMETER_FIELDS, SearchQuery, UnknownPlace, parse_search_query
 from providers.models import InsurancePlan, Profession, Provider, Service
 from providers.taxonomy import credential_words, specialty_labels
@@ -153,7 +158,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
 
 def summary_for(
     query: SearchQuery, result: SearchResult, place: str, plan_names: dict[str, str]
-):
+) -> SearchSummary:
     filters = query.filters
     return search_summary(
         count=result.count,

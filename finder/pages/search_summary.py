@@ -21,6 +21,8 @@ PROFESSION_NOUNS: dict[str, tuple[str, str]] = {
     Profession.PHYSICAL_THERAPIST: ("physical therapist", "physical therapists"),
 }
 ORDERING_WORDS = {"price": "Cheapest first", "name": "By name"}
+# The search's own parameter names: the only ones a "Back to results" link keeps.
+SEARCH_PARAMETERS: tuple[str, ...] = tuple(PARAMETER_FIELDS.keys())
 # The results heading's id: the search form and the page links point at it, so the browser
 # opens the page there even without JavaScript (static/js/focus_result.js adds focus).
 RESULTS_ANCHOR = "results-heading"
@@ -71,7 +73,7 @@ def results_url(raw_query: str) -> str | None:
     """
     given = QueryDict(raw_query)
     kept = QueryDict(mutable=True)
-    for name in PARAMETER_FIELDS:
+    for name in SEARCH_PARAMETERS:
         if name in given:
             kept.setlist(name, given.getlist(name)[:1])
     if not kept:

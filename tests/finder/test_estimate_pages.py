@@ -178,7 +178,8 @@ def test_medicare_explains_a_non_participating_providers_limiting_charge(client,
     )
     response = client.get(
         # Medicare's own Part B deductible ($283 in 2026), all of it met.
-        ESTIMATE_URL, query(chiropractor, coverage_type="medicare", deductible_met="283")
+        ESTIMATE_URL,
+        query(chiropractor, coverage_type="medicare", deductible_met="283"),
     )
     html = response.content.decode()
     # National 98940 $26.72: 95% approved $25.38, 20% = $5.08; limiting charge $29.19 adds $3.81.
@@ -431,10 +432,14 @@ def test_a_copay_before_the_deductible_is_read_from_the_radio_buttons(client, ch
          "Enter your yearly deductible to work out what is left."),
     ],
 )  # fmt: skip
-def test_what_was_paid_toward_the_deductible_must_fit_inside_it(client, chiropractor, params, field, message):
+def test_what_was_paid_toward_the_deductible_must_fit_inside_it(
+    client, chiropractor, params, field, message
+):
     response = client.get(ESTIMATE_URL, query(chiropractor, coverage_type="insurance", **params))
     assert response.status_code == 400
-    assert f'<p class="error" id="id_{field}_error">{escape(message)}</p>' in response.content.decode()
+    assert (
+        f'<p class="error" id="id_{field}_error">{escape(message)}</p>' in response.content.decode()
+    )
 
 
 @pytest.mark.parametrize(

@@ -102,14 +102,12 @@ def test_a_state_page_says_the_rule_in_plain_words_first_then_the_detail_and_sou
 def test_a_source_copied_on_a_third_party_site_says_so(client, reference_data):
     maine = state_page(client, "ME")
     assert (
-        "</a>, PocketLaw <span class=\"meta\">(a copy on a third-party site, not the original "
+        '</a>, PocketLaw <span class="meta">(a copy on a third-party site, not the original '
         "publisher's page)</span>"
     ) in maine
 
 
-def test_a_pt_rule_where_no_restriction_was_found_says_nothing_confirmed_it(
-    client, reference_data
-):
+def test_a_pt_rule_where_no_restriction_was_found_says_nothing_confirmed_it(client, reference_data):
     colorado = state_page(client, "CO")
     assert (
         "may perform spinal manipulation (a thrust to the neck, back or pelvis). No restriction "

@@ -163,7 +163,10 @@ def test_results_open_at_a_one_line_summary_with_the_form_folded(client, world):
          "ordering": "price"},
     ).content.decode()  # fmt: skip
 
-    heading = '<h1 id="results-heading" tabindex="-1">1 chiropractor within 25 miles of Austin, TX 78701</h1>'
+    heading = (
+        '<h1 id="results-heading" tabindex="-1">'
+        "1 chiropractor within 25 miles of Austin, TX 78701</h1>"
+    )
     assert heading in body
     assert '<p class="summary-facts">Aetna PPO · Cheapest first</p>' in body
     assert '<details class="change-search">' in body  # folded: results come first
@@ -190,9 +193,7 @@ def test_the_map_says_how_many_of_the_results_it_shows_and_links_the_next_page(c
 def test_map_pins_carry_the_distance_and_the_lowest_cash_price(client, world):
     provider = world["in_range"]
     ProviderPriceFactory(provider=provider, cash_price=Decimal("55.00"))
-    ProviderPriceFactory(
-        provider=provider, procedure__code="98941", cash_price=Decimal("37.50")
-    )
+    ProviderPriceFactory(provider=provider, procedure__code="98941", cash_price=Decimal("37.50"))
     body = client.get("/", {"near": "78701"}).content.decode()
     blob = re.search(r'<script id="map-markers" type="application/json">(.*?)</script>', body)
     assert blob is not None
@@ -235,9 +236,7 @@ def test_a_provider_page_spells_out_credentials_and_names_nppes_specialties(clie
     assert "<p>Hours: Mon-Fri 8am-6pm</p>" in page
 
 
-def test_a_provider_page_without_credentials_specialties_or_hours_says_nothing_of_them(
-    client, db
-):
+def test_a_provider_page_without_credentials_specialties_or_hours_says_nothing_of_them(client, db):
     location = PracticeLocationFactory(provider__credential="")
     page = client.get(f"/providers/{location.provider.id}/").content.decode()
     assert "Credentials" not in page
