@@ -225,7 +225,6 @@ def test_a_provider_page_spells_out_credentials_and_names_nppes_specialties(clie
     location = PracticeLocationFactory(
         provider__credential="PT, DPT, OCS, XYZ",
         provider__specialty_codes=["2251X0800X", "2251S0007X", "2251Z9999X"],
-        hours="Mon-Fri 8am-6pm",
     )
     page = client.get(f"/providers/{location.provider.id}/").content.decode()
     assert (
@@ -233,7 +232,6 @@ def test_a_provider_page_spells_out_credentials_and_names_nppes_specialties(clie
         "OCS (Orthopaedic Certified Specialist), XYZ</dd>"
     ) in page
     assert "<dd>Orthopedic, Sports</dd>" in page  # an unknown code is left out
-    assert "<p>Hours: Mon-Fri 8am-6pm</p>" in page
 
 
 def test_a_provider_page_without_credentials_specialties_or_hours_says_nothing_of_them(client, db):
