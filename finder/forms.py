@@ -13,6 +13,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from finder import costs
+from finder.estimate import MEDICARE_PART_B_DEDUCTIBLE_2026, deductible_left
 from providers.models import InsurancePlan, Provider
 
 _MONEY_ATTRS = {"inputmode": "decimal", "placeholder": "0.00"}
@@ -116,11 +117,19 @@ class EstimateForm(forms.Form):
         help_text="With a plan, we check whether this provider lists it: if not, your "
         "out-of-network benefits apply.",
     )
-    deductible_remaining = _money_field(
-        "Deductible left this year ($)",
-        "The amount you still pay yourself before your plan starts sharing costs. Your plan's "
-        "website or app shows how much is left.",
+    deductible = _money_field(
+        "Yearly deductible ($)",
+        "The amount you pay yourself each year before your plan starts sharing costs, such as "
+        f"$1,500. Medicare Part B's is ${MEDICARE_PART_B_DEDUCTIBLE_2026:,.0f} in 2026; leave it "
+        "blank for Medicare and we use that.",
     )
+    deductible_met = _money_field(
+        "Paid toward it so far this year ($)",
+        "How much of the deductible you have already paid this year. Your plan's website or app "
+        "shows it. We work out what is left.",
+    )
+    # Not on the form: what is left of the deductible, as earlier links to this page gave it.
+    deductible_remaining = _money_field("Deductible left this year ($)", "")
     coinsurance_percent = _percent_field(
         "Coinsurance (%)",
         "After the deductible, the share of each bill you pay, such as 20%. The plan pays the "
@@ -173,7 +182,7 @@ class EstimateForm(forms.Form):
 
     COVERAGE_FIELD_NAMES = (
         "plan",
-        "deductible_remaining",
+        "deductible_remaining",  # worked out in clean() from the two fields below
         "coinsurance_percent",
         "copay",
         "deductible_applies",
@@ -182,6 +191,20 @@ class EstimateForm(forms.Form):
         "out_of_network_deductible_remaining",
         "out_of_network_coinsurance_percent",
     )
+    # The benefit fields as the form shows them, and the coverage types each one is used for:
+    # the page hides the others once a coverage type is chosen (a CSS rule, so no script).
+    BENEFIT_FIELD_USES = {
+        "plan": "insurance",
+        "deductible": "insurance medicare",
+        "deductible_met": "insurance medicare",
+        "coinsurance_percent": "insurance",
+        "copay": "insurance",
+        "deductible_applies": "insurance",
+        "out_of_pocket_max_remaining": "insurance medicare",
+        "covered_visits_remaining": "insurance medicare",
+        "out_of_network_deductible_remaining": "insurance",
+        "out_of_network_coinsurance_percent": "insurance",
+    }
 
     def __init__(self, data: QueryDict | None = None, **kwargs: Any) -> None:
         super().__init__(data, label_suffix="", **kwargs)
@@ -227,8 +250,9 @@ class EstimateForm(forms.Form):
         ]
 
     @property
-    def coverage_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in self.COVERAGE_FIELD_NAMES]
+    def benefit_fields(self) -> list[tuple[forms.BoundField, str]]:
+        """Each benefit field with the coverage types it is used for ("insurance medicare")."""
+        return [(self[name], uses) for name, uses in self.BENEFIT_FIELD_USES.items()]
 
     def clean_provider(self) -> Provider | None:
         provider_id = self.cleaned_data.get("provider")
@@ -253,9 +277,31 @@ class EstimateForm(forms.Form):
                 for message in exc.errors.values():
                     self.add_error("code", message)
         data["procedures"] = procedures
+        data["deductible_remaining"] = self._deductible_remaining(data)
         terms: dict[str, Any] = {name: data.get(name) for name in self.COVERAGE_FIELD_NAMES}
         data["coverage"] = costs.CoverageTerms(type=data.get("coverage_type", "insurance"), **terms)
         return data
+
+    def _deductible_remaining(self, data: dict[str, Any]) -> Decimal | None:
+        """What is left of the deductible: the yearly amount (Medicare's by default) less what
+        was paid toward it; None when neither was given (the estimate then says what it
+        assumed)."""
+        deductible, met = data.get("deductible"), data.get("deductible_met")
+        if deductible is None and data.get("coverage_type") == "medicare":
+            deductible = MEDICARE_PART_B_DEDUCTIBLE_2026 if met is not None else None
+        if deductible is None:
+            if met is not None:
+                self.add_error(
+                    "deductible", "Enter your yearly deductible to work out what is left."
+                )
+            return data.get("deductible_remaining")
+        if met is not None and met > deductible:
+            self.add_error(
+                "deductible_met",
+                "Cannot be more than the deductible: enter only what you paid toward it.",
+            )
+            return None
+        return deductible_left(deductible=deductible, met=met)
 
 
 def encode_procedures(lines: list[costs.PricedLine]) -> str:

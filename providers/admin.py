@@ -173,7 +173,18 @@ class ProviderAdmin(KeyCheckedChoices, SoftDeleteProviderAdmin):
     list_per_page = 50
     fieldsets = [
         (None, {"fields": [("npi", "profession"), ("first_name", "middle_name", "last_name")]}),
-        (None, {"fields": ["credential", "tin", "accepting_new_patients", "is_demo"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "credential",
+                    "specialty_codes",
+                    "tin",
+                    "accepting_new_patients",
+                    "is_demo",
+                ]
+            },
+        ),
         ("Services", {"fields": [*SERVICE_FIELDS.values(), "spinal_manipulation_endorsed"]}),
         ("Insurance", {"fields": ["insurance_plans", "plan_evidence", "rates_link"]}),
         ("From the provider", {"fields": ["hours", "bio", "website", "provider_updated_at"]}),

@@ -181,6 +181,10 @@ class Provider(models.Model):
     middle_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100)
     credential = models.CharField(max_length=40, blank=True, help_text="e.g. DC, DPT, PT")
+    specialty_codes = models.JSONField(
+        default=list, blank=True,
+        help_text="NUCC taxonomy subspecialty codes from NPPES, e.g. 2251X0800X (orthopedic).",
+    )  # fmt: skip
     profession = models.CharField(max_length=20, choices=Profession.choices, db_index=True)
     offers_spinal_manipulation = models.BooleanField("spinal thrust manipulation", default=False)
     offers_extremity_manipulation = models.BooleanField("extremity manipulation", default=False)

@@ -1,5 +1,9 @@
 """Patient pages: search results and a provider's page."""
 
+from collections.abc import Callable
+from decimal import Decimal
+from urllib.parse import urlencode
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -10,13 +14,20 @@ from rest_framework.exceptions import ValidationError
 from finder.listing import provider_detail, provider_summary
 from finder.listing_queries import load_provider_detail
 from finder.medicare_listing import attach_medicare, medicare_words
+from finder.pages.search_summary import (
+    RESULTS_ANCHOR,
+    SearchSummary,
+    results_url,
+    search_summary,
+)
 from finder.plan_evidence import plans_for_patients
-from finder.search import DEFAULT_RADIUS_MILES, PageOutOfRange, search_providers
+from finder.search import DEFAULT_RADIUS_MILES, PageOutOfRange, SearchResult, search_providers
 from finder.search.cache import cache_anonymous_search_page
-from finder.search.params import PARAMETER_FIELDS, UnknownPlace, parse_search_query
+from finder.search.params import PARAMETER_FIELDS, SearchQuery, UnknownPlace, parse_search_query
 from finder.verification_words import day_text, verification_words
 from providers.accounts.forms import ListingReportForm
 from providers.models import InsurancePlan, Profession, Provider, Service
+from providers.taxonomy import credential_words, specialty_labels
 
 RADIUS_CHOICES = [5, 10, 25, 50, 100]
 # A patient's search needs a place. Without one the API lists every provider by name (the
@@ -32,8 +43,17 @@ def page_provider_url(provider: Provider) -> str:
     return reverse("finder:provider", args=[provider.id])
 
 
-def map_marker(name: str, url: str, location: dict | None) -> dict | None:
-    """One pin for static/js/map.js; a location without coordinates gets none."""
+def provider_url_from_results(request: HttpRequest) -> Callable[[Provider], str]:
+    """Provider links that carry this search along, for the provider page's "Back to results"."""
+    carried = urlencode({"search": request.GET.urlencode()})
+    return lambda provider: f"{page_provider_url(provider)}?{carried}"
+
+
+def map_marker(
+    name: str, url: str, location: dict | None, details: tuple[str, ...] = ()
+) -> dict | None:
+    """One pin for static/js/map.js; a location without coordinates gets none. `details` are
+    extra lines for its popup (distance, price)."""
     if location is None or location["lat"] is None or location["lng"] is None:
         return None
     address = (
@@ -45,7 +65,30 @@ def map_marker(name: str, url: str, location: dict | None) -> dict | None:
         "name": name,
         "url": url,
         "address": address,
+        "details": [line for line in details if line],
     }
+
+
+def result_pin(item: dict) -> dict | None:
+    """A search result's pin: its popup says how far away it is and what it charges."""
+    distance = item["distance_miles"]
+    return map_marker(
+        item["name"],
+        item["url"],
+        item["location"],
+        (
+            "" if distance is None else f"{distance:g} miles away",
+            lowest_cash_price_words(item["prices"]),
+        ),
+    )
+
+
+def lowest_cash_price_words(prices: list[dict]) -> str:
+    """ "Cash prices from $37.00 a procedure" from a listing's prices, or "" without any."""
+    amounts = [Decimal(str(price["cash_price"])) for price in prices]
+    if not amounts:
+        return ""
+    return f"Cash prices from ${min(amounts):,.2f} a procedure"
 
 
 @cache_anonymous_search_page
@@ -60,6 +103,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "plans": plans,
         "searched": bool(request.GET),
         "filters_open": any(request.GET.get(name, "").strip() for name in FOLDED_FIELDS),
+        "results_anchor": RESULTS_ANCHOR,
     }
     if request.GET:
         # The form sends every field; a blank one ("Any", an empty price) means "not given".
@@ -90,21 +134,23 @@ def search_page(request: HttpRequest) -> HttpResponse:
             return render(request, "finder/search.html", context, status=400)
         plan_names = {plan.slug: plan.name for plan in plans}
         attach_medicare((hit.provider, hit.location) for hit in result.hits)
+        url_for = provider_url_from_results(request)
         results = [
-            for_patients(provider_summary(h, result.acts, page_provider_url), plan_names)
-            for h in result.hits
+            for_patients(provider_summary(h, result.acts, url_for), plan_names) for h in result.hits
         ]
-        markers = [map_marker(item["name"], item["url"], item["location"]) for item in results]
+        markers = [result_pin(item) for item in results]
+        origin_label = (
+            None
+            if query.origin is None
+            else "your location"
+            if query.by_coordinates
+            else query.origin.label
+        )
         context.update(
             origin=query.origin,
             # "Use my location" sends coordinates; patients read "your location", not degrees.
-            origin_label=(
-                None
-                if query.origin is None
-                else "your location"
-                if query.by_coordinates
-                else query.origin.label
-            ),
+            origin_label=origin_label,
+            summary=summary_for(query, result, origin_label or "", plan_names),
             result=result,
             results=results,
             map_markers=[marker for marker in markers if marker],
@@ -112,6 +158,24 @@ def search_page(request: HttpRequest) -> HttpResponse:
             previous_query=page_query(request, result.page - 1) if result.has_previous else None,
         )
     return render(request, "finder/search.html", context)
+
+
+def summary_for(
+    query: SearchQuery, result: SearchResult, place: str, plan_names: dict[str, str]
+) -> SearchSummary:
+    filters = query.filters
+    return search_summary(
+        count=result.count,
+        count_capped=result.count_capped,
+        radius_miles=query.origin.radius_miles if query.origin else 0,
+        place=place,
+        profession=filters.profession,
+        service=filters.service,
+        plan_name=plan_names.get(filters.insurance or ""),
+        accepting_new_patients=filters.accepting_new_patients,
+        max_price=filters.max_price,
+        ordering=query.ordering,
+    )
 
 
 def for_patients(listing: dict, plan_names: dict[str, str]) -> dict:
@@ -134,7 +198,7 @@ def place_choices(request: HttpRequest, places: list[str]) -> list[tuple[str, st
 
 
 def page_query(request: HttpRequest, page: int) -> str:
-    return query_with(request, page=str(page))
+    return f"{query_with(request, page=str(page))}#{RESULTS_ANCHOR}"
 
 
 def query_with(request: HttpRequest, **changes: str | None) -> str:
@@ -160,6 +224,10 @@ def provider_page(request: HttpRequest, provider_id: int) -> HttpResponse:
     edited = parse_datetime(detail["provider_updated_at"] or "")
     context = {
         "provider": detail,
+        "results_url": results_url(request.GET.get("search", "")),
+        "credentials": credential_words(provider.credential),
+        "specialties": specialty_labels(provider.specialty_codes),
+        "canonical_url": request.build_absolute_uri(page_provider_url(provider)),
         "provider_updated_on": day_text(timezone.localdate(edited)) if edited else "",
         "report_form": ListingReportForm(),
         "map_markers": [marker for marker in markers if marker],

@@ -113,6 +113,10 @@ def open_practice_acts(page: Page, site: str, austin: dict[str, Provider]) -> No
     page.goto(f"{site}/practice-acts/")
 
 
+def open_practice_act_state(page: Page, site: str, austin: dict[str, Provider]) -> None:
+    page.goto(f"{site}/practice-acts/WA/")
+
+
 PAGES: dict[str, Callable[[Page, str, dict[str, Provider]], None]] = {
     "search": open_search,
     "search-results": open_results,
@@ -127,6 +131,7 @@ PAGES: dict[str, Callable[[Page, str, dict[str, Provider]], None]] = {
     "safety-result": open_safety_result,
     "about": open_about,
     "practice-acts": open_practice_acts,
+    "practice-acts-WA": open_practice_act_state,
     "api-guide": open_api_guide,
 }
 

@@ -1,8 +1,10 @@
+import json
 import re
+from decimal import Decimal
 
 import pytest
 
-from tests.factories import InsurancePlanFactory, PracticeLocationFactory
+from tests.factories import InsurancePlanFactory, PracticeLocationFactory, ProviderPriceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +23,8 @@ def test_search_page_lists_nearby_providers(client, world):
     assert world["in_range"].display_name in body
     assert world["outside"].display_name not in body
     assert world["suspended"].display_name not in body
-    assert f'href="/providers/{world["in_range"].id}/"' in body
+    # The provider link carries the search, for the provider page's "Back to results".
+    assert f'href="/providers/{world["in_range"].id}/?search=near%3D78701"' in body
     assert 'href="tel:512-555-0100"' in body
     assert "Services: Spinal thrust manipulation</p>" in body
 
@@ -150,3 +153,90 @@ def test_a_search_page_link_with_only_its_own_parameters_shows_the_form(client, 
     body = response.content.decode()
     assert "Enter a ZIP code, city or address to see providers nearest you." in body
     assert 'class="errorlist"' not in body
+
+
+def test_results_open_at_a_one_line_summary_with_the_form_folded(client, world):
+    world["in_range"].insurance_plans.add(InsurancePlanFactory(slug="aetna-ppo", name="Aetna PPO"))
+    body = client.get(
+        "/",
+        {"near": "78701", "profession": "chiropractor", "insurance": "aetna-ppo",
+         "ordering": "price"},
+    ).content.decode()  # fmt: skip
+
+    heading = (
+        '<h1 id="results-heading" tabindex="-1">'
+        "1 chiropractor within 25 miles of Austin, TX 78701</h1>"
+    )
+    assert heading in body
+    assert '<p class="summary-facts">Aetna PPO · Cheapest first</p>' in body
+    assert '<details class="change-search">' in body  # folded: results come first
+    assert body.index(heading) < body.index('<form class="panel" id="search-form"')
+    # The form and the page links point the browser at the results heading.
+    assert 'action="/#results-heading"' in body
+
+
+def test_a_search_that_finds_nothing_keeps_the_form_open(client, db):
+    body = client.get("/", {"near": "78701"}).content.decode()
+    assert "0 providers within 25 miles of Austin, TX 78701" in body
+    assert '<details class="change-search" open>' in body
+
+
+def test_the_map_says_how_many_of_the_results_it_shows_and_links_the_next_page(client, world):
+    for number in range(3):
+        PracticeLocationFactory(provider__last_name=f"Extra{number}")
+    body = client.get("/", {"near": "78701", "page_size": "2"}).content.decode()
+
+    assert "Showing 2 of 4 on the map — " in body
+    assert '<a href="?near=78701&amp;page_size=2&amp;page=2#results-heading">next page</a>' in body
+
+
+def test_map_pins_carry_the_distance_and_the_lowest_cash_price(client, world):
+    provider = world["in_range"]
+    ProviderPriceFactory(provider=provider, cash_price=Decimal("55.00"))
+    ProviderPriceFactory(provider=provider, procedure__code="98941", cash_price=Decimal("37.50"))
+    body = client.get("/", {"near": "78701"}).content.decode()
+    blob = re.search(r'<script id="map-markers" type="application/json">(.*?)</script>', body)
+    assert blob is not None
+    [pin] = json.loads(blob.group(1))
+    distance = client.get("/api/v1/providers/", {"near": "78701"}).json()["results"][0][
+        "distance_miles"
+    ]
+    assert pin["details"] == [
+        f"{distance:g} miles away",
+        "Cash prices from $37.50 a procedure",
+    ]
+
+
+def test_a_provider_page_links_back_to_the_search_it_was_opened_from(client, world):
+    provider = world["in_range"]
+    page = client.get(
+        f"/providers/{provider.id}/", {"search": "near=78701&profession=chiropractor&evil=1"}
+    ).content.decode()
+    assert (
+        '<a href="/?near=78701&amp;profession=chiropractor#results-heading">Back to results</a>'
+        in page
+    )
+    plain = client.get(f"/providers/{provider.id}/").content.decode()
+    assert "Back to results" not in plain
+    assert f'<link rel="canonical" href="http://testserver/providers/{provider.id}/">' in plain
+
+
+def test_a_provider_page_spells_out_credentials_and_names_nppes_specialties(client, db):
+    location = PracticeLocationFactory(
+        provider__credential="PT, DPT, OCS, XYZ",
+        provider__specialty_codes=["2251X0800X", "2251S0007X", "2251Z9999X"],
+    )
+    page = client.get(f"/providers/{location.provider.id}/").content.decode()
+    assert (
+        "<dd>PT (Physical therapist), DPT (Doctor of Physical Therapy), "
+        "OCS (Orthopaedic Certified Specialist), XYZ</dd>"
+    ) in page
+    assert "<dd>Orthopedic, Sports</dd>" in page  # an unknown code is left out
+
+
+def test_a_provider_page_without_credentials_specialties_or_hours_says_nothing_of_them(client, db):
+    location = PracticeLocationFactory(provider__credential="")
+    page = client.get(f"/providers/{location.provider.id}/").content.decode()
+    assert "Credentials" not in page
+    assert "Specialties" not in page
+    assert "Hours:" not in page
