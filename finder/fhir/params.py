@@ -1,0 +1,258 @@
+"""Reading a FHIR search's parameters: what each resource type supports, and 400s for the rest.
+
+FHIR lets a server ignore parameters it does not know; this one refuses them instead
+(an OperationOutcome naming the parameter and what is supported), so a partner never takes a
+filter that did nothing for one that worked. A comma separates alternatives (OR); a
+parameter may be given once, except `_lastUpdated` (a range: `ge…` and `lt…`) and `_include`.
+"""
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from typing import Literal
+
+from django.http import QueryDict
+from django.utils.dateparse import parse_date, parse_datetime
+
+from finder.fhir import profiles
+from finder.fhir.errors import bad_request
+from finder.search import MAX_RADIUS_MILES
+
+DEFAULT_COUNT = 20
+MAX_COUNT = 100
+MAX_OFFSET = 10_000_000
+KM_PER_MILE = 1.609344
+DEFAULT_NEAR_MILES = 25.0
+ID_PATTERN = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
+
+COMMON_PARAMETERS = ("_id", "_lastUpdated", "_count", "_offset", "_format")
+TYPE_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "Practitioner": ("identifier", "name"),
+    "PractitionerRole": ("specialty", "location", "practitioner", "network", "near", "_include"),
+    "Location": ("address-postalcode", "address-state", "address-city", "near"),
+    "HealthcareService": (),
+    "Organization": ("name",),
+    "InsurancePlan": ("name",),
+}
+REPEATABLE = {"_lastUpdated": 2, "_include": 2}
+INCLUDES = ("PractitionerRole:practitioner", "PractitionerRole:location")
+JSON_FORMATS = ("json", "application/json", profiles.FHIR_MEDIA_TYPE)
+# Plans and networks keep no time of change: they are read whole (a few dozen resources).
+WITHOUT_LAST_UPDATED = ("Organization", "InsurancePlan")
+DATE_PREFIXES = ("eq", "gt", "ge", "lt", "le")
+
+Comparison = Literal["gt", "gte", "lt", "lte"]
+
+
+@dataclass(frozen=True)
+class Near:
+    lat: float
+    lng: float
+    radius_miles: float
+    unit: str  # "mi" or "km": the unit distances are reported in
+
+    def in_unit(self, miles: float) -> float:
+        return round(miles if self.unit == "mi" else miles * KM_PER_MILE, 2)
+
+
+@dataclass(frozen=True)
+class FhirQuery:
+    """A valid search: each filter's alternatives (None: not given), paging and includes."""
+
+    resource_type: str
+    ids: tuple[str, ...] | None = None
+    last_updated: tuple[tuple[Comparison, datetime], ...] = ()
+    count: int = DEFAULT_COUNT
+    offset: int = 0
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    near: Near | None = None
+    includes: tuple[str, ...] = ()
+
+
+def parse_query(resource_type: str, params: QueryDict) -> FhirQuery:
+    """The search `params` ask for; raises FhirError(400) naming every bad parameter."""
+    supported = (*COMMON_PARAMETERS, *TYPE_PARAMETERS[resource_type])
+    problems: list[str] = []
+    values: dict[str, list[str]] = {}
+    for name, given in params.lists():
+        if name not in supported:
+            problems.append(
+                f"Unknown search parameter '{name}' for {resource_type}. "
+                f"Supported: {', '.join(supported)}."
+            )
+        elif len(given) > REPEATABLE.get(name, 1):
+            problems.append(
+                f"Give '{name}' once; separate alternatives with commas "
+                f"(e.g. {name}=a,b)." if name not in REPEATABLE else
+                f"Give '{name}' at most {REPEATABLE[name]} times."
+            )  # fmt: skip
+        else:
+            values[name] = given
+    if problems:
+        raise bad_request(*problems)
+    readers = {
+        "_id": read_ids,
+        "_count": lambda v: read_int("_count", v, 0, MAX_COUNT),
+        "_offset": lambda v: read_int("_offset", v, 0, MAX_OFFSET),
+        "_format": read_format,
+        "near": read_near,
+    }
+    parsed: dict[str, object] = {}
+    for name, given in values.items():
+        try:
+            if name == "_lastUpdated":
+                parsed[name] = tuple(read_last_updated(resource_type, value) for value in given)
+            elif name == "_include":
+                parsed[name] = tuple(read_include(value) for value in given)
+            elif name in readers:
+                parsed[name] = readers[name](given[0])
+            else:
+                parsed[name] = read_alternatives(name, given[0])
+        except ValueError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise bad_request(*problems)
+    return FhirQuery(
+        resource_type=resource_type,
+        ids=parsed.get("_id"),  # type: ignore[arg-type]
+        last_updated=tuple(
+            comparison
+            for comparisons in parsed.get("_lastUpdated", ())  # type: ignore[attr-defined]
+            for comparison in comparisons
+        ),
+        count=parsed.get("_count", DEFAULT_COUNT),  # type: ignore[arg-type]
+        offset=parsed.get("_offset", 0),  # type: ignore[arg-type]
+        filters={
+            name: value  # type: ignore[misc]
+            for name, value in parsed.items()
+            if name in TYPE_PARAMETERS[resource_type] and name not in ("near", "_include")
+        },
+        near=parsed.get("near"),  # type: ignore[arg-type]
+        includes=parsed.get("_include", ()),  # type: ignore[arg-type]
+    )
+
+
+def read_alternatives(name: str, value: str) -> tuple[str, ...]:
+    alternatives = tuple(part.strip() for part in value.split(","))
+    if not all(alternatives):
+        raise ValueError(f"'{name}' needs a value (alternatives separated by commas).")
+    return alternatives
+
+
+def read_ids(value: str) -> tuple[str, ...]:
+    ids = read_alternatives("_id", value)
+    for resource_id in ids:
+        if not ID_PATTERN.match(resource_id):
+            raise ValueError(f"'_id': '{resource_id}' is not a FHIR id ([A-Za-z0-9-.], 1-64).")
+    return ids
+
+
+def read_int(name: str, value: str, low: int, high: int) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise ValueError(f"'{name}' must be a whole number; got '{value}'.") from None
+    if not low <= number <= high:
+        raise ValueError(f"'{name}' must be from {low} to {high}; got {number}.")
+    return number
+
+
+def read_format(value: str) -> str:
+    if value not in JSON_FORMATS:
+        raise ValueError(f"'_format': only JSON is served ({', '.join(JSON_FORMATS)}).")
+    return value
+
+
+def read_include(value: str) -> str:
+    if value not in INCLUDES:
+        raise ValueError(f"'_include': supported are {', '.join(INCLUDES)}; got '{value}'.")
+    return value
+
+
+def read_last_updated(resource_type: str, value: str) -> tuple[tuple[Comparison, datetime], ...]:
+    """`[prefix]date-or-instant`: the comparisons with `meta.lastUpdated` it means. A date
+    covers its whole day (UTC); an instant needs its time zone (`Z` or an offset)."""
+    if resource_type in WITHOUT_LAST_UPDATED:
+        raise ValueError(
+            f"'_lastUpdated' is not supported for {resource_type}: the directory keeps no "
+            "time of change for plans and networks; read them whole."
+        )
+    prefix = value[:2] if value[:2] in DATE_PREFIXES else "eq"
+    text = value[2:] if value[:2] in DATE_PREFIXES else value
+    start, end = read_moment(text)
+    if prefix == "eq":
+        return (("gte", start), ("lt", end))
+    return {
+        "gt": (("gte", end),),
+        "ge": (("gte", start),),
+        "lt": (("lt", start),),
+        "le": (("lt", end),),
+    }[prefix]  # type: ignore[return-value]
+
+
+def read_moment(text: str) -> tuple[datetime, datetime]:
+    """The span [start, end) a date or instant names: a whole day, or one microsecond."""
+    problem = (
+        f"'_lastUpdated': '{text}' is not a date (2026-11-20) or an instant with its time zone "
+        "(2026-11-20T10:00:00Z), after an optional prefix eq, gt, ge, lt or le."
+    )
+    try:
+        day = parse_date(text)
+        moment = None if day else parse_datetime(text)
+    except ValueError:
+        raise ValueError(problem) from None
+    if day is not None:
+        start = datetime.combine(day, time(), tzinfo=UTC)
+        return start, start + timedelta(days=1)
+    if moment is None or moment.tzinfo is None:
+        raise ValueError(problem)
+    return moment, moment + timedelta(microseconds=1)
+
+
+def read_near(value: str) -> Near:
+    """`lat|lng|distance|unit` (FHIR's `near`): distance defaults to 25 miles, its unit to km
+    as FHIR says; at most 100 miles."""
+    parts = value.split("|")
+    if len(parts) < 2 or len(parts) > 4:
+        raise ValueError(
+            f"'near' must be latitude|longitude|distance|unit (e.g. 30.27|-97.74|10|mi); got "
+            f"'{value}'."
+        )
+    lat = read_float("near latitude", parts[0], -90, 90)
+    lng = read_float("near longitude", parts[1], -180, 180)
+    unit = parts[3] if len(parts) == 4 and parts[3] else "km"
+    if unit not in ("mi", "km", "[mi_i]"):
+        raise ValueError(f"'near': the unit must be mi or km; got '{unit}'.")
+    unit = "mi" if unit == "[mi_i]" else unit
+    if len(parts) >= 3 and parts[2]:
+        distance = read_float("near distance", parts[2], 0, math.inf)
+        if distance <= 0:
+            raise ValueError("'near': the distance must be greater than 0.")
+        miles = distance if unit == "mi" else distance / KM_PER_MILE
+    else:
+        miles = DEFAULT_NEAR_MILES
+    if miles > MAX_RADIUS_MILES + 1e-9:
+        raise ValueError(
+            f"'near': the distance must be at most {MAX_RADIUS_MILES:g} miles "
+            f"({MAX_RADIUS_MILES * KM_PER_MILE:.0f} km)."
+        )
+    return Near(lat=lat, lng=lng, radius_miles=min(miles, MAX_RADIUS_MILES), unit=unit)
+
+
+def read_float(name: str, text: str, low: float, high: float) -> float:
+    try:
+        number = float(text)
+    except ValueError:
+        raise ValueError(f"'{name}' must be a number; got '{text}'.") from None
+    if not math.isfinite(number) or not low <= number <= high:
+        raise ValueError(f"'{name}' must be from {low:g} to {high:g}; got '{text}'.")
+    return number
+
+
+def parse_reference(value: str, resource_type: str) -> str:
+    """The id of a reference given as `Type/id`, an absolute URL ending so, or a bare id."""
+    tail = value.rstrip("/").rsplit("/", 2)
+    if len(tail) >= 2 and tail[-2] == resource_type:
+        return tail[-1]
+    return value
