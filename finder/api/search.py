@@ -36,6 +36,17 @@ def provider_url(request: Request):
     return build
 
 
+def provider_url_at(base_url: str) -> Callable[[Provider], str]:
+    """`provider_url` for a site at `base_url` (e.g. https://jointcare.example.org), outside
+    any request: the operators' export command."""
+    prefix = base_url.rstrip("/") + provider_path_prefix(get_script_prefix(), get_urlconf())
+
+    def build(provider: Provider) -> str:
+        return f"{prefix}{provider.id}/"
+
+    return build
+
+
 @lru_cache(maxsize=16)
 def provider_path_prefix(script_prefix: str, urlconf: str | None) -> str:
     """The detail path up to the id, reversed once rather than for every result or request:

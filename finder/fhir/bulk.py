@@ -28,7 +28,6 @@ OUTPUT_FORMATS = (FHIR_NDJSON_MEDIA_TYPE, "application/ndjson", "ndjson")
 KICK_OFF_PARAMETERS = ("_type", "_since", "_outputFormat")
 # A status URL stays valid this long after its kick-off.
 STATUS_LIFETIME = timedelta(days=1)
-PROVIDER_TYPES = ("Practitioner", "PractitionerRole", "Location", "HealthcareService")
 
 
 @dataclass(frozen=True)
@@ -112,19 +111,18 @@ def manifest(job: ExportJob, file_url) -> dict:
     }
 
 
-def resource_lines(job: ExportJob, resource_type: str) -> Iterator[bytes]:
-    """One export file: NDJSON of `resource_type`, a batch of providers at a time."""
+def resource_lines(
+    resource_type: str, *, since: datetime | None = None, until: datetime | None = None
+) -> Iterator[bytes]:
+    """One export file: NDJSON of `resource_type`, a batch of providers at a time; of the
+    providers changed after `since` (Bulk Data's `_since`) and not after `until`."""
     directory = resources.load_directory()
-    if resource_type not in PROVIDER_TYPES:
+    build = resources.PROVIDER_BUILDERS.get(resource_type)
+    if build is None:
         plans = InsurancePlan.objects.order_by("id")
         yield ndjson(resources.plan_resources(plans)[resource_type])
         return
-    # Bulk Data's _since: changed after that instant.
-    after = job.since + timedelta(microseconds=1) if job.since else None
-    providers = exported_providers(updated_since=after, updated_until=job.transaction_time)
+    after = since + timedelta(microseconds=1) if since else None
+    providers = exported_providers(updated_since=after, updated_until=until)
     for batch in provider_batches(providers):
-        yield ndjson(
-            resource
-            for provider in batch
-            for resource in resources.provider_resources(provider, directory)[resource_type]
-        )
+        yield ndjson(resource for provider in batch for resource in build(provider, directory))

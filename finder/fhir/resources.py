@@ -14,7 +14,7 @@ A fact the directory does not hold (opening hours, a practice's organization, a 
 address) is left out, never made up.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -329,14 +329,19 @@ def healthcare_service(provider: Provider) -> Resource:
     return resource
 
 
-def provider_resources(provider: Provider, directory: Directory) -> dict[str, list[Resource]]:
-    """Every resource built from one provider, by type (Bulk Data export)."""
-    return {
-        "Practitioner": [practitioner(provider)],
-        "PractitionerRole": practitioner_roles(provider, directory),
-        "Location": [location(place, provider) for place in provider.locations.all()],
-        "HealthcareService": [healthcare_service(provider)] if provider.services else [],
-    }
+def healthcare_services(provider: Provider) -> list[Resource]:
+    return [healthcare_service(provider)] if provider.services else []
+
+
+# Every resource type built from a provider, and how (Bulk Data export).
+PROVIDER_BUILDERS: dict[str, Callable[[Provider, Directory], list[Resource]]] = {
+    "Practitioner": lambda provider, _directory: [practitioner(provider)],
+    "PractitionerRole": practitioner_roles,
+    "Location": lambda provider, _directory: [
+        location(place, provider) for place in provider.locations.all()
+    ],
+    "HealthcareService": lambda provider, _directory: healthcare_services(provider),
+}
 
 
 # --- Plans and networks -----------------------------------------------------------------------

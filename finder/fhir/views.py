@@ -189,7 +189,8 @@ class FhirExportFileApi(PartnerOnly, FhirView):
         job = bulk.read_status_token(token, key_prefix=self.partner_prefix(request))
         if resource_type not in job.types:
             raise FhirError(404, f"This export has no {resource_type} file.")
-        return streamed(request, bulk.resource_lines(job, resource_type), FHIR_NDJSON_MEDIA_TYPE)
+        lines = bulk.resource_lines(resource_type, since=job.since, until=job.transaction_time)
+        return streamed(request, lines, FHIR_NDJSON_MEDIA_TYPE)
 
 
 @csrf_exempt
