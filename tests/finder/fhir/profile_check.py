@@ -20,7 +20,9 @@ PACKAGE = Path(__file__).parent / "plan_net"
 # FHIR R4 (4.0.1) core value sets of required bindings that the Plan-Net package refers to
 # but does not carry: http://hl7.org/fhir/R4/valueset-<name>.html.
 CORE_VALUE_SETS: dict[str, set[str]] = {
-    "http://hl7.org/fhir/ValueSet/identifier-use": {"usual", "official", "temp", "secondary", "old"},
+    "http://hl7.org/fhir/ValueSet/identifier-use": {
+        "usual", "official", "temp", "secondary", "old",
+    },
     "http://hl7.org/fhir/ValueSet/name-use": {
         "usual", "official", "temp", "nickname", "anonymous", "old", "maiden",
     },
