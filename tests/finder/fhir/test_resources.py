@@ -176,3 +176,16 @@ def test_a_suspended_provider_is_never_served(client, directory):
         response, body = fhir_get(client, path)
         assert response.status_code == 404, path
         assert body["resourceType"] == "OperationOutcome"
+
+
+def test_the_fhir_guide_is_a_page_that_defines_the_extensions(client, settings):
+    settings.FHIR_CANONICAL_BASE = "https://directory.example.org/fhir"
+    response = client.get("/fhir/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    assert '<h1 id="fhir-provider-directory">FHIR provider directory</h1>' in html
+    assert "<code>https://directory.example.org/fhir</code>" in html
+    for name in ("manipulation-scope", "medicare-assignment", "cash-price"):
+        assert f"<code>{name}</code>" in html
+    assert '<a href="/fhir/metadata">/fhir/metadata</a>' in html
