@@ -362,8 +362,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# CORS for /api/ only: these origins plus any listed by an active partner key.
-CORS_URLS_REGEX = r"^/api/.*$"
+# CORS for the partner API and the FHIR directory only: these origins plus any listed by an
+# active partner key.
+CORS_URLS_REGEX = r"^/(api|fhir)/.*$"
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS", "POST")
 CORS_EXPOSE_HEADERS = (

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 
 from finder.api.export import streamed
 from finder.api.views import ApiView
+from finder.errors import fhir_outcome
 from finder.exports import json_default
 from finder.fhir import bulk, resources
 from finder.fhir.bundle import searchset
@@ -196,5 +197,4 @@ class FhirExportFileApi(PartnerOnly, FhirView):
 @csrf_exempt
 def fhir_not_found(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
     """The last /fhir/ route: an OperationOutcome 404 for any other path."""
-    body = orjson.dumps(operation_outcome(404, [f"Nothing at {request.path}."], "not-found"))
-    return HttpResponse(body, status=404, content_type=FHIR_MEDIA_TYPE)
+    return fhir_outcome(f"Nothing at {request.path}.", 404)

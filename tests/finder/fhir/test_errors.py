@@ -4,6 +4,7 @@ import pytest
 from django.db import OperationalError, connection
 from django.test import override_settings
 
+from finder.models import PartnerApiKey
 from tests.finder.fhir.conftest import fhir_get
 
 pytestmark = pytest.mark.django_db
@@ -98,3 +99,18 @@ def test_a_database_outage_is_a_503_operation_outcome(client, monkeypatch):
     response, body = fhir_get(client, "/fhir/Practitioner")
     assert_outcome(response, body, 503, "transient", "temporarily unavailable")
     assert response["Retry-After"] == "30"
+
+
+def test_a_nul_character_is_a_400_operation_outcome(client):
+    response, body = fhir_get(client, "/fhir/Practitioner?name=a%00b")
+    assert_outcome(response, body, 400, "invalid", "NUL")
+
+
+def test_browsers_of_a_partners_origin_may_call_the_directory(client):
+    PartnerApiKey.objects.create_key(
+        name="Acme", owner_contact="dev@acme.example", allowed_origins="https://partner.example"
+    )
+    response = client.get("/fhir/metadata", HTTP_ORIGIN="https://partner.example")
+    assert response["Access-Control-Allow-Origin"] == "https://partner.example"
+    other = client.get("/fhir/metadata", HTTP_ORIGIN="https://evil.example")
+    assert "Access-Control-Allow-Origin" not in other
