@@ -6,8 +6,7 @@ and none needs running: the status answers with the manifest straight away, and 
 the manifest is written as it is downloaded, by the exports' streaming generator
 (finder/exports.py), a batch of providers at a time. A file holds the resources as they are
 at download time, changed no later than the transaction time (Bulk Data's rule); a resource
-changed since is left for the next export with `_since`. Plans and networks keep no time of
-change and are always exported whole.
+changed since is left for the next export with `_since`.
 """
 
 from collections.abc import Iterator
@@ -118,11 +117,15 @@ def resource_lines(
     providers changed after `since` (Bulk Data's `_since`) and not after `until`."""
     directory = resources.load_directory()
     build = resources.PROVIDER_BUILDERS.get(resource_type)
+    after = since + timedelta(microseconds=1) if since else None
     if build is None:
         plans = InsurancePlan.objects.order_by("id")
+        if after is not None:
+            plans = plans.filter(updated_at__gte=after)
+        if until is not None:
+            plans = plans.filter(updated_at__lte=until)
         yield ndjson(resources.plan_resources(plans)[resource_type])
         return
-    after = since + timedelta(microseconds=1) if since else None
     providers = exported_providers(updated_since=after, updated_until=until)
     for batch in provider_batches(providers):
         yield ndjson(resource for provider in batch for resource in build(provider, directory))

@@ -38,8 +38,6 @@ TYPE_PARAMETERS: dict[str, tuple[str, ...]] = {
 REPEATABLE = {"_lastUpdated": 2, "_include": 2}
 INCLUDES = ("PractitionerRole:practitioner", "PractitionerRole:location")
 JSON_FORMATS = ("json", "application/json", profiles.FHIR_MEDIA_TYPE)
-# Plans and networks keep no time of change: they are read whole (a few dozen resources).
-WITHOUT_LAST_UPDATED = ("Organization", "InsurancePlan")
 DATE_PREFIXES = ("eq", "gt", "ge", "lt", "le")
 
 Comparison = Literal["gt", "gte", "lt", "lte"]
@@ -102,7 +100,7 @@ def parse_query(resource_type: str, params: QueryDict) -> FhirQuery:
     for name, given in values.items():
         try:
             if name == "_lastUpdated":
-                parsed[name] = tuple(read_last_updated(resource_type, value) for value in given)
+                parsed[name] = tuple(read_last_updated(value) for value in given)
             elif name == "_include":
                 parsed[name] = tuple(read_include(value) for value in given)
             elif name in readers:
@@ -170,14 +168,9 @@ def read_include(value: str) -> str:
     return value
 
 
-def read_last_updated(resource_type: str, value: str) -> tuple[tuple[Comparison, datetime], ...]:
+def read_last_updated(value: str) -> tuple[tuple[Comparison, datetime], ...]:
     """`[prefix]date-or-instant`: the comparisons with `meta.lastUpdated` it means. A date
     covers its whole day (UTC); an instant needs its time zone (`Z` or an offset)."""
-    if resource_type in WITHOUT_LAST_UPDATED:
-        raise ValueError(
-            f"'_lastUpdated' is not supported for {resource_type}: the directory keeps no "
-            "time of change for plans and networks; read them whole."
-        )
     prefix = value[:2] if value[:2] in DATE_PREFIXES else "eq"
     text = value[2:] if value[:2] in DATE_PREFIXES else value
     start, end = read_moment(text)

@@ -10,8 +10,9 @@ FHIR R4 JSON, claiming its Plan-Net profile in `meta.profile`. Ids:
   allows one network per role), or `PractitionerRole/{provider id}` for a provider in none;
 - `Organization/network-{plan id}` (a plan's network) and `InsurancePlan/{plan id}`.
 
-A fact the directory does not hold (opening hours, a practice's organization, a payer's
-address) is left out, never made up.
+A provider's resources change together (`meta.lastUpdated` is the provider's), a plan's
+network with the plan. A fact the directory does not hold (opening hours, a practice's
+organization, a payer's address) is left out, never made up.
 """
 
 from collections.abc import Callable, Iterable, Mapping
@@ -73,10 +74,11 @@ def instant(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def meta(resource_type: str, updated_at: datetime | None, *, demo: bool = False) -> Resource:
-    result: Resource = {"profile": [profiles.PROFILES[resource_type]]}
-    if updated_at is not None:
-        result["lastUpdated"] = instant(updated_at)
+def meta(resource_type: str, updated_at: datetime, *, demo: bool = False) -> Resource:
+    result: Resource = {
+        "profile": [profiles.PROFILES[resource_type]],
+        "lastUpdated": instant(updated_at),
+    }
     if demo:
         result["tag"] = [
             {
@@ -370,7 +372,7 @@ def network(plan: InsurancePlan) -> Resource:
     return {
         "resourceType": "Organization",
         "id": network_id(plan),
-        "meta": meta("Organization", None),
+        "meta": meta("Organization", plan.updated_at),
         "identifier": [plan_identifier(plan)],
         "active": True,
         "type": [{"coding": [coding(profiles.ORG_TYPE_CS, "ntwk", "Network")]}],
@@ -387,7 +389,7 @@ def insurance_plan(plan: InsurancePlan) -> Resource:
     return {
         "resourceType": "InsurancePlan",
         "id": str(plan.id),
-        "meta": meta("InsurancePlan", None),
+        "meta": meta("InsurancePlan", plan.updated_at),
         "identifier": [plan_identifier(plan)],
         "status": "active",
         "type": [{"coding": codings, "text": kind.label}],

@@ -369,7 +369,7 @@ def near_page(query: FhirQuery, nearest: NearestMatches) -> SearchPage:
 
 
 def plan_matches(query: FhirQuery, id_prefix: str = "") -> QuerySet[InsurancePlan]:
-    plans = InsurancePlan.objects.all()
+    plans = InsurancePlan.objects.filter(last_updated(query))
     if query.ids is not None:
         plans = plans.filter(
             id__in=int_ids(

@@ -29,8 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("out_dir", type=Path)
         parser.add_argument(
             "--updated-since",
-            help="Only providers changed at or after this ISO 8601 instant (with its zone); "
-            "plans and networks are always written whole.",
+            help="Only what changed at or after this ISO 8601 instant (with its zone).",
         )
         parser.add_argument(
             "--base-url",

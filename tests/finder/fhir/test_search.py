@@ -299,3 +299,15 @@ def test_metadata_cites_plan_nets_own_search_parameters(client):
                 assert entry["type"] in definition["base"]
                 cited += 1
     assert cited == 10
+
+
+def test_last_updated_finds_the_changed_plans_and_their_networks(client, directory):
+    _, before = fhir_get(client, "/fhir/InsurancePlan")
+    latest = max(entry["resource"]["meta"]["lastUpdated"] for entry in before["entry"])
+    medicaid = directory["medicaid"]
+    medicaid.name = "Medicaid (state program)"
+    medicaid.save()
+    _, plans = fhir_get(client, f"/fhir/InsurancePlan?_lastUpdated=gt{latest}")
+    assert [entry["resource"]["name"] for entry in plans["entry"]] == ["Medicaid (state program)"]
+    _, networks = fhir_get(client, f"/fhir/Organization?_lastUpdated=gt{latest}")
+    assert [entry["resource"]["id"] for entry in networks["entry"]] == [f"network-{medicaid.id}"]
