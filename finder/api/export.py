@@ -15,6 +15,7 @@ from django.utils.text import compress_sequence
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
@@ -28,13 +29,17 @@ NDJSON_MEDIA_TYPE = "application/x-ndjson"
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
 
-class IsPartner(BasePermission):
-    """Partner keys only: without one, DRF answers 401 with `WWW-Authenticate: Api-Key`."""
+NEEDS_KEY = "Exports need a partner key: send 'Authorization: Api-Key <key>'."
 
-    message = "The export needs a partner key: send 'Authorization: Api-Key <key>'."
+
+class PartnerKeyRequired(BasePermission):
+    """Partner keys only: without one, 401 with `WWW-Authenticate: Api-Key` (in the view's
+    error shape: the API's `{"detail": ...}`, or an OperationOutcome under /fhir/)."""
 
     def has_permission(self, request, view) -> bool:
-        return isinstance(request.auth, PartnerApiKey)
+        if not isinstance(request.auth, PartnerApiKey):
+            raise NotAuthenticated(NEEDS_KEY)
+        return True
 
 
 class ExportParamsSerializer(serializers.Serializer):
@@ -59,7 +64,7 @@ def streamed(request: Request, chunks: Iterable[bytes], content_type: str) -> St
 class ProviderExportApi(ApiView):
     """Every public provider as NDJSON, one provider detail per line."""
 
-    permission_classes = [IsPartner]
+    permission_classes = [PartnerKeyRequired]
 
     @extend_schema(
         operation_id="providers_export",

@@ -8,9 +8,10 @@ parameter may be given once, except `_lastUpdated` (a range: `ge…` and `lt…`
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from django.http import QueryDict
 from django.utils.dateparse import parse_date, parse_datetime
@@ -40,7 +41,7 @@ INCLUDES = ("PractitionerRole:practitioner", "PractitionerRole:location")
 JSON_FORMATS = ("json", "application/json", profiles.FHIR_MEDIA_TYPE)
 DATE_PREFIXES = ("eq", "gt", "ge", "lt", "le")
 
-Comparison = Literal["gt", "gte", "lt", "lte"]
+Comparison = Literal["gte", "lt"]  # Django lookups on the time of change
 
 
 @dataclass(frozen=True)
@@ -89,18 +90,20 @@ def parse_query(resource_type: str, params: QueryDict) -> FhirQuery:
             values[name] = given
     if problems:
         raise bad_request(*problems)
-    readers = {
+    readers: dict[str, Callable[[str], Any]] = {
         "_id": read_ids,
-        "_count": lambda v: read_int("_count", v, 0, MAX_COUNT),
-        "_offset": lambda v: read_int("_offset", v, 0, MAX_OFFSET),
+        "_count": lambda value: read_int("_count", value, 0, MAX_COUNT),
+        "_offset": lambda value: read_int("_offset", value, 0, MAX_OFFSET),
         "_format": read_format,
         "near": read_near,
     }
-    parsed: dict[str, object] = {}
+    parsed: dict[str, Any] = {}
     for name, given in values.items():
         try:
             if name == "_lastUpdated":
-                parsed[name] = tuple(read_last_updated(value) for value in given)
+                parsed[name] = tuple(
+                    comparison for value in given for comparison in read_last_updated(value)
+                )
             elif name == "_include":
                 parsed[name] = tuple(read_include(value) for value in given)
             elif name in readers:
@@ -111,23 +114,20 @@ def parse_query(resource_type: str, params: QueryDict) -> FhirQuery:
             problems.append(str(exc))
     if problems:
         raise bad_request(*problems)
+    own = TYPE_PARAMETERS[resource_type]
     return FhirQuery(
         resource_type=resource_type,
-        ids=parsed.get("_id"),  # type: ignore[arg-type]
-        last_updated=tuple(
-            comparison
-            for comparisons in parsed.get("_lastUpdated", ())  # type: ignore[attr-defined]
-            for comparison in comparisons
-        ),
-        count=parsed.get("_count", DEFAULT_COUNT),  # type: ignore[arg-type]
-        offset=parsed.get("_offset", 0),  # type: ignore[arg-type]
+        ids=parsed.get("_id"),
+        last_updated=parsed.get("_lastUpdated", ()),
+        count=parsed.get("_count", DEFAULT_COUNT),
+        offset=parsed.get("_offset", 0),
         filters={
-            name: value  # type: ignore[misc]
+            name: value
             for name, value in parsed.items()
-            if name in TYPE_PARAMETERS[resource_type] and name not in ("near", "_include")
+            if name in own and name not in ("near", "_include")
         },
-        near=parsed.get("near"),  # type: ignore[arg-type]
-        includes=parsed.get("_include", ()),  # type: ignore[arg-type]
+        near=parsed.get("near"),
+        includes=parsed.get("_include", ()),
     )
 
 
@@ -174,14 +174,14 @@ def read_last_updated(value: str) -> tuple[tuple[Comparison, datetime], ...]:
     prefix = value[:2] if value[:2] in DATE_PREFIXES else "eq"
     text = value[2:] if value[:2] in DATE_PREFIXES else value
     start, end = read_moment(text)
-    if prefix == "eq":
-        return (("gte", start), ("lt", end))
-    return {
+    comparisons: dict[str, tuple[tuple[Comparison, datetime], ...]] = {
+        "eq": (("gte", start), ("lt", end)),
         "gt": (("gte", end),),
         "ge": (("gte", start),),
         "lt": (("lt", start),),
         "le": (("lt", end),),
-    }[prefix]  # type: ignore[return-value]
+    }
+    return comparisons[prefix]
 
 
 def read_moment(text: str) -> tuple[datetime, datetime]:

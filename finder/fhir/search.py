@@ -196,7 +196,7 @@ def network_plan_ids(query: FhirQuery) -> list[int]:
 def search_practitioner_roles(query: FhirQuery, directory: Directory) -> SearchPage:
     keys = role_keys(query)
     if query.near is not None:
-        page = near_page(query, nearest_roles(query, keys, directory))
+        page = near_page(query, nearest_roles(query, query.near, keys, directory))
     else:
         page = keyed_page(query, keys)
     providers = loaded_providers(match.key[0] for match in page.matches)
@@ -228,11 +228,12 @@ def role_includes(
     return included
 
 
-def nearest_roles(query: FhirQuery, keys: QuerySet, directory: Directory) -> "NearestMatches":
+def nearest_roles(
+    query: FhirQuery, near: Near, keys: QuerySet, directory: Directory
+) -> "NearestMatches":
     """The matching roles of the providers within the radius, nearest provider first (by its
     nearest location), a provider's roles by plan id."""
-    assert query.near is not None
-    nearest = nearest_providers(query.near, search_filters(query, directory), directory)
+    nearest = nearest_providers(near, search_filters(query, directory), directory)
     roles: dict[int, list[Any]] = {}
     for provider_id, plan_id in keys.filter(id__in=[row.provider_id for row in nearest.rows]):
         roles.setdefault(provider_id, []).append((provider_id, plan_id))

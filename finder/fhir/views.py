@@ -19,7 +19,7 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from finder.api.export import streamed
+from finder.api.export import PartnerKeyRequired, streamed
 from finder.api.views import ApiView
 from finder.errors import fhir_outcome
 from finder.exports import json_default
@@ -134,22 +134,13 @@ class FhirReadApi(FhirView):
         return Response(page.resources[0])
 
 
-class PartnerOnly:
-    """Views for partner keys only: without one, a 401 OperationOutcome."""
-
-    def partner_prefix(self, request: Request) -> str:
-        if not isinstance(request.auth, PartnerApiKey):
-            raise exceptions.NotAuthenticated(
-                "$export needs a partner key: send 'Authorization: Api-Key <key>'."
-            )
-        return request.auth.prefix
-
-
-class FhirExportApi(PartnerOnly, FhirView):
+class FhirExportApi(FhirView):
     """The Bulk Data kick-off: 202 with the status URL in Content-Location."""
 
+    permission_classes = [PartnerKeyRequired]
+
     def get(self, request: Request) -> Response:
-        prefix = self.partner_prefix(request)
+        prefix = partner_prefix(request)
         if "respond-async" not in request.headers.get("Prefer", ""):
             raise FhirError(400, "Send 'Prefer: respond-async' to start a Bulk Data export.")
         job = bulk.read_kick_off(
@@ -164,11 +155,13 @@ class FhirExportApi(PartnerOnly, FhirView):
         return Response(status=202, headers={"Content-Location": status_url})
 
 
-class FhirExportStatusApi(PartnerOnly, FhirView):
+class FhirExportStatusApi(FhirView):
     """The manifest, complete at once: each file is written as it is downloaded."""
 
+    permission_classes = [PartnerKeyRequired]
+
     def get(self, request: Request, token: str) -> HttpResponse:
-        job = bulk.read_status_token(token, key_prefix=self.partner_prefix(request))
+        job = bulk.read_status_token(token, key_prefix=partner_prefix(request))
 
         def file_url(resource_type: str) -> str:
             path = reverse("fhir:export-file", args=[token, resource_type])
@@ -181,17 +174,25 @@ class FhirExportStatusApi(PartnerOnly, FhirView):
         return response
 
     def delete(self, request: Request, token: str) -> Response:
-        bulk.read_status_token(token, key_prefix=self.partner_prefix(request))
+        bulk.read_status_token(token, key_prefix=partner_prefix(request))
         return Response(status=202)  # nothing runs in the background: nothing to cancel
 
 
-class FhirExportFileApi(PartnerOnly, FhirView):
+class FhirExportFileApi(FhirView):
+    permission_classes = [PartnerKeyRequired]
+
     def get(self, request: Request, token: str, resource_type: str) -> StreamingHttpResponse:
-        job = bulk.read_status_token(token, key_prefix=self.partner_prefix(request))
+        job = bulk.read_status_token(token, key_prefix=partner_prefix(request))
         if resource_type not in job.types:
             raise FhirError(404, f"This export has no {resource_type} file.")
         lines = bulk.resource_lines(resource_type, since=job.since, until=job.transaction_time)
         return streamed(request, lines, FHIR_NDJSON_MEDIA_TYPE)
+
+
+def partner_prefix(request: Request) -> str:
+    """The prefix of the partner key a request came with (PartnerKeyRequired let it in)."""
+    assert isinstance(request.auth, PartnerApiKey)
+    return request.auth.prefix
 
 
 @csrf_exempt
