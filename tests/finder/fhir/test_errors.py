@@ -4,6 +4,7 @@ import pytest
 from django.db import OperationalError, connection
 from django.test import override_settings
 
+from finder.fhir.params import COMMON_PARAMETERS, TYPE_PARAMETERS
 from finder.models import PartnerApiKey
 from tests.finder.fhir.conftest import fhir_get
 
@@ -113,3 +114,31 @@ def test_browsers_of_a_partners_origin_may_call_the_directory(client):
     assert response["Access-Control-Allow-Origin"] == "https://partner.example"
     other = client.get("/fhir/metadata", HTTP_ORIGIN="https://evil.example")
     assert "Access-Control-Allow-Origin" not in other
+
+
+HOSTILE = [
+    "' OR '1'='1'; DROP TABLE providers_provider; --",
+    '<script>alert("x")</script>',
+    "A" * 10_000,
+    "Austin\x01\x1b[31m\x7f",
+    "Zürich 東京 🦴 \u202e",
+    "9" * 40,
+    "-1",
+    "1e308",
+    "|||",
+    "gt",
+    "Organization/",
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_values_of_every_parameter_never_cause_a_5xx(client, value):
+    for resource_type, own in TYPE_PARAMETERS.items():
+        for name in (*COMMON_PARAMETERS, *own):
+            response = client.get(f"/fhir/{resource_type}", {name: value})
+            assert response.status_code in (200, 400), (resource_type, name, response.content[:300])
+            body = response.json()
+            expected = "Bundle" if response.status_code == 200 else "OperationOutcome"
+            assert body["resourceType"] == expected
+    response = client.get(f"/fhir/Practitioner/{value[:60]}")
+    assert response.status_code in (400, 404)
