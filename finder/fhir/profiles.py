@@ -2,7 +2,7 @@
 
 Profiles and code systems are Da Vinci PDex Plan-Net 1.2.0's
 (http://hl7.org/fhir/us/davinci-pdex-plan-net/STU1.2); the directory's own extensions are
-defined on the partner page /fhir/ (templates/finder/fhir_guide.html).
+defined in the partner guide docs/fhir.md, served as the page /fhir/.
 """
 
 FHIR_VERSION = "4.0.1"
@@ -34,32 +34,13 @@ ACCEPTING_PATIENTS_CS = f"{PLAN_NET}/CodeSystem/AcceptingPatientsCS"
 ORG_TYPE_CS = f"{PLAN_NET}/CodeSystem/OrgTypeCS"
 HEALTHCARE_SERVICE_CATEGORY_CS = f"{PLAN_NET}/CodeSystem/HealthcareServiceCategoryCS"
 INSURANCE_PRODUCT_TYPE_CS = f"{PLAN_NET}/CodeSystem/InsuranceProductTypeCS"
-USPS_STATE_SYSTEM = "https://www.usps.com/"
-V2_DEGREE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v2-0360"
 UCUM = "http://unitsofmeasure.org"
 CPT_SYSTEM = "http://www.ama-assn.org/go/cpt"
 
-# The directory's own definitions, under the partner page's address (see extension_url()).
+# The directory's own extensions and code systems (defined in docs/fhir.md, the page /fhir/),
+# under settings.FHIR_CANONICAL_BASE (finder/fhir/resources.py own_url()).
 EXTENSION_PATH = "StructureDefinition/"
 CODE_SYSTEM_PATH = "CodeSystem/"
-OWN_EXTENSIONS = {
-    "manipulation-scope": "What the practice act of a location's state lets the provider's "
-    "profession do, per service offered there: sub-extensions `state` (valueCode, USPS), "
-    "`service` (valueCode, CodeSystem/service) and `scope` (valueCode: allowed, "
-    "requires_endorsement, restricted, prohibited, unknown).",
-    "medicare-assignment": "Whether the provider accepts Medicare's amount as full payment "
-    "(valueCode: participating, non_participating, unknown), from CMS's Doctors and Clinicians "
-    "file or a curator.",
-    "cash-price": "One self-pay price: sub-extensions `code` (valueCoding, a CPT code), "
-    "`amount` (valueMoney, USD) and, where Medicare covers the code for the profession, "
-    "`medicare-amount` (valueMoney, Medicare's fee schedule amount at the provider's first "
-    "location).",
-}
-OWN_CODE_SYSTEMS = {
-    "service": "The kinds of joint manipulation the directory lists: spinal_manipulation, "
-    "extremity_manipulation, mobilization, manipulation_under_anesthesia.",
-    "insurance-plan": "The directory's insurance plan slugs (as in /api/v1/insurance-plans/).",
-}
 
 # NUCC taxonomy and Plan-Net role code per profession.
 PROFESSION_CODES = {
