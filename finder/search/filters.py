@@ -5,7 +5,13 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from finder.search.types import SearchFilters
 from providers import search_index
-from providers.models import SERVICE_FIELDS, InsurancePlan, Provider, ProviderPrice
+from providers.models import (
+    SERVICE_FIELDS,
+    InsurancePlan,
+    Provider,
+    ProviderPrice,
+    VerificationStatus,
+)
 from providers.scope import states_where_prohibited
 
 
@@ -35,6 +41,11 @@ def filtered_providers(filters: SearchFilters) -> QuerySet[Provider]:
         )
     if filters.updated_since is not None:
         providers = providers.filter(updated_at__gte=filters.updated_since)
+    if filters.verified_since is not None:
+        providers = providers.filter(
+            verification_status=VerificationStatus.VERIFIED,
+            last_verified__gte=filters.verified_since,
+        )
     return providers
 
 

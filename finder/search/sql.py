@@ -252,7 +252,11 @@ def candidate_locations_sql(
                     f" AND state IN ({', '.join(['%s'] * len(states))}))"
                 )
                 params.extend(states)
-    if filters.max_price is not None or filters.updated_since is not None:
+    if (
+        filters.max_price is not None
+        or filters.updated_since is not None
+        or filters.verified_since is not None
+    ):
         # Rare filters on the provider's own rows: checked through the provider table.
         matching = filtered_providers(filters).values("id")
         provider_sql, provider_params = matching.query.sql_with_params()
