@@ -410,8 +410,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# CORS for /api/ only: these origins plus any listed by an active partner key.
-CORS_URLS_REGEX = r"^/api/.*$"
+# CORS for the partner API and the FHIR directory only: these origins plus any listed by an
+# active partner key.
+CORS_URLS_REGEX = r"^/(api|fhir)/.*$"
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS", "POST")
 CORS_EXPOSE_HEADERS = (
@@ -424,6 +425,13 @@ CORS_EXPOSE_HEADERS = (
 
 # Anonymous search responses are cached this long at most; any listing change invalidates them.
 SEARCH_CACHE_SECONDS = env_int("SEARCH_CACHE_SECONDS", 300)
+
+# The base of the canonical URLs of the FHIR directory's own extensions and code systems
+# (finder/fhir/profiles.py): identifiers partners match on, so set it once and keep it.
+FHIR_CANONICAL_BASE = env_str("FHIR_CANONICAL_BASE", "https://jointcare.example.org/fhir")
+# Providers loaded per batch by the bulk exports (NDJSON and FHIR $export): memory stays flat
+# at one batch whatever the directory's size.
+EXPORT_BATCH_SIZE = env_int("EXPORT_BATCH_SIZE", 500)
 # How often a process re-reads the shared "has anything changed" tokens (providers/freshness.py):
 # changes made in other processes reach this one within this many seconds.
 FRESHNESS_RECHECK_SECONDS = env_float("FRESHNESS_RECHECK_SECONDS", 0.0 if TESTING else 1.0)

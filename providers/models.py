@@ -95,6 +95,9 @@ class InsurancePlan(models.Model):
     name = models.CharField(max_length=120)
     payer = models.CharField(max_length=120)
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    # When the plan last changed: the FHIR directory's meta.lastUpdated of the plan and its
+    # network, which partners sync on with _lastUpdated.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]

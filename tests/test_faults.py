@@ -224,7 +224,12 @@ class ExplodingMiddleware:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("path", "content_type"), [("/api/v1/procedures/", "application/json"), ("/", "text/html")]
+    ("path", "content_type"),
+    [
+        ("/api/v1/procedures/", "application/json"),
+        ("/fhir/metadata", "application/fhir+json"),
+        ("/", "text/html"),
+    ],
 )
 def test_an_outage_outside_any_view_is_a_503_not_a_500(path, content_type) -> None:
     with override_settings(MIDDLEWARE=[*settings.MIDDLEWARE, f"{__name__}.ExplodingMiddleware"]):

@@ -109,6 +109,10 @@ def open_api_guide(page: Page, site: str, austin: dict[str, Provider]) -> None:
     page.goto(f"{site}/api/guide/")
 
 
+def open_fhir_guide(page: Page, site: str, austin: dict[str, Provider]) -> None:
+    page.goto(f"{site}/fhir/")
+
+
 def open_practice_acts(page: Page, site: str, austin: dict[str, Provider]) -> None:
     page.goto(f"{site}/practice-acts/")
 
@@ -133,6 +137,7 @@ PAGES: dict[str, Callable[[Page, str, dict[str, Provider]], None]] = {
     "practice-acts": open_practice_acts,
     "practice-acts-WA": open_practice_act_state,
     "api-guide": open_api_guide,
+    "fhir-guide": open_fhir_guide,
 }
 
 

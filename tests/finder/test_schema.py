@@ -19,6 +19,7 @@ OPERATIONS = {
     ("/api/v1/insurance-plans/", "get"): "insurance_plans_list",
     ("/api/v1/procedures/", "get"): "procedures_list",
     ("/api/v1/estimates/", "post"): "estimates_create",
+    ("/api/v1/export/providers.ndjson", "get"): "providers_export",
 }
 
 
