@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("providers", "0010_provider_accounts_and_freshness"),
+        ("providers", "0011_provider_specialty_codes"),
     ]
 
     operations = [
