@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from providers.models import PracticeAct, PracticeLocation, Provider
-from providers.scope import ActKey, ScopeSummary, scope_summary
+from providers.scope import ActKey, ScopeSummary, endorsements, scope_summary
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,7 @@ def provider_detail(
         entry = location_dict(location)
         entry["scope"] = scope_for_location(provider, location, acts)
         locations.append(entry)
+    states = [location["state"] for location in locations]
     return {
         "id": provider.id,
         "npi": provider.npi,
@@ -88,6 +89,7 @@ def provider_detail(
         "locations": locations,
         "licenses": [{"state": lic.state, "number": lic.number} for lic in provider.licenses.all()],
         "services": provider.services,
+        "endorsements": endorsements(provider, states, acts),
         "insurance_plans": provider.listing_plan_slugs,
         "prices": provider.listing_prices,
         "medicare_assignment": provider.medicare_assignment,  # finder.medicare_listing

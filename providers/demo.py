@@ -43,7 +43,7 @@ from providers.models import (
     VerificationStatus,
 )
 from providers.scope import ActKey, current_practice_acts, effective_scope
-from providers.search_index import search_flags, search_plans
+from providers.search_index import PRICE_COLUMNS, search_flags, search_plans, search_prices
 from providers.states import US_STATES
 from providers.validators import NPI_PREFIX, luhn_checksum_is_valid
 
@@ -253,6 +253,12 @@ def write_listings(listings: list[tuple[str, Listing]], procedures: dict[str, in
     for values, (npi, listing) in zip(providers, listings, strict=True):
         provider_id = ids[npi]
         flags, plans = search_flags(values), search_plans(listing.plan_ids)
+        listed_prices = {
+            code: listing.price_base + step * 3
+            for step, code in enumerate(PRICE_CODES[listing.profession])
+            if code in procedures
+        }
+        entry_prices = tuple(search_prices(listing.profession, listed_prices).values())
         locations.extend(
             (
                 provider_id,
@@ -268,14 +274,13 @@ def write_listings(listings: list[tuple[str, Listing]], procedures: dict[str, in
                 plans,
                 # The first location written has the provider's lowest id: its primary.
                 index == 0,
+                *entry_prices,
             )
             for index, (lat, lng) in enumerate(listing.points)
         )
         links.extend((provider_id, plan_id) for plan_id in listing.plan_ids)
         prices.extend(
-            (provider_id, procedures[code], listing.price_base + step * 3)
-            for step, code in enumerate(PRICE_CODES[listing.profession])
-            if code in procedures
+            (provider_id, procedures[code], price) for code, price in listed_prices.items()
         )
     insert_rows(PracticeLocation, LOCATION_FIELDS, locations)
     insert_rows(Provider.insurance_plans.through, ["provider_id", "insuranceplan_id"], links)
@@ -285,6 +290,7 @@ def write_listings(listings: list[tuple[str, Listing]], procedures: dict[str, in
 LOCATION_FIELDS = [
     "provider_id", "address_line1", "city", "state", "zip_code", "phone", "latitude",
     "longitude", "source", "search_flags", "search_plans", "search_primary",
+    *PRICE_COLUMNS.values(),
 ]  # fmt: skip
 
 

@@ -261,6 +261,10 @@ class PracticeLocation(models.Model):
     # search can tell "more than 1,000 providers nearby" by counting rows, one per provider,
     # instead of grouping every location in a metro (providers/search_index.py).
     search_primary = models.BooleanField(default=False, editable=False)
+    # The provider's entry-level prices in cents, by service searched (providers/entry_level.py).
+    search_price_cents = models.PositiveIntegerField(null=True, editable=False)
+    search_extremity_price_cents = models.PositiveIntegerField(null=True, editable=False)
+    search_mobilization_price_cents = models.PositiveIntegerField(null=True, editable=False)
     # The point as a unit vector, computed by the database: the dot product of two points
     # orders them by great-circle distance with plain arithmetic, where haversine took a
     # third of a dense search's database time in trigonometry on every row.
@@ -280,6 +284,8 @@ class PracticeLocation(models.Model):
     history = HistoricalRecords(
         excluded_fields=[
             "search_flags", "search_plans", "search_primary", "unit_x", "unit_y", "unit_z",
+            "search_price_cents", "search_extremity_price_cents",
+            "search_mobilization_price_cents",
         ]
     )  # fmt: skip
     # Not a column: the provider a location is moving away from, between its pre_save and
@@ -303,6 +309,9 @@ class PracticeLocation(models.Model):
                     "unit_y",
                     "unit_z",
                     "search_primary",
+                    "search_price_cents",
+                    "search_extremity_price_cents",
+                    "search_mobilization_price_cents",
                 ],
                 name="location_search_cover_idx",
             )
@@ -358,8 +367,8 @@ class ProviderPrice(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["provider", "procedure"], name="unique_provider_price"),
             models.CheckConstraint(
-                condition=Q(cash_price__gt=0) & Q(cash_price__lte=1000),
-                name="cash_price_in_range",
+                condition=Q(cash_price__gte=1) & Q(cash_price__lte=1000),
+                name="cash_price_from_1_to_1000",
             ),
         ]
 

@@ -1,18 +1,22 @@
 """Patient pages: search results and a provider's page."""
 
+from collections.abc import Mapping
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from rest_framework.exceptions import ValidationError
 
-from finder.listing import provider_detail, provider_summary
+from finder.listing import SearchHit, provider_detail, provider_summary
 from finder.listing_queries import load_provider_detail
 from finder.medicare_listing import attach_medicare, medicare_words
+from finder.pages.listing_words import price_line, scope_badges
 from finder.plan_evidence import plans_for_patients
 from finder.search import DEFAULT_RADIUS_MILES, PageOutOfRange, search_providers
 from finder.search.cache import cache_anonymous_search_page
 from finder.search.params import PARAMETER_FIELDS, UnknownPlace, parse_search_query
-from providers.models import InsurancePlan, Profession, Provider, Service
+from providers.models import InsurancePlan, PracticeAct, Profession, Provider, Service
+from providers.scope import ActKey
 
 RADIUS_CHOICES = [5, 10, 25, 50, 100]
 # A patient's search needs a place. Without one the API lists every provider by name (the
@@ -87,8 +91,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         plan_names = {plan.slug: plan.name for plan in plans}
         attach_medicare((hit.provider, hit.location) for hit in result.hits)
         results = [
-            for_patients(provider_summary(h, result.acts, page_provider_url), plan_names)
-            for h in result.hits
+            result_card(hit, result.acts, plan_names, query.filters.service) for hit in result.hits
         ]
         markers = [map_marker(item["name"], item["url"], item["location"]) for item in results]
         context.update(
@@ -108,6 +111,20 @@ def search_page(request: HttpRequest) -> HttpResponse:
             previous_query=page_query(request, result.page - 1) if result.has_previous else None,
         )
     return render(request, "finder/search.html", context)
+
+
+def result_card(
+    hit: SearchHit, acts: Mapping[ActKey, PracticeAct], plan_names: dict[str, str], service
+) -> dict:
+    """A search result as its card shows it: in words, with the state's rule for each service
+    the provider offers and its price for the service searched in one line."""
+    card = for_patients(provider_summary(hit, acts, page_provider_url), plan_names)
+    state = hit.location.state if hit.location is not None else None
+    return {
+        **card,
+        "scope_badges": scope_badges(hit.provider, state, acts),
+        "price_line": price_line(card, service),
+    }
 
 
 def for_patients(listing: dict, plan_names: dict[str, str]) -> dict:
@@ -150,12 +167,18 @@ def provider_page(request: HttpRequest, provider_id: int) -> HttpResponse:
     provider, acts = loaded.provider, loaded.acts
     plan_names = dict(InsurancePlan.objects.values_list("slug", "name"))
     detail = for_patients(provider_detail(provider, acts, page_provider_url), plan_names)
+    for location in detail["locations"]:
+        location["scope_badges"] = scope_badges(provider, location["state"], acts)
     markers = [map_marker(detail["name"], "", location) for location in detail["locations"]]
     plans = plans_for_patients(provider)
     context = {
         "provider": detail,
         "map_markers": [marker for marker in markers if marker],
-        "acts": [acts[key] for key in sorted(acts) if key[1] == provider.profession],
+        "acts": [
+            {"act": acts[key], "badges": scope_badges(provider, key[0], acts, in_state=False)}
+            for key in sorted(acts)
+            if key[1] == provider.profession
+        ],
         "plans": plans,
         "shows_plan_rates": any(plan["rates"] for plan in plans),
     }

@@ -142,7 +142,7 @@ def test_admin_rejects_a_bad_price(admin_client_logged_in, world):
         }
     )
     response = admin_client_logged_in.post(url, data)
-    assert "Cash price must be more than $0 and at most $1,000.00." in response.content.decode()
+    assert "Enter a cash price from $1.00 to $1,000.00." in response.content.decode()
 
 
 def test_admin_warns_when_an_endorsement_is_not_recorded(admin_client_logged_in, world):

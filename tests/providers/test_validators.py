@@ -29,12 +29,12 @@ def test_validate_npi_raises_a_clear_message():
         validate_npi("1234567890")
 
 
-@pytest.mark.parametrize("price", ["0.01", "30.00", "1000.00"])
+@pytest.mark.parametrize("price", ["1.00", "30.00", "1000.00"])
 def test_it_accepts_prices_in_range(price):
     validate_cash_price(Decimal(price))
 
 
-@pytest.mark.parametrize("price", ["0", "-5", "1000.01"])
+@pytest.mark.parametrize("price", ["0", "0.99", "-5", "1000.01"])
 def test_it_rejects_prices_out_of_range(price):
     with pytest.raises(ValidationError, match="at most \\$1,000"):
         validate_cash_price(Decimal(price))
