@@ -351,6 +351,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ProfessionEnum": "providers.models.Profession",
         "ScopeEnum": "providers.models.Scope",
+        "ServiceEnum": "providers.models.Service",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
