@@ -1,6 +1,7 @@
 """Patient pages: search results and a provider's page."""
 
 from collections.abc import Mapping
+from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -12,7 +13,7 @@ from finder.listing_queries import load_provider_detail
 from finder.medicare_listing import attach_medicare, medicare_words
 from finder.pages.listing_words import price_line, scope_badges
 from finder.plan_evidence import plans_for_patients
-from finder.search import DEFAULT_RADIUS_MILES, PageOutOfRange, search_providers
+from finder.search import DEFAULT_RADIUS_MILES, PageOutOfRange, SearchFilters, search_providers
 from finder.search.cache import cache_anonymous_search_page
 from finder.search.params import PARAMETER_FIELDS, UnknownPlace, parse_search_query
 from providers.models import InsurancePlan, PracticeAct, Profession, Provider, Service
@@ -90,9 +91,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
             return render(request, "finder/search.html", context, status=400)
         plan_names = {plan.slug: plan.name for plan in plans}
         attach_medicare((hit.provider, hit.location) for hit in result.hits)
-        results = [
-            result_card(hit, result.acts, plan_names, query.filters.service) for hit in result.hits
-        ]
+        results = [result_card(hit, result.acts, plan_names, query.filters) for hit in result.hits]
         markers = [map_marker(item["name"], item["url"], item["location"]) for item in results]
         context.update(
             origin=query.origin,
@@ -114,16 +113,22 @@ def search_page(request: HttpRequest) -> HttpResponse:
 
 
 def result_card(
-    hit: SearchHit, acts: Mapping[ActKey, PracticeAct], plan_names: dict[str, str], service
+    hit: SearchHit,
+    acts: Mapping[ActKey, PracticeAct],
+    plan_names: dict[str, str],
+    filters: SearchFilters,
 ) -> dict:
     """A search result as its card shows it: in words, with the state's rule for each service
-    the provider offers and its price for the service searched in one line."""
+    the provider offers, its price for the service searched in one line, and its "Estimate my
+    cost" query carrying the plan searched."""
     card = for_patients(provider_summary(hit, acts, page_provider_url), plan_names)
     state = hit.location.state if hit.location is not None else None
+    estimate = {"provider": hit.provider.id, "plan": filters.insurance}
     return {
         **card,
         "scope_badges": scope_badges(hit.provider, state, acts),
-        "price_line": price_line(card, service),
+        "price_line": price_line(card, filters.service),
+        "estimate_query": urlencode({key: value for key, value in estimate.items() if value}),
     }
 
 
