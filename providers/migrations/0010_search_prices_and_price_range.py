@@ -1,15 +1,32 @@
 from django.db import migrations, models
 
-from providers.search_index import refresh_search_index
+from providers.entry_level import entry_level_codes
+from providers.search_index import PRICE_COLUMNS, SPINAL_MANIPULATION_ENDORSED
 
 
 def fill_projection(apps, schema_editor):
-    # The projection gained the entry-level prices and the spinal manipulation endorsement bit.
-    refresh_search_index(
-        provider_model=apps.get_model("providers", "Provider"),
-        location_model=apps.get_model("providers", "PracticeLocation"),
-        price_model=apps.get_model("providers", "ProviderPrice"),
-    )
+    """The projection gained the entry-level prices and the endorsement bit: set in a few
+    statements over the whole table (the row-by-row refresh took 26 minutes at 300,000
+    locations). `manage.py refresh_search_index --check` confirms the result."""
+    location = apps.get_model("providers", "PracticeLocation")._meta.db_table
+    provider = apps.get_model("providers", "Provider")._meta.db_table
+    price = apps.get_model("providers", "ProviderPrice")._meta.db_table
+    procedure = apps.get_model("providers", "Procedure")._meta.db_table
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {location} SET search_flags = search_flags | %s WHERE provider_id IN"
+            f" (SELECT id FROM {provider} WHERE spinal_manipulation_endorsed)",
+            [SPINAL_MANIPULATION_ENDORSED],
+        )
+        for service, column in PRICE_COLUMNS.items():
+            for profession, code in entry_level_codes(service).items():
+                cursor.execute(
+                    f"UPDATE {location} SET {column} = (SELECT CAST(ROUND(p.cash_price * 100)"
+                    f" AS INTEGER) FROM {price} p JOIN {procedure} c ON c.id = p.procedure_id"
+                    f" WHERE p.provider_id = {location}.provider_id AND c.code = %s)"
+                    f" WHERE provider_id IN (SELECT id FROM {provider} WHERE profession = %s)",
+                    [code, profession],
+                )
 
 
 class Migration(migrations.Migration):
