@@ -229,6 +229,7 @@ def test_each_card_shows_its_entry_level_price_in_one_line(client, world):
     chiro = world["in_range"]
     chiro.offers_mobilization = True
     chiro.save()
+    assert "No cash prices posted." in client.get("/", {"near": "78701"}).content.decode()
     for code, price in (("98940", "37.00"), ("98941", "45.50"), ("97140", "60.00")):
         ProviderPriceFactory(
             provider=chiro, procedure=ProcedureFactory(code=code), cash_price=price
@@ -239,6 +240,10 @@ def test_each_card_shows_its_entry_level_price_in_one_line(client, world):
     assert "45.50" not in body  # the full table is on the provider page
     mobilization = client.get("/", {"near": "78701", "service": "mobilization"})
     assert "Manual therapy from $60 a visit" in mobilization.content.decode()
+    chiro.offers_extremity_manipulation = True
+    chiro.save()
+    extremity = client.get("/", {"near": "78701", "service": "extremity_manipulation"})
+    assert "No price posted for this visit's usual procedure" in extremity.content.decode()
 
 
 def test_estimate_my_cost_carries_the_plan_searched(client, world):
