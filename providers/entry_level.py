@@ -10,16 +10,20 @@ by one code and shown with another.
 
 from providers.models import Profession, Service
 
-CHIROPRACTOR, PHYSICAL_THERAPIST = Profession.CHIROPRACTOR, Profession.PHYSICAL_THERAPIST
+CHIROPRACTOR: str = Profession.CHIROPRACTOR
+PHYSICAL_THERAPIST: str = Profession.PHYSICAL_THERAPIST
 MANUAL_THERAPY = "97140"  # CMS: PTs bill manipulation as manual therapy
-NO_SERVICE = {CHIROPRACTOR: "98940", PHYSICAL_THERAPIST: MANUAL_THERAPY}
+NO_SERVICE: dict[str, str] = {CHIROPRACTOR: "98940", PHYSICAL_THERAPIST: MANUAL_THERAPY}
 ENTRY_LEVEL_CODES: dict[str, dict[str, str]] = {
-    Service.SPINAL_MANIPULATION: NO_SERVICE,
-    Service.EXTREMITY_MANIPULATION: {CHIROPRACTOR: "98943", PHYSICAL_THERAPIST: MANUAL_THERAPY},
-    Service.MOBILIZATION: {CHIROPRACTOR: MANUAL_THERAPY, PHYSICAL_THERAPIST: MANUAL_THERAPY},
+    Service.SPINAL_MANIPULATION.value: NO_SERVICE,
+    Service.EXTREMITY_MANIPULATION.value: {
+        CHIROPRACTOR: "98943",
+        PHYSICAL_THERAPIST: MANUAL_THERAPY,
+    },
+    Service.MOBILIZATION.value: {CHIROPRACTOR: MANUAL_THERAPY, PHYSICAL_THERAPIST: MANUAL_THERAPY},
     # MUA is billed with surgical codes no provider posts a cash price for here: the visit's
     # usual manipulation code stands for it, as when no service is chosen.
-    Service.MANIPULATION_UNDER_ANESTHESIA: NO_SERVICE,
+    Service.MANIPULATION_UNDER_ANESTHESIA.value: NO_SERVICE,
 }
 
 

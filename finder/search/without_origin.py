@@ -11,7 +11,7 @@ from providers.models import PracticeLocation, Provider
 
 def order_ids(provider_ids: list[int], ordering: str, service: str | None = None) -> list[int]:
     """`provider_ids` by entry-level price for `service` (none last) or by name, ties by id."""
-    rows = Provider.objects.filter(id__in=provider_ids)
+    rows: QuerySet[Provider] = Provider.objects.filter(id__in=provider_ids)
     if ordering == Ordering.PRICE:
         rows = with_entry_price(rows, service).order_by(F("entry_price").asc(nulls_last=True), "id")
     else:
