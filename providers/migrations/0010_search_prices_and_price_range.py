@@ -27,6 +27,10 @@ def fill_projection(apps, schema_editor):
                     f" WHERE provider_id IN (SELECT id FROM {provider} WHERE profession = %s)",
                     [code, profession],
                 )
+        if schema_editor.connection.vendor == "postgresql":
+            # PostgreSQL refuses to build the index below while the updates' deferred
+            # foreign-key checks are pending in this transaction: run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):
