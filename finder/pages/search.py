@@ -6,6 +6,8 @@ from urllib.parse import urlencode
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import ValidationError
 
 from finder.listing import SearchHit, provider_detail, provider_summary
@@ -16,6 +18,8 @@ from finder.plan_evidence import plans_for_patients
 from finder.search import DEFAULT_RADIUS_MILES, PageOutOfRange, SearchFilters, search_providers
 from finder.search.cache import cache_anonymous_search_page
 from finder.search.params import PARAMETER_FIELDS, UnknownPlace, parse_search_query
+from finder.verification_words import day_text, verification_words
+from providers.accounts.forms import ListingReportForm
 from providers.models import InsurancePlan, PracticeAct, Profession, Provider, Service
 from providers.scope import ActKey
 
@@ -137,6 +141,7 @@ def for_patients(listing: dict, plan_names: dict[str, str]) -> dict:
     thrust manipulation") and plan names ("Aetna PPO" for `aetna-ppo`), sorted."""
     return {
         **medicare_words(listing),
+        "verification_words": verification_words(listing["verification"], timezone.localdate()),
         "service_labels": [Service(s).label for s in listing["services"]],
         "plan_names": sorted(plan_names.get(slug, slug) for slug in listing["insurance_plans"]),
     }
@@ -176,8 +181,11 @@ def provider_page(request: HttpRequest, provider_id: int) -> HttpResponse:
         location["scope_badges"] = scope_badges(provider, location["state"], acts)
     markers = [map_marker(detail["name"], "", location) for location in detail["locations"]]
     plans = plans_for_patients(provider)
+    edited = parse_datetime(detail["provider_updated_at"] or "")
     context = {
         "provider": detail,
+        "provider_updated_on": day_text(timezone.localdate(edited)) if edited else "",
+        "report_form": ListingReportForm(),
         "map_markers": [marker for marker in markers if marker],
         "acts": [
             {"act": acts[key], "badges": scope_badges(provider, key[0], acts, in_state=False)}

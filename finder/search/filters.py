@@ -9,7 +9,14 @@ from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Subquery, Valu
 from finder.search.types import SearchFilters
 from providers import search_index
 from providers.entry_level import entry_level_codes
-from providers.models import SERVICE_FIELDS, InsurancePlan, PracticeAct, Provider, ProviderPrice
+from providers.models import (
+    SERVICE_FIELDS,
+    InsurancePlan,
+    PracticeAct,
+    Provider,
+    ProviderPrice,
+    VerificationStatus,
+)
 from providers.scope import ActKey, states_where_not_permitted
 
 
@@ -31,6 +38,11 @@ def filtered_providers(filters: SearchFilters) -> QuerySet[Provider]:
         providers = providers.filter(entry_price_at_most(filters.service, filters.max_price))
     if filters.updated_since is not None:
         providers = providers.filter(updated_at__gte=filters.updated_since)
+    if filters.verified_since is not None:
+        providers = providers.filter(
+            verification_status=VerificationStatus.VERIFIED,
+            last_verified__gte=filters.verified_since,
+        )
     return providers
 
 

@@ -82,6 +82,7 @@ def test_schema_documents_search_parameters_and_errors(schema):
     assert names == {
         "near", "lat", "lng", "radius_miles", "profession", "service", "insurance",
         "accepting_new_patients", "max_price", "ordering", "updated_since", "page", "page_size",
+        "verified_within_days",
     }  # fmt: skip
     assert set(search["responses"]) == {"200", "400", "401", "404", "429", "503"}
     assert "Retry-After" in search["responses"]["429"]["headers"]

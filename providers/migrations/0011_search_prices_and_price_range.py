@@ -35,7 +35,7 @@ def fill_projection(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("providers", "0009_medicare"),
+        ("providers", "0010_provider_accounts_and_freshness"),
     ]
 
     operations = [
