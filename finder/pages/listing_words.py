@@ -60,20 +60,19 @@ def scope_badges(
 
 def price_line(listing: dict, service: str | None) -> dict | None:
     """ "Spinal manipulation from $37 a visit": the price of the entry-level procedure for the
-    service searched (the price `max_price` and "sort by price" use), with Medicare's amount
-    where known; None when the provider posts no price for that code."""
+    service searched (the price `max_price` and "sort by price" use), with Medicare's amount in
+    words where known (a listing through `for_patients`); None when the provider posts no
+    price for that code."""
     code = entry_level_code(listing["profession"], service)
     price = next((p for p in listing["prices"] if p["code"] == code), None)
     if price is None:
         return None
-    amount = Decimal(price["cash_price"])
-    medicare = price.get("medicare")
     return {
         "code": code,
-        "text": f"{PRICE_NAMES[code]} from {dollars(amount)} a visit",
-        "medicare": (
-            f"Medicare's amount {dollars(Decimal(medicare['amount']))}" if medicare else ""
-        ),
+        "text": f"{PRICE_NAMES[code]} from {dollars(Decimal(price['cash_price']))} a visit",
+        # finder/medicare_listing.py `medicare_words`: the amount, and what a non-participating
+        # provider may charge.
+        "medicare": price.get("medicare_words", ""),
     }
 
 
