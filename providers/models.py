@@ -317,8 +317,7 @@ class PracticeLocation(models.Model):
     history = HistoricalRecords(
         excluded_fields=[
             "search_flags", "search_plans", "search_primary", "unit_x", "unit_y", "unit_z",
-            "search_price_cents", "search_extremity_price_cents",
-            "search_mobilization_price_cents",
+            "search_price_cents", "search_extremity_price_cents", "search_mobilization_price_cents",
         ]
     )  # fmt: skip
     # Not a column: the provider a location is moving away from, between its pre_save and
