@@ -397,6 +397,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ProfessionEnum": "providers.models.Profession",
         "ScopeEnum": "providers.models.Scope",
+        "ServiceEnum": "providers.models.Service",
         "VerificationStatusEnum": "providers.models.VerificationStatus",
         "VerificationSourceEnum": "providers.models.VerificationSource",
     },

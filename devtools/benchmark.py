@@ -149,6 +149,7 @@ def scenarios(samples: int, rng: random.Random) -> dict[str, list[Origin]]:
         "b": [zip_origin(z, 25) for z in metros],
         "c": [zip_origin(DENSE_ZIP, 100) for _ in range(samples)],
         "d": [zip_origin(rng.choice(RURAL_ZIPS), 25) for _ in range(samples)],
+        "f": [zip_origin(z, 25) for z in metros],
     }
 
 
@@ -157,12 +158,15 @@ FILTERS = {
     "b": SearchFilters(insurance="aetna-ppo", service="spinal_manipulation"),
     "c": SearchFilters(),
     "d": SearchFilters(),
+    # About half the listings: a price filter that neither empties nor keeps a metro whole.
+    "f": SearchFilters(max_price=Decimal("36")),
 }
 LABELS = {
     "a": "(a) ZIP search, 25 mi",
     "b": "(b) + insurance + service filters",
     "c": "(c) dense metro, 100 mi",
     "d": "(d) rural origin, 25 mi",
+    "f": "(f) + max_price, 25 mi",
 }
 
 
@@ -259,6 +263,7 @@ HTTP_QUERIES = {
     "b": ("near={}&insurance=aetna-ppo&service=spinal_manipulation", 25),
     "c": ("near={}&radius_miles=100", 100),
     "d": ("near={}", 25),
+    "f": ("near={}&max_price=36", 25),
 }
 
 
@@ -270,6 +275,7 @@ def http_zips(samples: int) -> dict[str, list[str]]:
         "b": metros,
         "c": [DENSE_ZIP] * samples,
         "d": [rng.choice(RURAL_ZIPS) for _ in range(samples)],
+        "f": metros,
     }
 
 

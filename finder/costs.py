@@ -43,6 +43,7 @@ from finder.medicare_amounts import (
 )
 from finder.medicare_estimate import MedicareLine, MedicareTerms, estimate_medicare_cost
 from finder.negotiated import apply_plan_rates, network_evidence
+from providers.entry_level import entry_level_codes
 from providers.models import (
     PracticeLocation,
     Procedure,
@@ -51,12 +52,6 @@ from providers.models import (
     ProviderPrice,
 )
 
-# The code a visit is assumed to bill when none is chosen: each profession's usual
-# manipulation code (chiropractic spinal manipulation; PT manual therapy).
-USUAL_MANIPULATION_CODE: dict[str, str] = {
-    Profession.CHIROPRACTOR: "98940",
-    Profession.PHYSICAL_THERAPIST: "97140",
-}
 DEFAULT_PROCEDURE_CODE = "98940"  # no provider: the most common manipulation code
 
 # Input bounds shared by the API serializer and the page form.
@@ -82,10 +77,11 @@ def find_public_provider(provider_id: int | None) -> Provider | None:
 
 
 def usual_procedure_code(provider: Provider | None) -> str:
-    """The code assumed when none is chosen: the profession's usual manipulation code."""
+    """The code assumed when none is chosen: the profession's entry-level code with no service
+    chosen (providers/entry_level.py), the price its listing shows."""
     if provider is None:
         return DEFAULT_PROCEDURE_CODE
-    return USUAL_MANIPULATION_CODE.get(provider.profession, DEFAULT_PROCEDURE_CODE)
+    return entry_level_codes(None).get(provider.profession, DEFAULT_PROCEDURE_CODE)
 
 
 def _offers(procedure: Procedure, provider: Provider | None) -> bool:

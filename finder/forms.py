@@ -78,6 +78,10 @@ class ProcedureRow:
     quantity: forms.BoundField
 
 
+# Query parameters that preselect the estimate form's choices without submitting it.
+PRESELECTING = {"provider", "plan"}
+
+
 class EstimateForm(forms.Form):
     """The /estimate/ form, sent by GET so nothing is stored and a result can be shared.
 
@@ -232,10 +236,18 @@ class EstimateForm(forms.Form):
 
     @classmethod
     def from_query(cls, query: QueryDict) -> EstimateForm:
-        """Bound when the form was submitted; ``?provider=<id>`` alone only preselects."""
-        if set(query) - {"provider"}:
+        """Bound when the form was submitted; ``?provider=<id>&plan=<slug>`` alone (a search
+        result's "Estimate my cost", with the plan searched) only preselects; a Medicare plan
+        preselects Medicare."""
+        if set(query) - PRESELECTING:
             return cls(query)
-        return cls(initial={"provider": query.get("provider")})
+        initial = {"provider": query.get("provider")}
+        plan = InsurancePlan.objects.filter(slug=query.get("plan", "")).first()
+        if plan is not None:
+            initial["plan"] = plan.slug
+            if plan.kind == InsurancePlan.Kind.MEDICARE:
+                initial["coverage_type"] = "medicare"
+        return cls(initial=initial)
 
     @property
     def procedure_rows(self) -> list[ProcedureRow]:

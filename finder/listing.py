@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from providers.models import PracticeAct, PracticeLocation, Provider
-from providers.scope import ActKey, ScopeSummary, scope_summary
+from providers.scope import ActKey, ScopeSummary, endorsements, scope_summary
 from providers.verification import verification_summary
 
 
@@ -80,6 +80,7 @@ def provider_detail(
         entry = location_dict(location)
         entry["scope"] = scope_for_location(provider, location, acts)
         locations.append(entry)
+    states = [location["state"] for location in locations]
     return {
         "id": provider.id,
         "npi": provider.npi,
@@ -92,6 +93,7 @@ def provider_detail(
         "locations": locations,
         "licenses": [{"state": lic.state, "number": lic.number} for lic in provider.licenses.all()],
         "services": provider.services,
+        "endorsements": endorsements(provider, states, acts),
         "insurance_plans": provider.listing_plan_slugs,
         "prices": provider.listing_prices,
         "medicare_assignment": provider.medicare_assignment,  # finder.medicare_listing

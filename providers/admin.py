@@ -33,6 +33,7 @@ from providers.models import (
     VerificationSource,
     VerificationStatus,
 )
+from providers.price_checks import region_order_warnings
 from providers.scope import check_services
 from providers.search_index import refresh_search_index
 
@@ -218,6 +219,9 @@ class ProviderAdmin(KeyCheckedChoices, SoftDeleteProviderAdmin):
             states=states,
             endorsed=provider.spinal_manipulation_endorsed,
         ).warnings:
+            self.message_user(request, warning, level=messages.WARNING)
+        prices = dict(provider.prices.values_list("procedure__code", "cash_price"))
+        for warning in region_order_warnings(prices):
             self.message_user(request, warning, level=messages.WARNING)
 
     @admin.display(description="Where the plans come from")

@@ -50,6 +50,12 @@ class ProvidersConfig(AppConfig):
             search_index.on_location_deleted, sender=PracticeLocation, dispatch_uid="index-loc-d"
         )
         post_save.connect(search_index.on_provider_saved, sender=Provider, dispatch_uid="index-p")
+        post_save.connect(
+            search_index.on_price_changed, sender=ProviderPrice, dispatch_uid="index-price"
+        )
+        post_delete.connect(
+            search_index.on_price_changed, sender=ProviderPrice, dispatch_uid="index-price-d"
+        )
         m2m_changed.connect(
             search_index.on_plans_changed,
             sender=Provider.insurance_plans.through,

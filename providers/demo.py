@@ -59,7 +59,7 @@ from providers.models import (
 )
 from providers.plan_markets import states_selling
 from providers.scope import ActKey, current_practice_acts, effective_scope
-from providers.search_index import search_flags, search_plans
+from providers.search_index import PRICE_COLUMNS, search_flags, search_plans, search_prices
 from providers.states import US_STATES
 from providers.validators import NPI_PREFIX, luhn_checksum_is_valid
 
@@ -312,6 +312,10 @@ def write_listings(
     for values, (npi, listing) in zip(providers, listings, strict=True):
         provider_id = ids[npi]
         flags, plans = search_flags(values), search_plans(listing.plan_ids)
+        listed_prices = {
+            code: price for code, price in listing.prices.items() if code in procedures
+        }
+        entry_prices = tuple(search_prices(listing.profession, listed_prices).values())
         locations.extend(
             (
                 provider_id,
@@ -327,14 +331,13 @@ def write_listings(
                 plans,
                 # The first location written has the provider's lowest id: its primary.
                 index == 0,
+                *entry_prices,
             )
             for index, address in enumerate(listing.addresses)
         )
         links.extend((provider_id, plan_id) for plan_id in listing.plan_ids)
         prices.extend(
-            (provider_id, procedures[code], price)
-            for code, price in listing.prices.items()
-            if code in procedures
+            (provider_id, procedures[code], price) for code, price in listed_prices.items()
         )
     insert_rows(PracticeLocation, LOCATION_FIELDS, locations)
     insert_rows(Provider.insurance_plans.through, ["provider_id", "insuranceplan_id"], links)
@@ -344,6 +347,7 @@ def write_listings(
 LOCATION_FIELDS = [
     "provider_id", "address_line1", "city", "state", "zip_code", "phone", "latitude",
     "longitude", "source", "search_flags", "search_plans", "search_primary",
+    *PRICE_COLUMNS.values(),
 ]  # fmt: skip
 
 

@@ -1,8 +1,5 @@
 """The directory's data: providers, where they practise, what they charge, what they may do."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -13,6 +10,7 @@ from django.db.models import Q
 from django.db.models.functions import Cos, Radians, Sin
 from simple_history.models import HistoricalRecords
 
+from providers.provider_history import ProviderHistory, providers_with_changed_plans  # noqa: F401
 from providers.states import STATE_CHOICES
 from providers.validators import validate_cash_price, validate_npi, validate_tin
 
@@ -127,48 +125,6 @@ class Procedure(models.Model):
     @property
     def typical_price_mid(self) -> Decimal:
         return (self.typical_price_low + self.typical_price_high) / 2
-
-
-def providers_with_changed_plans(instance, action: str, reverse: bool, pk_set) -> list[int]:
-    """The providers whose plans an `m2m_changed` signal of Provider.insurance_plans reports as
-    changed: on its post_ actions, [] otherwise. From the plan's side (plan.providers.add/
-    remove/clear) they are in pk_set, except on clear, where they are read before they go."""
-    if not reverse:
-        return [instance.pk] if action.startswith("post_") else []
-    if action == "pre_clear":
-        instance._providers_before_clear = list(instance.providers.values_list("id", flat=True))
-    elif action == "post_clear":
-        return instance.__dict__.get("_providers_before_clear", [])
-    elif action.startswith("post_"):
-        return list(pk_set or ())
-    return []
-
-
-class ProviderHistory(HistoricalRecords):
-    """Provider versions that follow plan changes made from the plan's side too: there
-    django-simple-history would version the plan, which keeps no history, and fail."""
-
-    _restoring: ContextVar[bool] = ContextVar("restoring_versions", default=False)
-
-    @classmethod
-    @contextmanager
-    def restoring(cls) -> Iterator[None]:
-        """Loading a backup: its rows are restored, not new versions. (Model saves say so
-        themselves, raw=True; the plan links loaded after them do not.)"""
-        token = cls._restoring.set(True)
-        try:
-            yield
-        finally:
-            cls._restoring.reset(token)
-
-    def m2m_changed(self, instance, action, attr, pk_set, reverse, **kwargs):
-        if self._restoring.get():
-            return None
-        if not reverse:
-            return super().m2m_changed(instance, action, attr, pk_set, reverse, **kwargs)
-        changed = providers_with_changed_plans(instance, action, reverse, pk_set)
-        for provider in kwargs["model"]._default_manager.filter(pk__in=changed):
-            super().m2m_changed(provider, action, attr, pk_set, False, **kwargs)
 
 
 class ProviderQuerySet(models.QuerySet):
@@ -301,6 +257,10 @@ class PracticeLocation(models.Model):
     # search can tell "more than 1,000 providers nearby" by counting rows, one per provider,
     # instead of grouping every location in a metro (providers/search_index.py).
     search_primary = models.BooleanField(default=False, editable=False)
+    # The provider's entry-level prices in cents, by service searched (providers/entry_level.py).
+    search_price_cents = models.PositiveIntegerField(null=True, editable=False)
+    search_extremity_price_cents = models.PositiveIntegerField(null=True, editable=False)
+    search_mobilization_price_cents = models.PositiveIntegerField(null=True, editable=False)
     # The point as a unit vector, computed by the database: the dot product of two points
     # orders them by great-circle distance with plain arithmetic, where haversine took a
     # third of a dense search's database time in trigonometry on every row.
@@ -320,6 +280,7 @@ class PracticeLocation(models.Model):
     history = HistoricalRecords(
         excluded_fields=[
             "search_flags", "search_plans", "search_primary", "unit_x", "unit_y", "unit_z",
+            "search_price_cents", "search_extremity_price_cents", "search_mobilization_price_cents",
         ]
     )  # fmt: skip
     # Not a column: the provider a location is moving away from, between its pre_save and
@@ -343,6 +304,9 @@ class PracticeLocation(models.Model):
                     "unit_y",
                     "unit_z",
                     "search_primary",
+                    "search_price_cents",
+                    "search_extremity_price_cents",
+                    "search_mobilization_price_cents",
                 ],
                 name="location_search_cover_idx",
             )
@@ -398,8 +362,8 @@ class ProviderPrice(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["provider", "procedure"], name="unique_provider_price"),
             models.CheckConstraint(
-                condition=Q(cash_price__gt=0) & Q(cash_price__lte=1000),
-                name="cash_price_in_range",
+                condition=Q(cash_price__gte=1) & Q(cash_price__lte=1000),
+                name="cash_price_from_1_to_1000",
             ),
         ]
 

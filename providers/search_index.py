@@ -1,9 +1,10 @@
 """The search projection: each practice location carries its provider's filterable facts.
 
-Search filters on a provider's profession, services, new-patient status, listing status and
-insurance plans, but it finds candidates by a location's coordinates. Copying those facts onto
-the location row (`search_flags`, `search_plans`) and into the covering coordinates index lets
-the database filter a metro's bounding box from the index alone, instead of looking up the
+Search filters on a provider's profession, services, endorsement, new-patient status, listing
+status, insurance plans and entry-level prices, but it finds candidates by a location's
+coordinates. Copying those facts onto the location row (`search_flags`, `search_plans`, the
+`search_*price_cents` columns) and into the covering coordinates index lets the database
+filter a metro's bounding box from the index alone, instead of looking up the
 provider (and its plans) for every location in the box — most of a filtered search's cost.
 
 Each provider's first location (lowest id) is also its `search_primary`: counting primaries
@@ -20,15 +21,20 @@ and deletes (see providers/apps.py); bulk writers (imports, admin bulk actions) 
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from providers.entry_level import entry_level_codes
 from providers.models import (
     SERVICE_FIELDS,
     PracticeLocation,
     Profession,
     Provider,
+    ProviderPrice,
+    Service,
     VerificationStatus,
     providers_with_changed_plans,
 )
@@ -44,6 +50,9 @@ PROFESSION_BITS: dict[str, int] = {
 SERVICE_BITS: dict[str, int] = {
     service: 1 << (4 + index) for index, service in enumerate(SERVICE_FIELDS)
 }
+# The spinal manipulation endorsement is on file: where an act asks for it, a service search
+# lists the provider only with it (providers/scope.py `is_permitted`).
+SPINAL_MANIPULATION_ENDORSED = 1 << (4 + len(SERVICE_FIELDS))
 
 # A provider's plan ids as ",3,17,": a plan filter is then `search_plans LIKE '%,17,%'`, one
 # string test per index entry on SQLite and PostgreSQL alike. A provider with so many plans
@@ -52,8 +61,27 @@ SERVICE_BITS: dict[str, int] = {
 MAX_PLANS_LENGTH = 600
 MANY_PLANS = "*"
 
+# The provider's entry-level prices (providers/entry_level.py) in whole cents, one column per
+# set of codes a searched service calls for (spinal manipulation and MUA use the no-service
+# codes); NULL where the provider posts no price for its code. A `max_price` filter is then
+# one comparison per index entry, instead of a lookup in the prices table per location.
+PRICE_COLUMNS: dict[str | None, str] = {
+    None: "search_price_cents",
+    Service.EXTREMITY_MANIPULATION: "search_extremity_price_cents",
+    Service.MOBILIZATION: "search_mobilization_price_cents",
+}
+ENTRY_CODES = sorted({code for key in PRICE_COLUMNS for code in entry_level_codes(key).values()})
+PROJECTED = ("search_flags", "search_plans", *PRICE_COLUMNS.values())
+
+
+def price_column(service: str | None) -> str:
+    """The column holding the entry-level price for a search for `service`."""
+    return PRICE_COLUMNS.get(service, PRICE_COLUMNS[None])
+
+
 PROVIDER_FIELDS = (
     "id", "profession", "accepting_new_patients", "verification_status", *SERVICE_FIELDS.values(),
+    "spinal_manipulation_endorsed",
 )  # fmt: skip
 CHUNK = 500  # provider ids per query: well under SQLite's bound-parameter limit
 
@@ -68,6 +96,8 @@ def search_flags(values: dict) -> int:
     for service, field in SERVICE_FIELDS.items():
         if values[field]:
             flags |= SERVICE_BITS[service]
+    if values["spinal_manipulation_endorsed"]:
+        flags |= SPINAL_MANIPULATION_ENDORSED
     return flags
 
 
@@ -79,13 +109,31 @@ def search_plans(plan_ids: Iterable[int]) -> str:
     return text if len(text) <= MAX_PLANS_LENGTH else MANY_PLANS
 
 
+def search_prices(profession: str, prices: Mapping[str, Decimal]) -> dict[str, int | None]:
+    """The price columns for a provider of `profession` with these cash prices by code."""
+    return {
+        column: cents(prices.get(entry_level_codes(service).get(profession, "")))
+        for service, column in PRICE_COLUMNS.items()
+    }
+
+
+def cents(price: Decimal | None) -> int | None:
+    return None if price is None else int(price * 100)
+
+
 def projections(
-    provider_ids: Iterable[int], *, provider_model: type[Provider] = Provider
-) -> dict[int, tuple[int, str]]:
-    """provider id -> (search_flags, search_plans), read from the database."""
-    ids = list(provider_ids)
-    result: dict[int, tuple[int, str]] = {}
+    provider_ids: Iterable[int],
+    *,
+    provider_model: type[Provider] = Provider,
+    price_model: type[ProviderPrice] = ProviderPrice,
+    fields: Iterable[str] = PROJECTED,
+) -> dict[int, dict[str, Any]]:
+    """provider id -> the projection's `fields` (of PROJECTED) and their values, read from the
+    database. The models can be a migration's."""
+    ids, fields = list(provider_ids), set(fields)
+    result: dict[int, dict[str, Any]] = {}
     through = provider_model.insurance_plans.through
+    with_prices = bool(fields & set(PRICE_COLUMNS.values()))
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         plans: dict[int, list[int]] = defaultdict(list)
@@ -93,16 +141,29 @@ def projections(
             "provider_id", "insuranceplan_id"
         ):
             plans[provider_id].append(plan_id)
+        prices: dict[int, dict[str, Decimal]] = defaultdict(dict)
+        if with_prices:
+            rows = price_model.objects.filter(
+                provider_id__in=chunk, procedure__code__in=ENTRY_CODES
+            ).values_list("provider_id", "procedure__code", "cash_price")
+            for provider_id, code, price in rows:
+                prices[provider_id][code] = price
         for values in provider_model.objects.filter(id__in=chunk).values(*PROVIDER_FIELDS):
-            result[values["id"]] = (search_flags(values), search_plans(plans[values["id"]]))
+            provider_id = values["id"]
+            projection = {
+                "search_flags": search_flags(values),
+                "search_plans": search_plans(plans[provider_id]),
+                **search_prices(values["profession"], prices[provider_id]),
+            }
+            result[provider_id] = {name: projection[name] for name in PROJECTED if name in fields}
     return result
 
 
 def fill_location(location: PracticeLocation) -> None:
     """Sets a location's projection from its provider before it is saved."""
     projection = projections([location.provider_id]).get(location.provider_id)
-    if projection:
-        location.search_flags, location.search_plans = projection
+    for name, value in (projection or {}).items():
+        setattr(location, name, value)
 
 
 def refresh_search_index(
@@ -110,12 +171,13 @@ def refresh_search_index(
     *,
     provider_model: type[Provider] = Provider,
     location_model: type[PracticeLocation] = PracticeLocation,
+    price_model: type[ProviderPrice] = ProviderPrice,
 ) -> int:
     """Brings the locations of these providers (all, when None) up to date; returns how many
     rows changed. Only rows that differ are written. The models can be a migration's."""
     changed = 0
     fields = projected_fields(location_model)
-    for stale in _stale_chunks(provider_ids, provider_model, location_model):
+    for stale in _stale_chunks(provider_ids, provider_model, location_model, price_model):
         rows = [
             location_model(id=pk, **dict(zip(fields, target, strict=True))) for pk, target in stale
         ]
@@ -129,31 +191,34 @@ def refresh_search_index(
 
 
 def projected_fields(location_model: type[PracticeLocation]) -> list[str]:
-    """The projection's columns; a migration's model from before 0007 has no primary."""
+    """The projection's columns; a migration's model may predate some (the primary, 0007;
+    the prices, 0010)."""
     names = {field.name for field in location_model._meta.concrete_fields}
-    return [name for name in ("search_flags", "search_plans", "search_primary") if name in names]
+    return [name for name in (*PROJECTED, "search_primary") if name in names]
 
 
 def stale_locations(limit: int = 100) -> list[int]:
     """Ids of locations whose projection does not match their provider (at most `limit`)."""
     found: list[int] = []
-    for stale in _stale_chunks(None, Provider, PracticeLocation):
+    for stale in _stale_chunks(None, Provider, PracticeLocation, ProviderPrice):
         found.extend(location_id for location_id, _target in stale)
         if len(found) >= limit:
             break
     return found[:limit]
 
 
-def _stale_chunks(provider_ids, provider_model, location_model):
-    """Per CHUNK providers: [(location id, (flags, plans, primary) it should have)] where it
-    differs."""
+def _stale_chunks(provider_ids, provider_model, location_model, price_model):
+    """Per CHUNK providers: [(location id, the values of `projected_fields` it should have)]
+    where it differs."""
     if provider_ids is None:
         provider_ids = provider_model.objects.order_by("id").values_list("id", flat=True)
     ids = list(provider_ids)
     fields = projected_fields(location_model)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        wanted = projections(chunk, provider_model=provider_model)
+        wanted = projections(
+            chunk, provider_model=provider_model, price_model=price_model, fields=fields
+        )
         rows = list(
             location_model.objects.filter(provider_id__in=chunk).values_list(
                 "id", "provider_id", *fields
@@ -165,7 +230,11 @@ def _stale_chunks(provider_ids, provider_model, location_model):
         stale = []
         for location_id, provider_id, *current in rows:
             if provider_id in wanted:
-                target = (*wanted[provider_id], first[provider_id] == location_id)[: len(fields)]
+                values = {
+                    **wanted[provider_id],
+                    "search_primary": first[provider_id] == location_id,
+                }
+                target = tuple(values[name] for name in fields)
                 if tuple(current) != target:
                     stale.append((location_id, target))
         yield stale
@@ -246,6 +315,11 @@ def on_provider_saved(
     if raw or (update_fields is not None and not set(update_fields) & set(PROVIDER_FIELDS)):
         return
     refresh_search_index([instance.pk])
+
+
+def on_price_changed(sender, instance: ProviderPrice, raw: bool = False, **_kwargs) -> None:
+    if not raw:
+        refresh_search_index([instance.provider_id])
 
 
 def on_plans_changed(sender, instance, action: str, reverse: bool, pk_set, **_kwargs) -> None:

@@ -20,7 +20,7 @@ from django.db.models import TextChoices
 from rest_framework import serializers
 
 from providers import models
-from providers.scope import ScopeSummary
+from providers.scope import Endorsement, ScopeSummary
 from providers.verification import STALE_AFTER_DAYS, Verification
 
 MONEY_PATTERN = r"^\d+\.\d{2}$"
@@ -210,6 +210,16 @@ class ProviderDetail(TypedDict):
     locations: list[LocationWithScope]
     licenses: list[License]
     services: list[ServiceValue]
+    endorsements: Annotated[
+        list[Endorsement],
+        Help(
+            "Each endorsement a location's state practice act asks of this profession for a "
+            "service the provider offers (e.g. WA spinal manipulation for physical therapists, "
+            "RCW 18.74.190), and whether a curator recorded it: without it the location's "
+            "`scope` for that service stays `requires_endorsement`, and a search for the service "
+            "leaves the location out."
+        ),
+    ]
     insurance_plans: list[PlanEvidence]
     negotiated_rates: list[NegotiatedRate]
     prices: list[Price]

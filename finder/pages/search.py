@@ -1,7 +1,6 @@
 """Patient pages: search results and a provider's page."""
 
-from collections.abc import Callable
-from decimal import Decimal
+from collections.abc import Callable, Mapping
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,9 +10,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import ValidationError
 
-from finder.listing import provider_detail, provider_summary
+from finder.listing import SearchHit, provider_detail, provider_summary
 from finder.listing_queries import load_provider_detail
 from finder.medicare_listing import attach_medicare, medicare_words
+from finder.pages.listing_words import price_line, scope_badges
 from finder.pages.search_summary import (
     RESULTS_ANCHOR,
     SearchSummary,
@@ -21,12 +21,19 @@ from finder.pages.search_summary import (
     search_summary,
 )
 from finder.plan_evidence import plans_for_patients
-from finder.search import DEFAULT_RADIUS_MILES, PageOutOfRange, SearchResult, search_providers
+from finder.search import (
+    DEFAULT_RADIUS_MILES,
+    PageOutOfRange,
+    SearchFilters,
+    SearchResult,
+    search_providers,
+)
 from finder.search.cache import cache_anonymous_search_page
 from finder.search.params import PARAMETER_FIELDS, SearchQuery, UnknownPlace, parse_search_query
 from finder.verification_words import day_text, verification_words
 from providers.accounts.forms import ListingReportForm
-from providers.models import InsurancePlan, Profession, Provider, Service
+from providers.models import InsurancePlan, PracticeAct, Profession, Provider, Service
+from providers.scope import ActKey
 from providers.taxonomy import credential_words, specialty_labels
 
 RADIUS_CHOICES = [5, 10, 25, 50, 100]
@@ -70,7 +77,7 @@ def map_marker(
 
 
 def result_pin(item: dict) -> dict | None:
-    """A search result's pin: its popup says how far away it is and what it charges."""
+    """A search result's pin: its popup says how far away it is and its card's price line."""
     distance = item["distance_miles"]
     return map_marker(
         item["name"],
@@ -78,17 +85,9 @@ def result_pin(item: dict) -> dict | None:
         item["location"],
         (
             "" if distance is None else f"{distance:g} miles away",
-            lowest_cash_price_words(item["prices"]),
+            item["price_line"]["text"] if item["price_line"] else "",
         ),
     )
-
-
-def lowest_cash_price_words(prices: list[dict]) -> str:
-    """ "Cash prices from $37.00 a procedure" from a listing's prices, or "" without any."""
-    amounts = [Decimal(str(price["cash_price"])) for price in prices]
-    if not amounts:
-        return ""
-    return f"Cash prices from ${min(amounts):,.2f} a procedure"
 
 
 @cache_anonymous_search_page
@@ -136,7 +135,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         attach_medicare((hit.provider, hit.location) for hit in result.hits)
         url_for = provider_url_from_results(request)
         results = [
-            for_patients(provider_summary(h, result.acts, url_for), plan_names) for h in result.hits
+            result_card(hit, result.acts, plan_names, query.filters, url_for) for hit in result.hits
         ]
         markers = [result_pin(item) for item in results]
         origin_label = (
@@ -176,6 +175,27 @@ def summary_for(
         max_price=filters.max_price,
         ordering=query.ordering,
     )
+
+
+def result_card(
+    hit: SearchHit,
+    acts: Mapping[ActKey, PracticeAct],
+    plan_names: dict[str, str],
+    filters: SearchFilters,
+    url_for: Callable[[Provider], str] = page_provider_url,
+) -> dict:
+    """A search result as its card shows it: in words, with the state's rule for each service
+    the provider offers, its price for the service searched in one line, and its "Estimate my
+    cost" query carrying the plan searched."""
+    card = for_patients(provider_summary(hit, acts, url_for), plan_names)
+    state = hit.location.state if hit.location is not None else None
+    estimate = {"provider": hit.provider.id, "plan": filters.insurance}
+    return {
+        **card,
+        "scope_badges": scope_badges(hit.provider, state, acts),
+        "price_line": price_line(card, filters.service),
+        "estimate_query": urlencode({key: value for key, value in estimate.items() if value}),
+    }
 
 
 def for_patients(listing: dict, plan_names: dict[str, str]) -> dict:
@@ -219,6 +239,8 @@ def provider_page(request: HttpRequest, provider_id: int) -> HttpResponse:
     provider, acts = loaded.provider, loaded.acts
     plan_names = dict(InsurancePlan.objects.values_list("slug", "name"))
     detail = for_patients(provider_detail(provider, acts, page_provider_url), plan_names)
+    for location in detail["locations"]:
+        location["scope_badges"] = scope_badges(provider, location["state"], acts)
     markers = [map_marker(detail["name"], "", location) for location in detail["locations"]]
     plans = plans_for_patients(provider)
     edited = parse_datetime(detail["provider_updated_at"] or "")
@@ -231,7 +253,11 @@ def provider_page(request: HttpRequest, provider_id: int) -> HttpResponse:
         "provider_updated_on": day_text(timezone.localdate(edited)) if edited else "",
         "report_form": ListingReportForm(),
         "map_markers": [marker for marker in markers if marker],
-        "acts": [acts[key] for key in sorted(acts) if key[1] == provider.profession],
+        "acts": [
+            {"act": acts[key], "badges": scope_badges(provider, key[0], acts, in_state=False)}
+            for key in sorted(acts)
+            if key[1] == provider.profession
+        ],
         "plans": plans,
         "shows_plan_rates": any(plan["rates"] for plan in plans),
     }

@@ -43,6 +43,15 @@ MAX_VERIFIED_WITHIN_DAYS = 365
 RADIUS_TOO_LARGE = f"Must be at most {MAX_RADIUS_MILES:g} miles; search a closer location instead."
 
 
+# What `max_price` and `ordering=price` compare (providers/entry_level.py).
+ENTRY_LEVEL_HELP = (
+    "The provider's cash price of the entry-level procedure of the service searched, by "
+    "profession: spinal manipulation 98940 (chiropractor) or 97140 (physical therapist); "
+    "extremity manipulation 98943 or 97140; mobilization 97140; manipulation under anesthesia "
+    "and no service as spinal manipulation. A provider without that price does not match."
+)
+
+
 class FiniteFloatField(serializers.FloatField):
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
@@ -74,9 +83,17 @@ class SearchParamsSerializer(serializers.Serializer):
     insurance = serializers.SlugField(required=False, max_length=60)
     accepting_new_patients = serializers.BooleanField(required=False, allow_null=True, default=None)
     max_price = serializers.DecimalField(
-        required=False, max_digits=7, decimal_places=2, min_value=Decimal("0")
+        required=False,
+        max_digits=7,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        help_text=ENTRY_LEVEL_HELP,
     )
-    ordering = serializers.ChoiceField(choices=Ordering.CHOICES, required=False)
+    ordering = serializers.ChoiceField(
+        choices=Ordering.CHOICES,
+        required=False,
+        help_text="`price` orders by the price `max_price` tests, providers without it last.",
+    )
     updated_since = serializers.DateTimeField(required=False)
     verified_within_days = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_VERIFIED_WITHIN_DAYS,

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from providers.models import Provider
-from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.conftest import DESKTOP, PHONE, washington_pt
 
 pytestmark = pytest.mark.browser
 
@@ -64,6 +64,11 @@ def open_search_without_listings_data(page: Page, site: str, austin: dict[str, P
 def open_provider(page: Page, site: str, austin: dict[str, Provider]) -> None:
     page.goto(f"{site}/providers/{austin['jane'].id}/")
     expect(page.locator("#map .leaflet-marker-icon")).to_have_count(2)
+
+
+def open_wa_provider(page: Page, site: str, austin: dict[str, Provider]) -> None:
+    provider = washington_pt(endorsed=True, last_name="Endorsed")
+    page.goto(f"{site}/providers/{provider.id}/")
 
 
 def open_estimate(page: Page, site: str, austin: dict[str, Provider]) -> None:
@@ -128,6 +133,7 @@ PAGES: dict[str, Callable[[Page, str, dict[str, Provider]], None]] = {
     "search-errors": open_search_errors,
     "search-without-listings-data": open_search_without_listings_data,
     "provider": open_provider,
+    "provider-wa-endorsement": open_wa_provider,
     "estimate": open_estimate,
     "estimate-result": open_estimate_result,
     "good-faith-estimate": open_good_faith_estimate,

@@ -9,10 +9,11 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import AUSTIN, DESKTOP, PHONE, new_context
+from tests.browser.conftest import AUSTIN, DESKTOP, PHONE, new_context, washington_pt
 
 pytestmark = pytest.mark.browser
 
+SIDEWAYS = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
 # By distance from the centre of ZIP 78701 (and from the browser's position in downtown Austin).
 NEAREST_FIRST = ["Sam Lee, DPT", "Jane Doe, DC", "Ana Ruiz, DC"]
 
@@ -377,3 +378,39 @@ def test_a_state_page_is_reached_from_a_result_card(page, site, austin):
     expect(page.get_by_role("heading", name="Physical therapists in Texas")).to_be_visible()
     page.get_by_role("link", name="All states").click()
     expect(page.get_by_role("link", name="Washington")).to_be_visible()
+
+
+def test_a_wa_pt_page_says_whether_the_spinal_manipulation_endorsement_is_on_file(
+    browser: Browser, site, austin
+):
+    endorsed = washington_pt(endorsed=True, last_name="Endorsed")
+    missing = washington_pt(endorsed=False, last_name="Missing")
+    context = new_context(browser)
+    page = context.new_page()
+    for viewport in (PHONE, DESKTOP):
+        page.set_viewport_size(viewport)
+        page.goto(f"{site}/providers/{endorsed.id}/")
+        badges = page.locator(".badges li")
+        # The location's badge and the state box say the same; nothing says otherwise.
+        expect(badges).to_have_text(
+            [
+                "Spinal manipulation in WA: allowed Holds the WA spinal manipulation endorsement",
+                "Spinal manipulation: allowed Holds the WA spinal manipulation endorsement",
+            ]
+        )
+        expect(page.get_by_text("requires endorsement")).to_have_count(0)
+        assert page.evaluate(SIDEWAYS) <= 0
+
+        page.goto(f"{site}/providers/{missing.id}/")
+        expect(page.locator(".badges li").first).to_have_text(
+            "Spinal manipulation in WA: requires endorsement "
+            "The WA spinal manipulation endorsement is not on file"
+        )
+        expect(page.get_by_text("allowed", exact=False)).to_have_count(0)
+
+        page.goto(f"{site}/?near=98101&service=spinal_manipulation")
+        expect(page.locator(".results .card h3 a")).to_have_text(["Kim Endorsed, DPT"])
+        card = page.locator(".results .card").first
+        expect(card.locator(".price-line")).to_contain_text("Manual therapy from $55 a visit")
+        assert page.evaluate(SIDEWAYS) <= 0
+    context.close()

@@ -88,7 +88,7 @@ def test_the_floors_are_timed_right_before_the_calls_they_stand_under():
 
 def test_each_http_path_asks_for_the_zip_its_floor_searches():
     zips, paths = http_zips(5), http_paths(5)
-    assert zips.keys() == paths.keys() == {"a", "b", "c", "d"}
+    assert zips.keys() == paths.keys() == {"a", "b", "c", "d", "f"}
     for key, path_list in paths.items():
         assert [path.split("near=")[1][:5] for path in path_list] == zips[key]
 

@@ -60,6 +60,23 @@ def test_schema_documents_the_api_key_scheme_as_optional(schema):
     assert search["security"] == [{"ApiKeyAuth": []}, {}]
 
 
+def test_schema_tells_what_to_type_in_the_authorize_box(schema):
+    description = schema["components"]["securitySchemes"]["ApiKeyAuth"]["description"]
+    assert "enter `Api-Key <key>`" in description
+    assert "a bare key is accepted too" in description
+
+
+def test_schema_documents_the_endorsements_of_a_provider(schema):
+    detail = schema["components"]["schemas"]["ProviderDetail"]
+    assert "endorsements" in detail["required"]
+    assert detail["properties"]["endorsements"]["items"] == {
+        "$ref": "#/components/schemas/Endorsement"
+    }
+    endorsement = schema["components"]["schemas"]["Endorsement"]
+    assert set(endorsement["properties"]) == {"state", "service", "held"}
+    assert endorsement["properties"]["service"] == {"$ref": "#/components/schemas/ServiceEnum"}
+
+
 def test_schema_documents_search_parameters_and_errors(schema):
     search = schema["paths"]["/api/v1/providers/"]["get"]
     names = {parameter["name"] for parameter in search["parameters"]}

@@ -4,7 +4,14 @@ from decimal import Decimal
 
 import pytest
 
-from tests.factories import InsurancePlanFactory, PracticeLocationFactory, ProviderPriceFactory
+from providers.models import Profession, Scope
+from tests.factories import (
+    InsurancePlanFactory,
+    PracticeActFactory,
+    PracticeLocationFactory,
+    ProcedureFactory,
+    ProviderPriceFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -190,7 +197,7 @@ def test_the_map_says_how_many_of_the_results_it_shows_and_links_the_next_page(c
     assert '<a href="?near=78701&amp;page_size=2&amp;page=2#results-heading">next page</a>' in body
 
 
-def test_map_pins_carry_the_distance_and_the_lowest_cash_price(client, world):
+def test_map_pins_carry_the_distance_and_the_cards_entry_level_price(client, world):
     provider = world["in_range"]
     ProviderPriceFactory(provider=provider, cash_price=Decimal("55.00"))
     ProviderPriceFactory(provider=provider, procedure__code="98941", cash_price=Decimal("37.50"))
@@ -203,7 +210,7 @@ def test_map_pins_carry_the_distance_and_the_lowest_cash_price(client, world):
     ]
     assert pin["details"] == [
         f"{distance:g} miles away",
-        "Cash prices from $37.50 a procedure",
+        "Spinal manipulation from $55 a visit",  # 98940, not the cheaper 98941
     ]
 
 
@@ -240,3 +247,101 @@ def test_a_provider_page_without_credentials_specialties_or_hours_says_nothing_o
     assert "Credentials" not in page
     assert "Specialties" not in page
     assert "Hours:" not in page
+
+
+def badges(body: str) -> list[str]:
+    """The scope badges and their endorsement words, as a reader sees them."""
+    return [
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", match)).strip()
+        for match in re.findall(r'<li>\s*<span class="badge badge-.*?</li>', body, re.S)
+    ]
+
+
+@pytest.fixture
+def washington_pts(db):
+    """Two Seattle PTs offering spinal manipulation (one holding the WA endorsement) and one
+    offering only mobilization, under an act that asks for the endorsement."""
+    PracticeActFactory(
+        state="WA", profession=Profession.PHYSICAL_THERAPIST,
+        spinal_manipulation=Scope.REQUIRES_ENDORSEMENT, note="Endorsement needed.",
+    )  # fmt: skip
+    made = {}
+    for name, endorsed, spinal, offset in (
+        ("held", True, True, 0.0), ("missing", False, True, 0.01), ("mobilizes", True, False, 0.02)
+    ):  # fmt: skip
+        made[name] = PracticeLocationFactory(
+            state="WA", zip_code="98101", latitude=47.61, longitude=-122.33 + offset,
+            provider__last_name=name, provider__profession=Profession.PHYSICAL_THERAPIST,
+            provider__spinal_manipulation_endorsed=endorsed,
+            provider__offers_spinal_manipulation=spinal, provider__offers_mobilization=True,
+        ).provider  # fmt: skip
+    return made
+
+
+def test_the_badge_the_state_box_and_the_api_agree_on_the_wa_endorsement(client, washington_pts):
+    held, missing = washington_pts["held"], washington_pts["missing"]
+    held_page = client.get(f"/providers/{held.id}/").content.decode()
+    missing_page = client.get(f"/providers/{missing.id}/").content.decode()
+    endorsed = "Spinal manipulation: allowed Holds the WA spinal manipulation endorsement"
+    # One badge on the location, one in the state box: the same words both times.
+    assert badges(held_page) == ["Spinal manipulation in WA: allowed Holds the WA spinal "
+                                 "manipulation endorsement", endorsed]  # fmt: skip
+    assert badges(missing_page) == [
+        "Spinal manipulation in WA: requires endorsement The WA spinal manipulation endorsement "
+        "is not on file",
+        "Spinal manipulation: requires endorsement The WA spinal manipulation endorsement is not "
+        "on file",
+    ]
+    for provider, scope in ((held, "allowed"), (missing, "requires_endorsement")):
+        api = client.get(f"/api/v1/providers/{provider.id}/").json()
+        assert api["locations"][0]["scope"]["spinal_manipulation"] == scope
+    results = client.get("/", {"near": "98101", "service": "spinal_manipulation"})
+    assert held.display_name in results.content.decode()
+    assert missing.display_name not in results.content.decode()
+
+
+def test_badges_show_only_services_the_provider_offers(client, washington_pts):
+    mobilizes = washington_pts["mobilizes"]  # endorsed, but offers no spinal manipulation
+    page = client.get(f"/providers/{mobilizes.id}/").content.decode()
+    assert badges(page) == []
+    results = client.get("/", {"near": "98101"}).content.decode()
+    assert len(badges(results)) == 2  # the two who offer spinal manipulation, one badge each
+    chiro = PracticeLocationFactory(
+        provider__offers_extremity_manipulation=True, provider__offers_mobilization=True
+    ).provider
+    page = client.get(f"/providers/{chiro.id}/").content.decode()
+    assert badges(page) == [
+        "Spinal manipulation in TX: unknown", "Extremity manipulation in TX: unknown"
+    ]  # fmt: skip
+
+
+def test_each_card_shows_its_entry_level_price_in_one_line(client, world):
+    chiro = world["in_range"]
+    chiro.offers_mobilization = True
+    chiro.save()
+    assert "No cash prices posted." in client.get("/", {"near": "78701"}).content.decode()
+    for code, price in (("98940", "37.00"), ("98941", "45.50"), ("97140", "60.00")):
+        ProviderPriceFactory(
+            provider=chiro, procedure=ProcedureFactory(code=code), cash_price=price
+        )
+    body = client.get("/", {"near": "78701"}).content.decode()
+    line = re.search(r'<p class="price-line">(.*?)</p>', body, re.S).group(1)
+    assert re.sub(r"<[^>]+>", "", line) == "Spinal manipulation from $37 a visit (cash, code 98940)"
+    assert "45.50" not in body  # the full table is on the provider page
+    mobilization = client.get("/", {"near": "78701", "service": "mobilization"})
+    assert "Manual therapy from $60 a visit" in mobilization.content.decode()
+    chiro.offers_extremity_manipulation = True
+    chiro.save()
+    extremity = client.get("/", {"near": "78701", "service": "extremity_manipulation"})
+    assert "No price posted for this visit's usual procedure" in extremity.content.decode()
+
+
+def test_estimate_my_cost_carries_the_plan_searched(client, world):
+    plan = InsurancePlanFactory(slug="aetna-ppo", name="Aetna PPO")
+    world["in_range"].insurance_plans.add(plan)
+    body = client.get("/", {"near": "78701", "insurance": "aetna-ppo"}).content.decode()
+    link = f"/estimate/?provider={world['in_range'].id}&amp;plan=aetna-ppo"
+    assert link in body
+    estimate = client.get("/estimate/", {"provider": world["in_range"].id, "plan": "aetna-ppo"})
+    assert estimate.status_code == 200
+    assert '<option value="aetna-ppo" selected>' in estimate.content.decode()
