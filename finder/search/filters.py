@@ -5,7 +5,14 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from finder.search.types import SearchFilters
 from providers import search_index
-from providers.models import SERVICE_FIELDS, InsurancePlan, Provider, ProviderPrice
+from providers.models import (
+    SERVICE_FIELDS,
+    InsurancePlan,
+    MedicareAssignment,
+    MedicareParticipation,
+    Provider,
+    ProviderPrice,
+)
 from providers.scope import states_where_prohibited
 
 
@@ -35,7 +42,28 @@ def filtered_providers(filters: SearchFilters) -> QuerySet[Provider]:
         )
     if filters.updated_since is not None:
         providers = providers.filter(updated_at__gte=filters.updated_since)
+    if filters.medicare_assignment:
+        providers = providers.filter(medicare_assignment_is(filters.medicare_assignment))
     return providers
+
+
+def medicare_assignment_is(assignment: str) -> Q:
+    """Providers whose Medicare assignment, as listings show it (the provider's own record,
+    finder/medicare_listing.py), is `assignment`: `unknown` is every provider without a
+    participating or non-participating record."""
+    known = MedicareParticipation.objects.filter(provider=OuterRef("pk"), location__isnull=True)
+    if assignment == MedicareAssignment.UNKNOWN:
+        return ~Q(
+            Exists(
+                known.filter(
+                    assignment__in=[
+                        MedicareAssignment.PARTICIPATING,
+                        MedicareAssignment.NON_PARTICIPATING,
+                    ]
+                )
+            )
+        )
+    return Q(Exists(known.filter(assignment=assignment)))
 
 
 def in_scope_locations(filters: SearchFilters, acts) -> Q:

@@ -27,7 +27,7 @@ from finder.search.types import (
     Origin,
     SearchFilters,
 )
-from providers.models import InsurancePlan, Profession, Service
+from providers.models import InsurancePlan, MedicareAssignment, Profession, Service
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -73,6 +73,13 @@ class SearchParamsSerializer(serializers.Serializer):
     max_price = serializers.DecimalField(
         required=False, max_digits=7, decimal_places=2, min_value=Decimal("0")
     )
+    medicare_assignment = serializers.ChoiceField(
+        choices=MedicareAssignment.choices, required=False,
+        help_text=(
+            "The provider's Medicare assignment: `participating` (accepts Medicare's amount as"
+            " full payment), `non_participating`, or `unknown` (no record says)."
+        ),
+    )  # fmt: skip
     ordering = serializers.ChoiceField(choices=Ordering.CHOICES, required=False)
     updated_since = serializers.DateTimeField(required=False)
     page = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE, default=1)
@@ -149,6 +156,7 @@ def parse_search_query(data: Mapping[str, Any]) -> SearchQuery:
             accepting_new_patients=values["accepting_new_patients"],
             max_price=values.get("max_price"),
             updated_since=values.get("updated_since"),
+            medicare_assignment=values.get("medicare_assignment"),
         ),
         ordering=values.get("ordering"),
         page=values["page"],

@@ -252,8 +252,13 @@ def candidate_locations_sql(
                     f" AND state IN ({', '.join(['%s'] * len(states))}))"
                 )
                 params.extend(states)
-    if filters.max_price is not None or filters.updated_since is not None:
-        # Rare filters on the provider's own rows: checked through the provider table.
+    if (
+        filters.max_price is not None
+        or filters.updated_since is not None
+        or filters.medicare_assignment
+    ):
+        # Filters on the provider's own rows and related records (prices, Medicare
+        # participation): checked through the provider table.
         matching = filtered_providers(filters).values("id")
         provider_sql, provider_params = matching.query.sql_with_params()
         where.append(f"provider_id IN ({provider_sql})")

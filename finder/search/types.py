@@ -39,6 +39,7 @@ class SearchFilters:
     accepting_new_patients: bool | None = None
     max_price: Decimal | None = None
     updated_since: datetime | None = None
+    medicare_assignment: str | None = None  # a MedicareAssignment value
 
 
 @dataclass
