@@ -252,6 +252,7 @@ def test_the_api_returns_the_pt_estimate_whole(client, fee_schedule):
                 "price_source": "provider",
                 "allowed_amount": "32.86",
                 "allowed_source": "medicare_locality",
+                "allowed_as_of": None,
             },
             {
                 "code": "97110",
@@ -261,6 +262,7 @@ def test_the_api_returns_the_pt_estimate_whole(client, fee_schedule):
                 "price_source": "provider",
                 "allowed_amount": "34.15",
                 "allowed_source": "medicare_locality",
+                "allowed_as_of": None,
             },
         ],
     }
