@@ -351,6 +351,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ProfessionEnum": "providers.models.Profession",
         "ScopeEnum": "providers.models.Scope",
+        # A price's and a location's Medicare amount share it; a plan's evidence has its own.
+        "MedicareAmountSourceEnum": "finder.api.shapes.MedicareAmountSource",
+        "AcceptanceSourceEnum": "providers.models.AcceptanceSource",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import DEFERRED, Model
 
-from finder.medicare_listing import attach_medicare
+from finder.medicare_listing import attach_location_medicare, attach_medicare
 from finder.raw_sql import fetch_rows, read_connection
 from providers import freshness, search_index
 from providers.models import (
@@ -337,7 +337,10 @@ def load_provider_detail(*, provider_id: int) -> ProviderWithActs | None:
     if provider is None:
         return None
     attach_listing_extras([provider])
-    # A detail prices Medicare at the provider's first location.
-    attach_medicare([(provider, next(iter(provider.locations.all()), None))])
+    locations = list(provider.locations.all())
+    # The prices' own `medicare` is at the provider's first location, as in search results;
+    # each location carries its own amounts too.
+    attach_medicare([(provider, next(iter(locations), None))])
+    attach_location_medicare(provider, locations)
     states = {location.state for location in provider.locations.all()}
     return ProviderWithActs(provider, current_practice_acts(states=states))

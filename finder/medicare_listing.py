@@ -8,7 +8,7 @@ procedures' coverage, and the amounts of `finder.medicare_amounts`); `medicare_f
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from finder.estimate import to_cents
@@ -62,6 +62,30 @@ def attach_medicare(listed: Iterable[tuple[Provider, PracticeLocation | None]]) 
             price["medicare"] = None if amount is None else medicare_for_price(amount)
 
 
+def attach_location_medicare(provider: Provider, locations: Sequence[PracticeLocation]) -> None:
+    """Sets `location_medicare` on a provider whose `listing_prices` are set: per location id,
+    the Medicare amount at that location (its locality's, else national) of each priced code
+    Medicare covers for the provider's profession, in the prices' order. One lookup for every
+    location (at most three queries)."""
+    covered_for = medicare_reference().covered_for
+    codes = [
+        price["code"]
+        for price in provider.listing_prices
+        if provider.profession in covered_for.get(price["code"], [])
+    ]
+    amounts = medicare_amounts_by_zip(
+        zip_codes={location.zip_code for location in locations}, codes=codes
+    )
+    provider.location_medicare = {
+        location.id: [
+            {"code": code, **medicare_for_price(amounts[location.zip_code][code])}
+            for code in codes
+            if code in amounts[location.zip_code]
+        ]
+        for location in locations
+    }
+
+
 def medicare_for_price(amount: MedicareAmount) -> dict:
     """The contract's `medicare` object of a price: the full fee schedule amount."""
     return {
@@ -72,24 +96,77 @@ def medicare_for_price(amount: MedicareAmount) -> dict:
     }
 
 
+VARIES_BY_LOCATION = "Varies by location: see each location above"
+
+
 def medicare_words(listing: dict) -> dict:
     """What the pages say of a listing's Medicare facts: the assignment in words, and beside
     each covered price the Medicare amount (and, for a non-participating provider, the
-    limiting charge: 109.25% of the amount, to the cent, half up)."""
+    limiting charge: 109.25% of the amount, to the cent, half up).
+
+    A detail's locations (each with its `medicare_amounts`) also get words per code; where its
+    locations' amounts differ, a price says so instead of giving the first location's."""
     assignment = listing["medicare_assignment"]
+    locations = [
+        {
+            **location,
+            "medicare_words": [
+                f"{amount['code']}: {amount_words(amount, assignment, where=here(amount))}, "
+                f"{where_words(amount)}"
+                for amount in location["medicare_amounts"]
+            ],
+        }
+        for location in listing.get("locations", [])
+    ]
+    differing = {
+        code
+        for code in {a["code"] for loc in locations for a in loc["medicare_amounts"]}
+        if len(
+            {
+                (a["amount"], a["source"])
+                for loc in locations
+                for a in loc["medicare_amounts"]
+                if a["code"] == code
+            }
+        )
+        > 1
+    }
     prices = []
     for price in listing["prices"]:
         medicare = price.get("medicare")
         words = ""
-        if medicare is not None:
-            amount = Decimal(medicare["amount"])
-            where = "nationally" if medicare["source"] == "national" else "here"
-            words = (
-                f"Medicare pays about ${amount:,.2f} {where} ({medicare['year']}; that includes "
-                "your 20% share)"
-            )
-            if assignment == MedicareAssignment.NON_PARTICIPATING:
-                limit = to_cents(amount * LIMITING_CHARGE_PERCENT / 100)
-                words += f"; this provider may charge up to ${limit:,.2f}"
+        if price["code"] in differing:
+            words = VARIES_BY_LOCATION
+        elif medicare is not None:
+            words = amount_words(medicare, assignment, where=here(medicare))
         prices.append({**price, "medicare_words": words})
-    return {**listing, "prices": prices, "medicare_assignment_words": ASSIGNMENT_WORDS[assignment]}
+    shown = {**listing, "prices": prices, "medicare_assignment_words": ASSIGNMENT_WORDS[assignment]}
+    if "locations" in listing:
+        shown["locations"] = locations
+    return shown
+
+
+def amount_words(medicare: dict, assignment: str, *, where: str = "here") -> str:
+    """ "Medicare pays about $26.72 here (2026; that includes your 20% share)", and what a
+    non-participating provider may charge."""
+    amount = Decimal(medicare["amount"])
+    words = (
+        f"Medicare pays about ${amount:,.2f} {where} ({medicare['year']}; that includes your "
+        "20% share)"
+    )
+    if assignment == MedicareAssignment.NON_PARTICIPATING:
+        limit = to_cents(amount * LIMITING_CHARGE_PERCENT / 100)
+        words += f"; this provider may charge up to ${limit:,.2f}"
+    return words
+
+
+def here(medicare: dict) -> str:
+    return "nationally" if medicare["source"] == "national" else "here"
+
+
+def where_words(medicare: dict) -> str:
+    """Whose amount it is: the locality's ("Manhattan, NY", or its number and state until a
+    curator names it), or Medicare's national amount where the locality is not known."""
+    if medicare["source"] == "national":
+        return "Medicare's national amount (this address's Medicare locality is not known)"
+    return f"Medicare locality: {medicare['locality']}"
