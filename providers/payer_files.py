@@ -11,20 +11,23 @@ This module reads and filters; `providers.payer_rates` decides plans and writes.
 
 from __future__ import annotations
 
-import gzip
 import re
-import zipfile
-import zlib
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import ijson
+
+from providers.payer_json import (
+    PayerFileError,
+    ProgressCallback,
+    open_json,
+    parsing_errors,
+)
 
 # Skip reasons, counted in the import summary.
 REVENUE_CODE = "revenue_code"
@@ -51,12 +54,6 @@ MAX_RATE = Decimal("1000")
 NO_EXPIRY = date(9999, 12, 31)
 GROUP_ID_TOLERANCE = Decimal("0.000001")  # 40.0000000001 is group 40
 MAX_KEPT_LOCATIONS = 20
-PROGRESS_BYTES = 16 * 1024 * 1024
-
-
-class PayerFileError(ValueError):
-    """The file cannot be read: bad gzip or zip, bad JSON (with its byte position), or JSON
-    that is not an in-network rates file (naming the field)."""
 
 
 @dataclass(frozen=True)
@@ -123,92 +120,6 @@ class RateFound:
     terms: PriceTerms
 
 
-ProgressCallback = Callable[[int], None]  # bytes read so far
-
-
-class BinaryReader(Protocol):
-    """What the parser reads from: a zip member, a gzip stream or a plain file."""
-
-    def read(self, size: int = -1, /) -> bytes: ...
-
-
-class _CountingReader:
-    """A binary stream that counts the bytes handed to the parser and keeps the last block,
-    so a parse error can be placed."""
-
-    def __init__(self, raw: BinaryReader, progress: ProgressCallback | None) -> None:
-        self.raw = raw
-        self.count = 0
-        self.block = b""
-        self.block_start = 0
-        self.progress = progress
-        self._next_report = PROGRESS_BYTES
-
-    def read(self, size: int = -1) -> bytes:
-        data = self.raw.read(size)
-        self.block_start, self.block = self.count, data
-        self.count += len(data)
-        if self.progress is not None and self.count >= self._next_report:
-            self._next_report = self.count + PROGRESS_BYTES
-            self.progress(self.count)
-        return data
-
-
-def _error_position(reader: _CountingReader, message: str) -> int:
-    """The 1-based byte of the JSON text where yajl stopped, from the context it quotes."""
-    lines = message.split("\n")
-    if len(lines) >= 3 and "^" in lines[2]:
-        context = lines[1].lstrip(" ")
-        caret = lines[2].index("^") - (len(lines[1]) - len(context))
-        found = reader.block.find(context.encode()) if context else -1
-        if found >= 0:
-            return reader.block_start + found + max(caret, 0) + 1
-    return reader.count
-
-
-@contextmanager
-def open_json(path: Path, *, progress: ProgressCallback | None = None) -> Iterator[Any]:
-    """The file's JSON bytes as a counting stream: plain, gzip (.gz) or the .json in a .zip."""
-    name = path.name
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".zip":
-            with zipfile.ZipFile(path) as archive:
-                members = [m for m in archive.namelist() if m.lower().endswith(".json")]
-                if len(members) != 1:
-                    raise PayerFileError(
-                        f"{name}: a .zip must hold exactly one .json file; it holds "
-                        f"{len(members)} ({', '.join(members[:5]) or 'none'})."
-                    )
-                with archive.open(members[0]) as raw:
-                    yield _CountingReader(raw, progress)
-        elif suffix == ".gz":
-            with gzip.open(path, "rb") as raw:
-                yield _CountingReader(raw, progress)
-        else:
-            with path.open("rb") as raw:
-                yield _CountingReader(raw, progress)
-    except zipfile.BadZipFile as exc:
-        raise PayerFileError(f"{name}: not a valid zip file: {exc}") from exc
-
-
-@contextmanager
-def _parsing(path: Path, reader: _CountingReader | None) -> Iterator[None]:
-    """Turn parser and decompressor failures into PayerFileError with the byte position."""
-    try:
-        yield
-    except ijson.JSONError as exc:
-        message = str(exc)
-        position = _error_position(reader, message) if reader else 0
-        first = message.split("\n", 1)[0]
-        raise PayerFileError(f"{path.name}: invalid JSON near byte {position:,}: {first}") from exc
-    except (gzip.BadGzipFile, EOFError, zlib.error, OSError) as exc:
-        position = reader.count if reader else 0
-        raise PayerFileError(
-            f"{path.name}: the compressed data is broken after {position:,} bytes of JSON: {exc}"
-        ) from exc
-
-
 def read_header(path: Path) -> FileHeader:
     """The root fields, read from the top-level keys before the first big array when they come
     first (the usual case); otherwise found further on, each in its own pass."""
@@ -222,7 +133,7 @@ def read_header(path: Path) -> FileHeader:
         "plan_market_type",
     )
     arrays_seen = False
-    with open_json(path) as reader, _parsing(path, reader):
+    with open_json(path) as reader, parsing_errors(path, reader):
         for prefix, event, value in ijson.parse(reader, use_float=False):
             if prefix in wanted and event in ("string", "number"):
                 values[prefix] = value
@@ -233,7 +144,7 @@ def read_header(path: Path) -> FileHeader:
         raise PayerFileError(f"{path.name}: not an in-network rates file: no `in_network` array.")
     for key in ("reporting_entity_name", "last_updated_on", "version"):
         if key not in values:
-            with open_json(path) as reader, _parsing(path, reader):
+            with open_json(path) as reader, parsing_errors(path, reader):
                 found = next(ijson.items(reader, key, use_float=False), None)
             if found is not None:
                 values[key] = found
@@ -318,7 +229,7 @@ def read_groups(path: Path, *, listed: ListedNpis, counts: ReadCounts) -> dict[i
     """Pass one: the provider references that hold listed NPIs, by group id. References to
     another file (`location`, 1.x) cannot be read offline: counted and reported."""
     groups: dict[int, Group] = {}
-    with open_json(path) as reader, _parsing(path, reader):
+    with open_json(path) as reader, parsing_errors(path, reader):
         for reference in ijson.items(reader, "provider_references.item", use_float=False):
             if not isinstance(reference, dict):
                 continue
@@ -437,7 +348,7 @@ def read_rates(
 ) -> Iterator[RateFound]:
     """Pass two: each kept price for each listed NPI it applies to, by reference to `groups`
     or by provider groups inline in the rate (1.x)."""
-    with open_json(path, progress=progress) as reader, _parsing(path, reader):
+    with open_json(path, progress=progress) as reader, parsing_errors(path, reader):
         for item in ijson.items(reader, "in_network.item", use_float=False):
             if not isinstance(item, dict):
                 continue
@@ -487,7 +398,7 @@ def read_toc(path: Path) -> dict[str, list[dict[str, str]]]:
     """A table of contents: for each in-network file's base name (from its `location` URL),
     the plans (`plan_name`, `issuer_name`, `plan_market_type`) it serves."""
     served: dict[str, list[dict[str, str]]] = {}
-    with open_json(path) as reader, _parsing(path, reader):
+    with open_json(path) as reader, parsing_errors(path, reader):
         for structure in ijson.items(reader, "reporting_structure.item", use_float=False):
             if not isinstance(structure, dict):
                 continue
