@@ -104,33 +104,12 @@ def medicare_words(listing: dict) -> dict:
     each covered price the Medicare amount (and, for a non-participating provider, the
     limiting charge: 109.25% of the amount, to the cent, half up).
 
-    A detail's locations (each with its `medicare_amounts`) also get words per code; where its
-    locations' amounts differ, a price says so instead of giving the first location's."""
+    Where a detail's locations (each with its `medicare_amounts`) lie in localities whose
+    amounts differ, a price says so instead of giving the first location's, and each location
+    gets its own amounts in words."""
     assignment = listing["medicare_assignment"]
-    locations = [
-        {
-            **location,
-            "medicare_words": [
-                f"{amount['code']}: {amount_words(amount, assignment, where=here(amount))}, "
-                f"{where_words(amount)}"
-                for amount in location["medicare_amounts"]
-            ],
-        }
-        for location in listing.get("locations", [])
-    ]
-    differing = {
-        code
-        for code in {a["code"] for loc in locations for a in loc["medicare_amounts"]}
-        if len(
-            {
-                (a["amount"], a["source"])
-                for loc in locations
-                for a in loc["medicare_amounts"]
-                if a["code"] == code
-            }
-        )
-        > 1
-    }
+    locations = listing.get("locations", [])
+    differing = codes_differing_by_location(locations)
     prices = []
     for price in listing["prices"]:
         medicare = price.get("medicare")
@@ -138,35 +117,50 @@ def medicare_words(listing: dict) -> dict:
         if price["code"] in differing:
             words = VARIES_BY_LOCATION
         elif medicare is not None:
-            words = amount_words(medicare, assignment, where=here(medicare))
+            words = amount_words(medicare, assignment)
         prices.append({**price, "medicare_words": words})
     shown = {**listing, "prices": prices, "medicare_assignment_words": ASSIGNMENT_WORDS[assignment]}
-    if "locations" in listing:
-        shown["locations"] = locations
+    if locations:
+        shown["locations"] = [
+            {
+                **location,
+                "medicare_words": [
+                    f"{amount['code']}: {amount_words(amount, assignment, whose=True)}"
+                    for amount in location["medicare_amounts"]
+                    if amount["code"] in differing
+                ],
+            }
+            for location in locations
+        ]
     return shown
 
 
-def amount_words(medicare: dict, assignment: str, *, where: str = "here") -> str:
-    """ "Medicare pays about $26.72 here (2026; that includes your 20% share)", and what a
-    non-participating provider may charge."""
+def codes_differing_by_location(locations: list[dict]) -> set[str]:
+    """The codes whose Medicare amount is not the same at every location."""
+    amounts: dict[str, set[tuple[str, str]]] = {}
+    for location in locations:
+        for amount in location["medicare_amounts"]:
+            amounts.setdefault(amount["code"], set()).add((amount["amount"], amount["source"]))
+    return {code for code, found in amounts.items() if len(found) > 1}
+
+
+def amount_words(medicare: dict, assignment: str, *, whose: bool = False) -> str:
+    """ "Medicare pays about $26.72 here (2026; that includes your 20% share)", what a
+    non-participating provider may charge, and with `whose`, whose amount it is: the
+    locality's (its curator-given name, or its number and state), or the national one where
+    the address's locality is not known."""
     amount = Decimal(medicare["amount"])
-    words = (
-        f"Medicare pays about ${amount:,.2f} {where} ({medicare['year']}; that includes your "
-        "20% share)"
-    )
+    national = medicare["source"] == "national"
+    if not whose:
+        note = f"{medicare['year']}; that includes your 20% share"
+    elif national:
+        note = (
+            f"Medicare's national amount, {medicare['year']}: this address's locality is not known"
+        )
+    else:
+        note = f"Medicare amount for {medicare['locality']}, {medicare['year']}"
+    words = f"Medicare pays about ${amount:,.2f} {'nationally' if national else 'here'} ({note})"
     if assignment == MedicareAssignment.NON_PARTICIPATING:
         limit = to_cents(amount * LIMITING_CHARGE_PERCENT / 100)
         words += f"; this provider may charge up to ${limit:,.2f}"
     return words
-
-
-def here(medicare: dict) -> str:
-    return "nationally" if medicare["source"] == "national" else "here"
-
-
-def where_words(medicare: dict) -> str:
-    """Whose amount it is: the locality's ("Manhattan, NY", or its number and state until a
-    curator names it), or Medicare's national amount where the locality is not known."""
-    if medicare["source"] == "national":
-        return "Medicare's national amount (this address's Medicare locality is not known)"
-    return f"Medicare locality: {medicare['locality']}"

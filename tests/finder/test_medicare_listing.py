@@ -191,17 +191,16 @@ def test_the_provider_page_says_each_locations_medicare_amount(client, two_local
     chiropractor, _ithaca, _van_horn = two_localities
     html = client.get(f"/providers/{chiropractor.id}/").content.decode()
 
-    share = "(2026; that includes your 20% share)"
     assert (
-        f"<li>98940: Medicare pays about $31.45 here {share}, Medicare locality: Manhattan, NY</li>"
+        "<li>98940: Medicare pays about $31.45 here (Medicare amount for Manhattan, NY, 2026)</li>"
     ) in html
     assert (
-        f"<li>98940: Medicare pays about $26.18 here {share}, Medicare locality: locality "
-        "13202-99 (NY)</li>"
+        "<li>98940: Medicare pays about $26.18 here (Medicare amount for locality 13202-99 (NY), "
+        "2026)</li>"
     ) in html
     assert (
-        f"<li>98940: Medicare pays about $26.72 nationally {share}, Medicare&#x27;s national "
-        "amount (this address&#x27;s Medicare locality is not known)</li>"
+        "<li>98940: Medicare pays about $26.72 nationally (Medicare&#x27;s national amount, "
+        "2026: this address&#x27;s locality is not known)</li>"
     ) in html
     # The prices table no longer gives one location's amount as the provider's.
     assert "<td>Varies by location: see each location above</td>" in html
@@ -214,3 +213,4 @@ def test_a_provider_whose_locations_share_a_locality_shows_the_amount_beside_the
     html = client.get(f"/providers/{chiropractor.id}/").content.decode()
     assert "<td>Medicare pays about $31.45 here (2026; that includes your 20% share)</td>" in html
     assert "Varies by location" not in html
+    assert "Medicare amount for Manhattan" not in html  # the table says it once for both
