@@ -387,6 +387,19 @@ def test_each_file_of_a_publication_imported_alone_keeps_the_others_rates(listed
     assert (list(alice.insurance_plans.all()), list(bob.insurance_plans.all())) == ([plan], [plan])
 
 
+def test_a_rate_two_parts_give_is_stored_once_across_runs(listed, tmp_path) -> None:
+    alice, bob = listed
+    import_payer_files(
+        [write(tmp_path / "part1.json", network_part({alice.npi: 27.5}))], today=TODAY
+    )
+    both = network_part({bob.npi: 29, alice.npi: 27.5})
+
+    import_payer_files([write(tmp_path / "part2.json", both)], today=TODAY)
+
+    assert [(r[3], r[7]) for r in rates_of(alice)] == [(Decimal("27.50"), "part1.json")]
+    assert len(rates_of(bob)) == 1
+
+
 def test_a_part_that_drops_a_provider_ends_only_that_parts_listing(listed, tmp_path) -> None:
     alice, bob = listed
     import_payer_files(
