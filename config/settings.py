@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "providers",
+    "providers.accounts",
     "finder",
 ]
 # Developer tooling (devtools/: benchmarks, the soak test, test-data generators) ships with the
@@ -284,6 +285,34 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "providers.admin_safety.axes_username"
 
+# Provider accounts (providers/accounts): sessions end after SESSION_COOKIE_AGE_SECONDS (default
+# 8 hours) and when the browser closes; sign-in links and password resets expire too.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE_SECONDS", 8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_SECONDS", 3 * 3600)
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:home"
+LOGOUT_REDIRECT_URL = "finder:search"
+# Links in emails (verification, reminders) are absolute: this is the site's public address.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Reports of a problem with a listing, per client address and hour.
+LISTING_REPORTS_PER_HOUR = env_int("LISTING_REPORTS_PER_HOUR", 5)
+
+# Email (verification links, password resets, reminders) through Django's backend, chosen by
+# EMAIL_BACKEND: the console in development (and whenever unset), SMTP in production with the
+# EMAIL_HOST… settings, or the file backend writing each message under EMAIL_FILE_PATH.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT_SECONDS", 10)
+if env_str("EMAIL_FILE_PATH"):
+    EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "JointCare Finder <no-reply@localhost>")
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -351,6 +380,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ProfessionEnum": "providers.models.Profession",
         "ScopeEnum": "providers.models.Scope",
+        "VerificationStatusEnum": "providers.models.VerificationStatus",
+        "VerificationSourceEnum": "providers.models.VerificationSource",
         # A price's and a location's Medicare amount share it; a plan's evidence has its own.
         "MedicareAmountSourceEnum": "finder.api.shapes.MedicareAmountSource",
         "AcceptanceSourceEnum": "providers.models.AcceptanceSource",

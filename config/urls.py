@@ -35,6 +35,7 @@ urlpatterns = [
     path("api/v1/", include("finder.api.urls")),
     # Unknown /api/ paths: JSON 404s, with DEBUG on too.
     re_path(r"^api/", api_not_found),
+    path("", include("providers.accounts.urls")),
     path("", include("finder.urls")),
 ]
 

@@ -7,8 +7,11 @@ attached), so a page of results costs a fixed number of queries whatever its siz
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from providers.models import PracticeAct, PracticeLocation, Provider
 from providers.scope import ActKey, ScopeSummary, scope_summary
+from providers.verification import verification_summary
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ def provider_summary(
         "prices": provider.listing_prices,
         "medicare_assignment": provider.medicare_assignment,  # finder.medicare_listing
         "verification_status": provider.verification_status,
+        "verification": verification_summary(provider, timezone.localdate()),
         "is_demo": provider.is_demo,
         "updated_at": provider.listing_updated_at,
         "url": url_for(provider),
@@ -94,6 +98,13 @@ def provider_detail(
         "medicare_assignment": provider.medicare_assignment,  # finder.medicare_listing
         "verification_status": provider.verification_status,
         "last_verified": provider.last_verified.isoformat() if provider.last_verified else None,
+        "verification": verification_summary(provider, timezone.localdate()),
+        "hours": provider.hours,
+        "bio": provider.bio,
+        "website": provider.website,
+        "provider_updated_at": (
+            provider.provider_updated_at.isoformat() if provider.provider_updated_at else None
+        ),
         "is_demo": provider.is_demo,
         "updated_at": provider.listing_updated_at,
         "url": url_for(provider),

@@ -40,7 +40,8 @@ LOCATION_LISTING_FIELDS = (
 )  # fmt: skip
 PROVIDER_LISTING_FIELDS = (
     "id", "npi", "first_name", "last_name", "credential", "profession", *SERVICE_FIELDS.values(),
-    "spinal_manipulation_endorsed", "accepting_new_patients", "verification_status", "is_demo",
+    "spinal_manipulation_endorsed", "accepting_new_patients", "verification_status",
+    "last_verified", "verification_source", "is_demo",
 )  # fmt: skip
 
 

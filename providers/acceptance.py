@@ -5,6 +5,10 @@ plans with at least one current evidence row, plus any link that no evidence row
 (demo and benchmark data link plans directly), which counts as the curator's. Bulk writers of
 evidence (the payer-file import) call `sync_plan_links` for the providers they touched; the
 admin calls `record_curated_plans` after a curator edits a provider's plans.
+
+A provider's own word outranks the files: a plan the provider removed from its listing keeps
+an ended `provider` row, and a payer's or Medicare's file that still lists the provider does
+not bring the plan back (a curator's row still does).
 """
 
 from collections import defaultdict
@@ -18,6 +22,7 @@ from providers.models import AcceptanceSource, PlanAcceptance, Provider
 from providers.search_index import refresh_search_index
 
 CHUNK = 500  # provider ids per query: well under SQLite's bound-parameter limit
+FILE_SOURCES = (AcceptanceSource.PAYER_FILE, AcceptanceSource.MEDICARE_FILE)
 
 
 def sync_plan_links(provider_ids: Iterable[int]) -> int:
@@ -35,14 +40,22 @@ def sync_plan_links(provider_ids: Iterable[int]) -> int:
             )
         )
         spoken_for: set[tuple[int, int]] = set()
-        current: set[tuple[int, int]] = set()
-        for provider_id, plan_id, ended_on in PlanAcceptance.objects.filter(
+        from_files: set[tuple[int, int]] = set()
+        from_people: set[tuple[int, int]] = set()
+        declined: set[tuple[int, int]] = set()
+        for provider_id, plan_id, source, ended_on in PlanAcceptance.objects.filter(
             provider_id__in=chunk
-        ).values_list("provider_id", "plan_id", "ended_on"):
-            spoken_for.add((provider_id, plan_id))
-            if ended_on is None:
-                current.add((provider_id, plan_id))
-        wanted = current | (linked - spoken_for)
+        ).values_list("provider_id", "plan_id", "source", "ended_on"):
+            key = (provider_id, plan_id)
+            spoken_for.add(key)
+            if ended_on is not None:
+                if source == AcceptanceSource.PROVIDER:
+                    declined.add(key)
+            elif source in FILE_SOURCES:
+                from_files.add(key)
+            else:
+                from_people.add(key)
+        wanted = (from_files - declined) | from_people | (linked - spoken_for)
         through.objects.bulk_create(
             through(provider_id=provider_id, insuranceplan_id=plan_id)
             for provider_id, plan_id in sorted(wanted - linked)
@@ -62,6 +75,38 @@ def sync_plan_links(provider_ids: Iterable[int]) -> int:
             Provider.objects.filter(pk__in=ordered[start : start + CHUNK]).update(updated_at=now)
         freshness.bump_listings()
     return len(changed)
+
+
+def record_provider_plans(
+    provider: Provider, plan_ids: Iterable[int], *, today: date | None = None
+) -> None:
+    """The provider's own list of its plans, linked, and its changes kept as evidence: a plan
+    it adds gets a current `provider` row; a plan it removes gets an ended one, which keeps
+    the files from bringing it back (`sync_plan_links`)."""
+    today = today or timezone.localdate()
+    wanted = set(plan_ids)
+    linked = set(provider.insurance_plans.values_list("id", flat=True))
+    rows = {
+        row.plan_id: row
+        for row in PlanAcceptance.objects.filter(
+            provider=provider, source=AcceptanceSource.PROVIDER
+        )
+    }
+    for plan_id in sorted(wanted ^ linked):
+        row = rows.get(plan_id)
+        if row is None:
+            PlanAcceptance.objects.create(
+                provider=provider, plan_id=plan_id, source=AcceptanceSource.PROVIDER,
+                first_seen=today, last_seen=today,
+                ended_on=None if plan_id in wanted else today,
+            )  # fmt: skip
+        elif plan_id in wanted:
+            row.ended_on, row.last_seen = None, today
+            row.save(update_fields=["ended_on", "last_seen"])
+        elif row.ended_on is None:
+            row.ended_on = today
+            row.save(update_fields=["ended_on"])
+    provider.insurance_plans.set(sorted(wanted))
 
 
 def record_curated_plans(provider: Provider, *, today: date | None = None) -> None:

@@ -14,6 +14,7 @@ from django.utils.html import format_html, format_html_join
 
 from providers import freshness
 from providers.acceptance import record_curated_plans
+from providers.accounts.editing import PROVIDER_EDITABLE_FIELDS
 from providers.admin_keys import KeyCheckedChoices
 from providers.admin_safety import SoftDeleteProviderAdmin, VersionedAdmin, record_history
 from providers.geo import zip_centroid
@@ -29,6 +30,7 @@ from providers.models import (
     Profession,
     Provider,
     ProviderPrice,
+    VerificationSource,
     VerificationStatus,
 )
 from providers.scope import check_services
@@ -131,8 +133,25 @@ class StateFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ProviderAdminForm(forms.ModelForm):
+    """Locked fields as checkboxes: what a provider account may no longer change."""
+
+    locked_fields = forms.MultipleChoiceField(
+        choices=list(PROVIDER_EDITABLE_FIELDS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Checked fields cannot be changed by the provider's own account.",
+    )
+    website = forms.URLField(required=False, max_length=200, assume_scheme="https")
+
+    class Meta:
+        model = Provider
+        fields = "__all__"  # noqa: DJ007 -- the admin's fieldsets list what is shown
+
+
 @admin.register(Provider)
 class ProviderAdmin(KeyCheckedChoices, SoftDeleteProviderAdmin):
+    form = ProviderAdminForm
     list_display = [
         "display_name",
         "npi",
@@ -144,7 +163,10 @@ class ProviderAdmin(KeyCheckedChoices, SoftDeleteProviderAdmin):
     ]
     list_filter = ["profession", StateFilter, "verification_status", "is_demo"]
     search_fields = ["npi", "first_name", "last_name", "locations__city", "locations__zip_code"]
-    readonly_fields = ["created_at", "updated_at", "plan_evidence", "rates_link"]
+    readonly_fields = [
+        "created_at", "updated_at", "plan_evidence", "rates_link", "provider_updated_at",
+        "verification_source",
+    ]  # fmt: skip
     filter_horizontal = ["insurance_plans"]
     inlines = [PracticeLocationInline, LicenseInline, ProviderPriceInline]
     actions = ["mark_verified", "suspend", "export_csv", "purge"]
@@ -154,12 +176,25 @@ class ProviderAdmin(KeyCheckedChoices, SoftDeleteProviderAdmin):
         (None, {"fields": ["credential", "tin", "accepting_new_patients", "is_demo"]}),
         ("Services", {"fields": [*SERVICE_FIELDS.values(), "spinal_manipulation_endorsed"]}),
         ("Insurance", {"fields": ["insurance_plans", "plan_evidence", "rates_link"]}),
+        ("From the provider", {"fields": ["hours", "bio", "website", "provider_updated_at"]}),
         (
             "Curation",
-            {"fields": ["verification_status", "last_verified", "curator_notes"]},
+            {
+                "fields": [
+                    ("verification_status", "last_verified", "verification_source"),
+                    "locked_fields",
+                    "curator_notes",
+                ]
+            },
         ),
         ("Timestamps", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
+
+    def save_model(self, request, obj: Provider, form, change: bool) -> None:
+        if {"verification_status", "last_verified"} & set(form.changed_data):
+            # A curator who marks a listing verified (or re-dates it) is the one vouching.
+            obj.verification_source = VerificationSource.CURATOR
+        super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
@@ -204,6 +239,7 @@ class ProviderAdmin(KeyCheckedChoices, SoftDeleteProviderAdmin):
         count = queryset.update(
             verification_status=VerificationStatus.VERIFIED,
             last_verified=timezone.localdate(),
+            verification_source=VerificationSource.CURATOR,
             updated_at=timezone.now(),
         )
         refresh_search_index(queryset.values_list("pk", flat=True))

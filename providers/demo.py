@@ -25,6 +25,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import Model
+from django.utils import timezone
 
 from providers import freshness
 from providers.geo import Place, zip_index
@@ -40,6 +41,7 @@ from providers.models import (
     RecordSource,
     Scope,
     Service,
+    VerificationSource,
     VerificationStatus,
 )
 from providers.scope import ActKey, current_practice_acts, effective_scope
@@ -300,6 +302,11 @@ def provider_values(npi: str, listing: Listing) -> dict[str, object]:
         "accepting_new_patients": listing.accepting,
         "verification_status": (
             VerificationStatus.VERIFIED if listing.verified else VerificationStatus.PENDING
+        ),
+        # A verified listing always has its date (the model's constraint).
+        "last_verified": timezone.localdate() if listing.verified else None,
+        "verification_source": (
+            VerificationSource.CURATOR if listing.verified else VerificationSource.DEMO
         ),
         "is_demo": True,
         **listing.services,

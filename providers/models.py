@@ -64,6 +64,16 @@ class RecordSource(models.TextChoices):
     DEMO = "demo", "Demo data"
 
 
+class VerificationSource(models.TextChoices):
+    """Who last vouched for a listing: for a verified one, who confirmed it; for one not yet
+    confirmed, where it came from."""
+
+    PROVIDER = "provider", "The provider"
+    CURATOR = "curator", "Curator"
+    NPPES = "nppes", "NPPES import"
+    DEMO = "demo", "Demo data"
+
+
 # Provider boolean field for each service, so search filters stay plain indexed columns.
 SERVICE_FIELDS: dict[str, str] = {
     Service.SPINAL_MANIPULATION: "offers_spinal_manipulation",
@@ -192,6 +202,20 @@ class Provider(models.Model):
         max_length=10, choices=VerificationStatus.choices, default=VerificationStatus.PENDING
     )
     last_verified = models.DateField(null=True, blank=True)
+    verification_source = models.CharField(
+        max_length=10, choices=VerificationSource.choices, default=VerificationSource.CURATOR,
+        help_text="Who confirmed the listing; for one not yet confirmed, where it came from.",
+    )  # fmt: skip
+    hours = models.TextField(blank=True, max_length=500, help_text="Opening hours, as written.")
+    bio = models.TextField("short bio", blank=True, max_length=600)
+    website = models.URLField(blank=True, max_length=200)
+    provider_updated_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the provider last edited the listing themselves."
+    )
+    locked_fields = models.JSONField(
+        default=list, blank=True,
+        help_text="Fields a curator has locked: the provider cannot change them.",
+    )  # fmt: skip
     is_demo = models.BooleanField(default=False, help_text="Synthetic listing for demonstration.")
     curator_notes = models.TextField(blank=True)
     insurance_plans = models.ManyToManyField(InsurancePlan, blank=True, related_name="providers")
@@ -219,6 +243,13 @@ class Provider(models.Model):
             models.Index(fields=["last_name", "first_name", "id"], name="provider_name_idx"),
             models.Index(fields=["verification_status"], name="provider_status_idx"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(verification_status="verified", last_verified__isnull=True),
+                name="verified_has_date",
+                violation_error_message="A verified listing needs its verification date.",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.npi})"
@@ -235,6 +266,9 @@ class Provider(models.Model):
     @property
     def is_public(self) -> bool:
         return self.verification_status != VerificationStatus.SUSPENDED
+
+    def is_locked(self, field: str) -> bool:
+        return field in (self.locked_fields or [])
 
 
 class PracticeLocation(models.Model):

@@ -24,6 +24,7 @@ from providers.models import (
     PracticeLocation,
     Provider,
     RecordSource,
+    VerificationSource,
     VerificationStatus,
 )
 from providers.nppes_parse import ERROR, LocationData, NppesRecord, Skipped, read_records
@@ -265,6 +266,7 @@ def _apply(plans: list[_Plan]) -> None:
                 Provider(
                     npi=record.npi,
                     verification_status=VerificationStatus.PENDING,
+                    verification_source=VerificationSource.NPPES,
                     **{name: getattr(record, name) for name in NPPES_FIELDS},
                 )
             )

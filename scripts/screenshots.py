@@ -36,6 +36,7 @@ def main() -> int:
         "-m",
         "browser",
         "tests/browser/test_accessibility.py",
+        "tests/browser/test_provider_accounts.py",
     ]
     status = subprocess.run(command, cwd=ROOT, env=env, check=False).returncode
     shots = sorted(out.glob("*.png"))

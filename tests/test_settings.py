@@ -81,3 +81,36 @@ def test_databases_use_djangos_own_backends_with_health_checks(url, engine):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.decode().splitlines() == [f"{engine} True 60"] * 2
+
+
+@pytest.mark.parametrize("debug", ["0", "1"])
+def test_the_file_email_backend_writes_where_email_file_path_says_whatever_debug_says(
+    tmp_path, debug
+):
+    env = {
+        **bare_env(), "SECRET_KEY": "x", "DJANGO_DEBUG": debug,
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(tmp_path),
+    }  # fmt: skip
+    script = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings')\n"
+        "django.setup()\n"
+        "from django.core.mail import send_mail\n"
+        "send_mail('Subject', 'Body text', None, ['to@example.org'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    (written,) = tmp_path.iterdir()
+    assert "Body text" in written.read_text()
+
+
+def test_email_goes_to_the_console_by_default():
+    env = {**bare_env(), "SECRET_KEY": "x"}
+    env.pop("EMAIL_BACKEND", None)
+    script = "import config.settings as s; print(s.EMAIL_BACKEND)"
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, timeout=120
+    )
+    assert result.stdout.decode().strip() == "django.core.mail.backends.console.EmailBackend"

@@ -158,6 +158,12 @@ SEARCH_EXAMPLE_BODY: ProviderSearchResponse = {
             ],
             "medicare_assignment": "participating",
             "verification_status": "verified",
+            "verification": {
+                "status": "verified",
+                "source": "provider",
+                "last_verified": "2026-11-03",
+                "stale": False,
+            },
             "is_demo": False,
             "updated_at": "2026-11-20T10:00:00Z",
             "url": "https://jointcare.example.org/api/v1/providers/17/",

@@ -21,6 +21,7 @@ from rest_framework import serializers
 
 from providers import models
 from providers.scope import ScopeSummary
+from providers.verification import STALE_AFTER_DAYS, Verification
 
 MONEY_PATTERN = r"^\d+\.\d{2}$"
 
@@ -127,6 +128,16 @@ MEDICARE_ASSIGNMENT_HELP = (
 )
 MedicareAssignmentValue = Annotated[str, models.MedicareAssignment, Help(MEDICARE_ASSIGNMENT_HELP)]
 
+VerificationObject = Annotated[
+    Verification,
+    Help(
+        "Who last vouched for the listing and when: `source` is `provider` (the provider "
+        "confirmed it), `curator` (our curators verified it or added it), `nppes` (imported "
+        "from the national NPI registry, not yet confirmed) or `demo`. `stale` is true when "
+        f"`last_verified` is missing or more than {STALE_AFTER_DAYS} days ago."
+    ),
+]
+
 
 class PlanEvidence(TypedDict):
     """A plan the provider takes, and where that comes from."""
@@ -180,6 +191,7 @@ class ProviderSummary(TypedDict):
     prices: list[Price]
     medicare_assignment: MedicareAssignmentValue
     verification_status: Annotated[str, models.VerificationStatus]
+    verification: VerificationObject
     is_demo: bool
     updated_at: IsoDateTime
     url: Url
@@ -216,6 +228,13 @@ class ProviderDetail(TypedDict):
     medicare_assignment: MedicareAssignmentValue
     verification_status: Annotated[str, models.VerificationStatus]
     last_verified: IsoDate | None
+    verification: VerificationObject
+    hours: Annotated[str, Help("Opening hours as the provider wrote them; empty if not given.")]
+    bio: Annotated[str, Help("The provider's short description of the practice.")]
+    website: Annotated[str, Help("The practice's website; empty if not given.")]
+    provider_updated_at: Annotated[
+        IsoDateTime | None, Help("When the provider last edited the listing; null if never.")
+    ]
     is_demo: bool
     updated_at: IsoDateTime
     url: Url

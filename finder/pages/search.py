@@ -3,6 +3,8 @@
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import ValidationError
 
 from finder.listing import provider_detail, provider_summary
@@ -12,6 +14,8 @@ from finder.plan_evidence import plans_for_patients
 from finder.search import DEFAULT_RADIUS_MILES, PageOutOfRange, search_providers
 from finder.search.cache import cache_anonymous_search_page
 from finder.search.params import PARAMETER_FIELDS, UnknownPlace, parse_search_query
+from finder.verification_words import day_text, verification_words
+from providers.accounts.forms import ListingReportForm
 from providers.models import InsurancePlan, Profession, Provider, Service
 
 RADIUS_CHOICES = [5, 10, 25, 50, 100]
@@ -118,6 +122,7 @@ def for_patients(listing: dict, plan_names: dict[str, str]) -> dict:
     thrust manipulation") and plan names ("Aetna PPO" for `aetna-ppo`), sorted."""
     return {
         **medicare_words(listing),
+        "verification_words": verification_words(listing["verification"], timezone.localdate()),
         "service_labels": [Service(s).label for s in listing["services"]],
         "plan_names": sorted(plan_names.get(slug, slug) for slug in listing["insurance_plans"]),
     }
@@ -155,8 +160,11 @@ def provider_page(request: HttpRequest, provider_id: int) -> HttpResponse:
     detail = for_patients(provider_detail(provider, acts, page_provider_url), plan_names)
     markers = [map_marker(detail["name"], "", location) for location in detail["locations"]]
     plans = plans_for_patients(provider)
+    edited = parse_datetime(detail["provider_updated_at"] or "")
     context = {
         "provider": detail,
+        "provider_updated_on": day_text(timezone.localdate(edited)) if edited else "",
+        "report_form": ListingReportForm(),
         "map_markers": [marker for marker in markers if marker],
         "acts": [acts[key] for key in sorted(acts) if key[1] == provider.profession],
         "plans": plans,

@@ -12,6 +12,7 @@ from providers.models import (
     MedicareParticipation,
     Provider,
     ProviderPrice,
+    VerificationStatus,
 )
 from providers.scope import states_where_prohibited
 
@@ -42,6 +43,11 @@ def filtered_providers(filters: SearchFilters) -> QuerySet[Provider]:
         )
     if filters.updated_since is not None:
         providers = providers.filter(updated_at__gte=filters.updated_since)
+    if filters.verified_since is not None:
+        providers = providers.filter(
+            verification_status=VerificationStatus.VERIFIED,
+            last_verified__gte=filters.verified_since,
+        )
     if filters.medicare_assignment:
         providers = providers.filter(medicare_assignment_is(filters.medicare_assignment))
     return providers

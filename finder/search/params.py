@@ -3,9 +3,11 @@
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.fields import empty
 
@@ -35,6 +37,7 @@ DEFAULT_PAGE_SIZE = 20
 # number must reach far past the ~400,000 chiropractors and PTs in NPPES even one per page
 # (10,000 pages of 20 would strand every provider past the 200,000th).
 MAX_PAGE = 10_000_000
+MAX_VERIFIED_WITHIN_DAYS = 365
 
 
 RADIUS_TOO_LARGE = f"Must be at most {MAX_RADIUS_MILES:g} miles; search a closer location instead."
@@ -82,6 +85,13 @@ class SearchParamsSerializer(serializers.Serializer):
     )  # fmt: skip
     ordering = serializers.ChoiceField(choices=Ordering.CHOICES, required=False)
     updated_since = serializers.DateTimeField(required=False)
+    verified_within_days = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_VERIFIED_WITHIN_DAYS,
+        help_text=(
+            "Only listings verified (confirmed by the provider or our curators) within this"
+            f" many days, 1 to {MAX_VERIFIED_WITHIN_DAYS}."
+        ),
+    )  # fmt: skip
     page = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE, default=1)
     page_size = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_PAGE_SIZE, default=DEFAULT_PAGE_SIZE
@@ -156,6 +166,7 @@ def parse_search_query(data: Mapping[str, Any]) -> SearchQuery:
             accepting_new_patients=values["accepting_new_patients"],
             max_price=values.get("max_price"),
             updated_since=values.get("updated_since"),
+            verified_since=verified_since(values.get("verified_within_days")),
             medicare_assignment=values.get("medicare_assignment"),
         ),
         ordering=values.get("ordering"),
@@ -163,6 +174,11 @@ def parse_search_query(data: Mapping[str, Any]) -> SearchQuery:
         page_size=values["page_size"],
         by_coordinates="lat" in values,
     )
+
+
+def verified_since(days: int | None) -> date | None:
+    """The earliest verification date `verified_within_days` accepts: today counts as day 0."""
+    return None if days is None else timezone.localdate() - timedelta(days=days)
 
 
 def check_place(values: dict) -> None:

@@ -255,6 +255,7 @@ def candidate_locations_sql(
     if (
         filters.max_price is not None
         or filters.updated_since is not None
+        or filters.verified_since is not None
         or filters.medicare_assignment
     ):
         # Filters on the provider's own rows and related records (prices, Medicare

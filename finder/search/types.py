@@ -3,7 +3,7 @@
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from finder.listing import SearchHit
@@ -39,6 +39,7 @@ class SearchFilters:
     accepting_new_patients: bool | None = None
     max_price: Decimal | None = None
     updated_since: datetime | None = None
+    verified_since: date | None = None  # verified on or after this day
     medicare_assignment: str | None = None  # a MedicareAssignment value
 
 

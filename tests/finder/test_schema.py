@@ -65,7 +65,7 @@ def test_schema_documents_search_parameters_and_errors(schema):
     assert names == {
         "near", "lat", "lng", "radius_miles", "profession", "service", "insurance",
         "accepting_new_patients", "max_price", "medicare_assignment", "ordering", "updated_since",
-        "page", "page_size",
+        "page", "page_size", "verified_within_days",
     }  # fmt: skip
     (assignment,) = [p for p in search["parameters"] if p["name"] == "medicare_assignment"]
     assert assignment["schema"]["enum"] == ["participating", "non_participating", "unknown"]

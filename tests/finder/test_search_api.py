@@ -1,12 +1,13 @@
 """GET /api/v1/providers/ and /api/v1/providers/{id}/ against the public contract."""
 
 import re
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_script_prefix
+from django.utils import timezone as django_timezone
 
 from providers.models import InsurancePlan, Profession, Provider, Scope
 from tests.factories import (
@@ -60,6 +61,9 @@ def expected_result(location, distance_miles):
                     "cash_price": "40.00", "currency": "USD", "medicare": None}],
         "medicare_assignment": "unknown",
         "verification_status": "pending",
+        "verification": {
+            "status": "pending", "source": "curator", "last_verified": None, "stale": True,
+        },
         "is_demo": False,
         "updated_at": provider.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "url": f"http://testserver/api/v1/providers/{provider.id}/",
@@ -102,7 +106,11 @@ def test_the_sync_list_has_no_page_limit_short_of_its_last_page(client, jane):
 
 def test_detail_matches_the_contract(client, jane):
     provider = jane.provider
-    provider.last_verified = date(2026, 11, 1)
+    confirmed = django_timezone.localdate() - timedelta(days=30)
+    provider.last_verified = confirmed
+    provider.verification_status = "verified"
+    provider.verification_source = "provider"
+    provider.hours = "Mon-Fri 8-6"
     provider.save()
     LicenseFactory(provider=provider, number="TX-123")
     body = client.get(f"{URL}{provider.id}/").json()
@@ -125,7 +133,13 @@ def test_detail_matches_the_contract(client, jane):
         "negotiated_rates": [],
         "prices": expected_result(jane, None)["prices"],
         "medicare_assignment": "unknown",
-        "verification_status": "pending", "last_verified": "2026-11-01", "is_demo": False,
+        "verification_status": "verified", "last_verified": confirmed.isoformat(),
+        "verification": {
+            "status": "verified", "source": "provider", "last_verified": confirmed.isoformat(),
+            "stale": False,
+        },
+        "hours": "Mon-Fri 8-6", "bio": "", "website": "", "provider_updated_at": None,
+        "is_demo": False,
         "updated_at": provider.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "url": f"http://testserver/api/v1/providers/{provider.id}/",
     }  # fmt: skip
