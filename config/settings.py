@@ -400,6 +400,9 @@ SPECTACULAR_SETTINGS = {
         "ServiceEnum": "providers.models.Service",
         "VerificationStatusEnum": "providers.models.VerificationStatus",
         "VerificationSourceEnum": "providers.models.VerificationSource",
+        # A price's and a location's Medicare amount share it; a plan's evidence has its own.
+        "MedicareAmountSourceEnum": "finder.api.shapes.MedicareAmountSource",
+        "AcceptanceSourceEnum": "providers.models.AcceptanceSource",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -11,9 +11,11 @@ assumed. Nothing is stored: estimator inputs and results never reach the databas
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 
 from finder.cost_types import (  # noqa: F401  (re-exported: the estimator's public types)
+    ALLOWED_SOURCE_WORDS,
     COVERAGE_TYPES,
     NETWORK_LABELS,
     AllowedSource,
@@ -161,14 +163,16 @@ def estimate_visits(
     if coverage.type == "medicare":
         return _estimate_medicare(provider, lines, visits, coverage, notes)
     coverage_model, coverage_notes = coverage_for(coverage, provider=provider)
+    rates_as_of = None
     if coverage_model.network == "in" and coverage.plan is not None and provider is not None:
-        lines, rate_notes = apply_plan_rates(lines, provider=provider, plan=coverage.plan)
-        coverage_notes.extend(rate_notes)
+        plan_rates = apply_plan_rates(lines, provider=provider, plan=coverage.plan)
+        lines, rates_as_of = plan_rates.lines, plan_rates.as_of
+        coverage_notes.extend(plan_rates.notes)
     estimate = estimate_cost(lines=lines, visits=visits, coverage=coverage_model)
     return CostEstimate(
         provider=provider,
         visit_count=visits,
-        lines=[_priced(line) for line in lines],
+        lines=[_priced(line, rates_as_of=rates_as_of) for line in lines],
         estimate=estimate,
         assumptions=[*notes, *coverage_notes, *estimate.assumptions],
     )
@@ -222,14 +226,22 @@ def _procedure_lines(
 def _priced(
     line: ProcedureLine,
     allowed: tuple[Decimal | None, AllowedSource | None] | None = None,
+    *,
+    rates_as_of: date | None = None,
 ) -> PricedLine:
-    """A line for display; ``allowed`` overrides the approved amount (default: the price)."""
+    """A line for display; ``allowed`` overrides the approved amount (default: the plan's
+    rate where the line carries one, from the payer file of ``rates_as_of``, else the price).
+    Several rates for a code give their midpoint, as the totals use."""
     unit_price = to_cents(line.unit_price())
     own_price = line.cash_price is not None
-    allowed_amount, allowed_source = allowed or (
-        unit_price,
-        "cash_price" if own_price else "typical",
-    )
+    allowed_as_of = None
+    if allowed is not None:
+        allowed_amount, allowed_source = allowed
+    elif line.allowed is not None:
+        allowed_amount, allowed_source = to_cents(line.allowed_price()), "negotiated_rate"
+        allowed_as_of = rates_as_of
+    else:
+        allowed_amount, allowed_source = unit_price, "cash_price" if own_price else "typical"
     return PricedLine(
         code=line.code,
         label=line.label,
@@ -241,6 +253,7 @@ def _priced(
         typical_high=line.typical_high,
         allowed_amount=allowed_amount,
         allowed_source=allowed_source,
+        allowed_as_of=allowed_as_of,
     )
 
 

@@ -79,6 +79,7 @@ def provider_detail(
     for location in provider.locations.all():
         entry = location_dict(location)
         entry["scope"] = scope_for_location(provider, location, acts)
+        entry["medicare_amounts"] = provider.location_medicare.get(location.id, [])
         locations.append(entry)
     states = [location["state"] for location in locations]
     return {

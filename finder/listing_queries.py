@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import DEFERRED, Model, QuerySet
 
-from finder.medicare_listing import attach_medicare
+from finder.medicare_listing import attach_location_medicare, attach_medicare
 from finder.raw_sql import fetch_rows, read_connection
 from providers import freshness, search_index
 from providers.models import (
@@ -341,8 +341,11 @@ def load_provider_details(providers: QuerySet[Provider]) -> list[Provider]:
     """The providers of `providers`, each with every location and license, its plans and
     prices (`attach_listing_extras`) and its Medicare facts, in a fixed number of queries
     whatever their number: what a provider detail shows, for one provider or a batch of an
-    export. A detail prices Medicare at the provider's first location."""
+    export."""
     loaded = list(providers.prefetch_related("locations", "licenses"))
     attach_listing_extras(loaded)
+    # The prices' own `medicare` is at the provider's first location, as in search results;
+    # each location carries its own amounts too.
     attach_medicare((provider, next(iter(provider.locations.all()), None)) for provider in loaded)
+    attach_location_medicare(loaded)
     return loaded

@@ -13,7 +13,9 @@ class ProvidersConfig(AppConfig):
         from providers.models import (
             InsurancePlan,
             License,
+            MedicareLocality,
             MedicareNationalAmount,
+            MedicareParticipation,
             PracticeAct,
             PracticeLocation,
             Procedure,
@@ -27,9 +29,11 @@ class ProvidersConfig(AppConfig):
 
         # Cache invalidation only (no domain rules): see providers/freshness.py. Listings show
         # plan slugs and procedure codes and labels, so those tables count as listings too.
-        # Listings show Medicare's national amounts beside the prices.
+        # Listings show Medicare's amounts beside the prices (with the locality's name) and
+        # the provider's Medicare assignment, which search filters on.
         listed = (Provider, PracticeLocation, License, ProviderPrice, InsurancePlan, Procedure)
-        for model in (*listed, MedicareNationalAmount):
+        medicare = (MedicareNationalAmount, MedicareLocality, MedicareParticipation)
+        for model in (*listed, *medicare):
             post_save.connect(freshness.bump_listings, sender=model, dispatch_uid=f"fresh-{model}")
             post_delete.connect(
                 freshness.bump_listings, sender=model, dispatch_uid=f"fresh-del-{model}"

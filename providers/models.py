@@ -197,6 +197,8 @@ class Provider(models.Model):
     listing_prices: list[dict[str, Any]]
     listing_updated_at: str
     medicare_assignment: str
+    # A detail's: per location id, the Medicare amounts there (finder.medicare_listing).
+    location_medicare: dict[int, list[dict[str, Any]]]
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]

@@ -70,18 +70,15 @@ class Location(TypedDict):
     phone: str
 
 
-class LocationWithScope(Location):
-    scope: ScopeSummary
-
-
 class MedicareAmountSource(TextChoices):
     LOCALITY = "locality", "The locality's amount, where its fee schedule was imported"
     NATIONAL = "national", "Medicare's national amount"
 
 
 class MedicareAmount(TypedDict):
-    """Medicare's full fee schedule amount for the code at the listed address (the provider's
-    first location in a detail), whatever the provider's assignment."""
+    """Medicare's full fee schedule amount for the code at the listed address (on a detail's
+    prices, the provider's first location; each location lists its own), whatever the
+    provider's assignment."""
 
     amount: Money
     locality: Annotated[
@@ -92,6 +89,21 @@ class MedicareAmount(TypedDict):
         str,
         MedicareAmountSource,
         Help("The locality's amount where its fee schedule was imported, else national."),
+    ]
+
+
+class LocationMedicareAmount(MedicareAmount):
+    code: str
+
+
+class LocationWithScope(Location):
+    scope: ScopeSummary
+    medicare_amounts: Annotated[
+        list[LocationMedicareAmount],
+        Help(
+            "Medicare's amount at this location for each priced code Medicare covers for the "
+            "provider's profession (each location's own locality)."
+        ),
     ]
 
 

@@ -43,7 +43,10 @@ PLACE_FIELDS = {"near", "lat", "lng"}
 PLACE_NEEDED = "Enter a ZIP code, city or address, or use your location."
 # The fields folded under "More filters and sorting" (templates/finder/search.html): open
 # whenever one of them is in use, so a patient always sees what narrowed the results.
-FOLDED_FIELDS = ("service", "insurance", "max_price", "ordering", "accepting_new_patients")
+FOLDED_FIELDS = (
+    "service", "insurance", "max_price", "ordering", "accepting_new_patients",
+    "medicare_assignment",
+)  # fmt: skip
 
 
 def page_provider_url(provider: Provider) -> str:
@@ -174,6 +177,7 @@ def summary_for(
         accepting_new_patients=filters.accepting_new_patients,
         max_price=filters.max_price,
         ordering=query.ordering,
+        medicare_assignment=filters.medicare_assignment,
     )
 
 

@@ -34,6 +34,13 @@ class SearchSummary:
     facts: list[str]
 
 
+MEDICARE_ASSIGNMENT_WORDS = {
+    "participating": "Accepts Medicare assignment",
+    "non_participating": "Does not always accept Medicare assignment",
+    "unknown": "Medicare assignment not known",
+}
+
+
 def search_summary(
     *,
     count: int,
@@ -46,6 +53,7 @@ def search_summary(
     accepting_new_patients: bool | None,
     max_price: Decimal | None,
     ordering: str | None,
+    medicare_assignment: str | None = None,
 ) -> SearchSummary:
     singular, plural = PROFESSION_NOUNS[profession or ""]
     noun = singular if count == 1 and not count_capped else plural
@@ -60,6 +68,8 @@ def search_summary(
         facts.append("Accepting new patients")
     if max_price is not None:
         facts.append(f"Up to ${max_price:,.2f} a visit")
+    if medicare_assignment in MEDICARE_ASSIGNMENT_WORDS:
+        facts.append(MEDICARE_ASSIGNMENT_WORDS[medicare_assignment])
     if ordering in ORDERING_WORDS:
         facts.append(ORDERING_WORDS[ordering])
     return SearchSummary(heading=heading, facts=facts)

@@ -12,6 +12,8 @@ from providers.entry_level import entry_level_codes
 from providers.models import (
     SERVICE_FIELDS,
     InsurancePlan,
+    MedicareAssignment,
+    MedicareParticipation,
     PracticeAct,
     Provider,
     ProviderPrice,
@@ -43,6 +45,8 @@ def filtered_providers(filters: SearchFilters) -> QuerySet[Provider]:
             verification_status=VerificationStatus.VERIFIED,
             last_verified__gte=filters.verified_since,
         )
+    if filters.medicare_assignment:
+        providers = providers.filter(medicare_assignment_is(filters.medicare_assignment))
     return providers
 
 
@@ -86,6 +90,25 @@ def excluded_states(
     if unendorsed:
         pairs.append((False, sorted(unendorsed)))
     return pairs
+
+
+def medicare_assignment_is(assignment: str) -> Q:
+    """Providers whose Medicare assignment, as listings show it (the provider's own record,
+    finder/medicare_listing.py), is `assignment`: `unknown` is every provider without a
+    participating or non-participating record."""
+    known = MedicareParticipation.objects.filter(provider=OuterRef("pk"), location__isnull=True)
+    if assignment == MedicareAssignment.UNKNOWN:
+        return ~Q(
+            Exists(
+                known.filter(
+                    assignment__in=[
+                        MedicareAssignment.PARTICIPATING,
+                        MedicareAssignment.NON_PARTICIPATING,
+                    ]
+                )
+            )
+        )
+    return Q(Exists(known.filter(assignment=assignment)))
 
 
 def in_scope_locations(filters: SearchFilters, acts) -> Q:

@@ -29,7 +29,7 @@ from finder.search.types import (
     Origin,
     SearchFilters,
 )
-from providers.models import InsurancePlan, Profession, Service
+from providers.models import InsurancePlan, MedicareAssignment, Profession, Service
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -94,6 +94,13 @@ class SearchParamsSerializer(serializers.Serializer):
         required=False,
         help_text="`price` orders by the price `max_price` tests, providers without it last.",
     )
+    medicare_assignment = serializers.ChoiceField(
+        choices=MedicareAssignment.choices, required=False,
+        help_text=(
+            "The provider's Medicare assignment: `participating` (accepts Medicare's amount as"
+            " full payment), `non_participating`, or `unknown` (no record says)."
+        ),
+    )  # fmt: skip
     updated_since = serializers.DateTimeField(required=False)
     verified_within_days = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_VERIFIED_WITHIN_DAYS,
@@ -177,6 +184,7 @@ def parse_search_query(data: Mapping[str, Any]) -> SearchQuery:
             max_price=values.get("max_price"),
             updated_since=values.get("updated_since"),
             verified_since=verified_since(values.get("verified_within_days")),
+            medicare_assignment=values.get("medicare_assignment"),
         ),
         ordering=values.get("ordering"),
         page=values["page"],

@@ -261,8 +261,13 @@ def candidate_locations_sql(
         # (providers/search_index.py): a NULL (no such price posted) never matches.
         where.append(f"{search_index.price_column(filters.service)} <= %s")
         params.append(max_price_cents(filters.max_price))
-    if filters.updated_since is not None or filters.verified_since is not None:
-        # Rare filters on the provider's own row: checked through the provider table.
+    if (
+        filters.updated_since is not None
+        or filters.verified_since is not None
+        or filters.medicare_assignment
+    ):
+        # Rare filters on the provider's own row and related records (Medicare
+        # participation): checked through the provider table.
         matching = filtered_providers(replace(filters, max_price=None)).values("id")
         provider_sql, provider_params = matching.query.sql_with_params()
         where.append(f"provider_id IN ({provider_sql})")

@@ -40,6 +40,7 @@ class SearchFilters:
     max_price: Decimal | None = None
     updated_since: datetime | None = None
     verified_since: date | None = None  # verified on or after this day
+    medicare_assignment: str | None = None  # a MedicareAssignment value
 
 
 @dataclass

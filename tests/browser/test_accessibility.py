@@ -83,6 +83,18 @@ def open_estimate_result(page: Page, site: str, austin: dict[str, Provider]) -> 
     expect(page.get_by_role("heading", name="Your estimate")).to_be_visible()
 
 
+def open_medicare_estimate_result(page: Page, site: str, austin: dict[str, Provider]) -> None:
+    page.goto(
+        f"{site}/estimate/?provider={austin['jane'].id}&code=98940&qty_98940=1&visits=3"
+        "&coverage_type=medicare&deductible_remaining=50"
+    )
+    expect(page.get_by_role("heading", name="Your estimate")).to_be_visible()
+
+
+def open_results_by_medicare_assignment(page: Page, site: str, austin: dict[str, Provider]) -> None:
+    page.goto(f"{site}/?near=78701&medicare_assignment=participating")
+
+
 def open_good_faith_estimate(page: Page, site: str, austin: dict[str, Provider]) -> None:
     open_estimate_result(page, site, austin)
     page.get_by_label("Patient's full name").fill("Ann Example")
@@ -131,11 +143,13 @@ PAGES: dict[str, Callable[[Page, str, dict[str, Provider]], None]] = {
     "search-results": open_results,
     "search-results-map": open_results_map,
     "search-errors": open_search_errors,
+    "search-results-medicare": open_results_by_medicare_assignment,
     "search-without-listings-data": open_search_without_listings_data,
     "provider": open_provider,
     "provider-wa-endorsement": open_wa_provider,
     "estimate": open_estimate,
     "estimate-result": open_estimate_result,
+    "estimate-result-medicare": open_medicare_estimate_result,
     "good-faith-estimate": open_good_faith_estimate,
     "safety": open_safety,
     "safety-result": open_safety_result,

@@ -82,9 +82,11 @@ def test_schema_documents_search_parameters_and_errors(schema):
     names = {parameter["name"] for parameter in search["parameters"]}
     assert names == {
         "near", "lat", "lng", "radius_miles", "profession", "service", "insurance",
-        "accepting_new_patients", "max_price", "ordering", "updated_since", "page", "page_size",
-        "verified_within_days",
+        "accepting_new_patients", "max_price", "medicare_assignment", "ordering", "updated_since",
+        "page", "page_size", "verified_within_days",
     }  # fmt: skip
+    (assignment,) = [p for p in search["parameters"] if p["name"] == "medicare_assignment"]
+    assert assignment["schema"]["enum"] == ["participating", "non_participating", "unknown"]
     assert set(search["responses"]) == {"200", "400", "401", "404", "429", "503"}
     assert "Retry-After" in search["responses"]["429"]["headers"]
     estimate = schema["paths"]["/api/v1/estimates/"]["post"]

@@ -115,7 +115,8 @@ def test_detail_matches_the_contract(client, jane):
     LicenseFactory(provider=provider, number="TX-123")
     body = client.get(f"{URL}{provider.id}/").json()
     location = expected_result(jane, None)["location"] | {
-        "scope": {"state": "TX", "spinal_manipulation": "allowed", "note": "No restriction found."}
+        "scope": {"state": "TX", "spinal_manipulation": "allowed", "note": "No restriction found."},
+        "medicare_amounts": [],  # no Medicare amounts loaded (see test_medicare_listing.py)
     }
     assert body == {
         "id": provider.id, "npi": provider.npi, "name": "Jane Doe, DC", "first_name": "Jane",
