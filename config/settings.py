@@ -264,9 +264,26 @@ if REDIS_URL:
             },
         }
     }
-else:
-    # LocMem is per process: fine for development, not for shared rate limits.
+elif TESTING:
+    # The suite's in-process tests: per process, emptied around every test, and usable by tests
+    # without database access. The default below is tested with real processes
+    # (tests/test_shared_cache.py).
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    # Without Redis, a table in the database (created by `migrate`, providers/cache_table.py):
+    # shared by every process that uses the database (the server's workers, an import or
+    # seed_demo run from the command line), so their changes reach the server's cached searches
+    # and generation tokens (providers/freshness.py) at once. A per-process cache would keep
+    # serving what was cached before such a change until it expired.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "jointcare_cache",
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "jointcare"),
+            # Cached searches and rate-limit counters; expired rows go first when it is full.
+            "OPTIONS": {"MAX_ENTRIES": env_int("DATABASE_CACHE_MAX_ENTRIES", 5000)},
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -390,8 +407,12 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ProfessionEnum": "providers.models.Profession",
         "ScopeEnum": "providers.models.Scope",
+        "ServiceEnum": "providers.models.Service",
         "VerificationStatusEnum": "providers.models.VerificationStatus",
         "VerificationSourceEnum": "providers.models.VerificationSource",
+        # A price's and a location's Medicare amount share it; a plan's evidence has its own.
+        "MedicareAmountSourceEnum": "finder.api.shapes.MedicareAmountSource",
+        "AcceptanceSourceEnum": "providers.models.AcceptanceSource",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -403,8 +424,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# CORS for /api/ only: these origins plus any listed by an active partner key.
-CORS_URLS_REGEX = r"^/api/.*$"
+# CORS for the partner API and the FHIR directory only: these origins plus any listed by an
+# active partner key.
+CORS_URLS_REGEX = r"^/(api|fhir)/.*$"
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS", "POST")
 CORS_EXPOSE_HEADERS = (
@@ -417,6 +439,13 @@ CORS_EXPOSE_HEADERS = (
 
 # Anonymous search responses are cached this long at most; any listing change invalidates them.
 SEARCH_CACHE_SECONDS = env_int("SEARCH_CACHE_SECONDS", 300)
+
+# The base of the canonical URLs of the FHIR directory's own extensions and code systems
+# (finder/fhir/profiles.py): identifiers partners match on, so set it once and keep it.
+FHIR_CANONICAL_BASE = env_str("FHIR_CANONICAL_BASE", "https://jointcare.example.org/fhir")
+# Providers loaded per batch by the bulk exports (NDJSON and FHIR $export): memory stays flat
+# at one batch whatever the directory's size.
+EXPORT_BATCH_SIZE = env_int("EXPORT_BATCH_SIZE", 500)
 # How often a process re-reads the shared "has anything changed" tokens (providers/freshness.py):
 # changes made in other processes reach this one within this many seconds.
 FRESHNESS_RECHECK_SECONDS = env_float("FRESHNESS_RECHECK_SECONDS", 0.0 if TESTING else 1.0)

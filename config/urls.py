@@ -36,6 +36,7 @@ urlpatterns = [
     path("api/v1/", include("finder.api.urls")),
     # Unknown /api/ paths: JSON 404s, with DEBUG on too.
     re_path(r"^api/", api_not_found),
+    path("fhir/", include("finder.fhir.urls")),
     # Provider accounts: for providers, in English.
     path("", include("providers.accounts.urls")),
 ]

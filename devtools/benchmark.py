@@ -158,14 +158,15 @@ FILTERS = {
     "b": SearchFilters(insurance="aetna-ppo", service="spinal_manipulation"),
     "c": SearchFilters(),
     "d": SearchFilters(),
-    "f": SearchFilters(language="es", accessible=True),
+    # About half the listings: a price filter that neither empties nor keeps a metro whole.
+    "f": SearchFilters(max_price=Decimal("36")),
 }
 LABELS = {
     "a": "(a) ZIP search, 25 mi",
     "b": "(b) + insurance + service filters",
     "c": "(c) dense metro, 100 mi",
     "d": "(d) rural origin, 25 mi",
-    "f": "(f) + Spanish-speaking, accessible entrance",
+    "f": "(f) + max_price, 25 mi",
 }
 
 
@@ -262,7 +263,7 @@ HTTP_QUERIES = {
     "b": ("near={}&insurance=aetna-ppo&service=spinal_manipulation", 25),
     "c": ("near={}&radius_miles=100", 100),
     "d": ("near={}", 25),
-    "f": ("near={}&language=es&accessible=true", 25),
+    "f": ("near={}&max_price=36", 25),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Literal
 
@@ -15,7 +16,16 @@ from providers.models import InsurancePlan, Procedure, Provider
 
 CoverageType = Literal["insurance", "medicare", "self_pay"]
 PriceSource = Literal["provider", "typical"]
-AllowedSource = Literal["medicare_locality", "medicare_national", "cash_price", "typical"]
+AllowedSource = Literal[
+    "medicare_locality", "medicare_national", "negotiated_rate", "cash_price", "typical"
+]
+ALLOWED_SOURCE_WORDS: dict[str, str] = {
+    "medicare_locality": "Medicare's amount for this locality",
+    "medicare_national": "Medicare's national amount",
+    "negotiated_rate": "Your plan's rate from its public file",
+    "cash_price": "The provider's price",
+    "typical": "A typical price",
+}
 
 COVERAGE_TYPES: tuple[CoverageType, ...] = ("insurance", "medicare", "self_pay")
 
@@ -99,6 +109,17 @@ class PricedLine:
     # cover the line (then the patient pays the unit price).
     allowed_amount: Decimal | None = None
     allowed_source: AllowedSource | None = None
+    allowed_as_of: date | None = None  # the payer file's date, for a negotiated rate
+
+    @property
+    def allowed_words(self) -> str:
+        """Where the approved amount comes from, in words ("Not covered" without one)."""
+        if self.allowed_source is None:
+            return "Not covered"
+        words = ALLOWED_SOURCE_WORDS[self.allowed_source]
+        if self.allowed_as_of is not None:
+            words += f", dated {self.allowed_as_of.isoformat()}"
+        return words
 
 
 @dataclass(frozen=True)

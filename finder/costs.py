@@ -11,12 +11,14 @@ assumed. Nothing is stored: estimator inputs and results never reach the databas
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from finder.cost_types import (  # noqa: F401  (re-exported: the estimator's public types)
+    ALLOWED_SOURCE_WORDS,
     COVERAGE_TYPES,
     NETWORK_LABELS,
     AllowedSource,
@@ -46,6 +48,7 @@ from finder.medicare_amounts import (
 )
 from finder.medicare_estimate import MedicareLine, MedicareTerms, estimate_medicare_cost
 from finder.negotiated import apply_plan_rates, network_evidence
+from providers.entry_level import entry_level_codes
 from providers.lazy_text import Text
 from providers.models import (
     PracticeLocation,
@@ -55,12 +58,6 @@ from providers.models import (
     ProviderPrice,
 )
 
-# The code a visit is assumed to bill when none is chosen: each profession's usual
-# manipulation code (chiropractic spinal manipulation; PT manual therapy).
-USUAL_MANIPULATION_CODE: dict[str, str] = {
-    Profession.CHIROPRACTOR: "98940",
-    Profession.PHYSICAL_THERAPIST: "97140",
-}
 DEFAULT_PROCEDURE_CODE = "98940"  # no provider: the most common manipulation code
 
 # Input bounds shared by the API serializer and the page form.
@@ -86,10 +83,11 @@ def find_public_provider(provider_id: int | None) -> Provider | None:
 
 
 def usual_procedure_code(provider: Provider | None) -> str:
-    """The code assumed when none is chosen: the profession's usual manipulation code."""
+    """The code assumed when none is chosen: the profession's entry-level code with no service
+    chosen (providers/entry_level.py), the price its listing shows."""
     if provider is None:
         return DEFAULT_PROCEDURE_CODE
-    return USUAL_MANIPULATION_CODE.get(provider.profession, DEFAULT_PROCEDURE_CODE)
+    return entry_level_codes(None).get(provider.profession, DEFAULT_PROCEDURE_CODE)
 
 
 def _offers(procedure: Procedure, provider: Provider | None) -> bool:
@@ -177,14 +175,16 @@ def estimate_visits(
     if coverage.type == "medicare":
         return _estimate_medicare(provider, lines, visits, coverage, notes)
     coverage_model, coverage_notes = coverage_for(coverage, provider=provider)
+    rates_as_of = None
     if coverage_model.network == "in" and coverage.plan is not None and provider is not None:
-        lines, rate_notes = apply_plan_rates(lines, provider=provider, plan=coverage.plan)
-        coverage_notes.extend(rate_notes)
+        plan_rates = apply_plan_rates(lines, provider=provider, plan=coverage.plan)
+        lines, rates_as_of = plan_rates.lines, plan_rates.as_of
+        coverage_notes.extend(plan_rates.notes)
     estimate = estimate_cost(lines=lines, visits=visits, coverage=coverage_model)
     return CostEstimate(
         provider=provider,
         visit_count=visits,
-        lines=[_priced(line) for line in lines],
+        lines=[_priced(line, rates_as_of=rates_as_of) for line in lines],
         estimate=estimate,
         assumptions=[*notes, *coverage_notes, *estimate.assumptions],
     )
@@ -238,14 +238,22 @@ def _procedure_lines(
 def _priced(
     line: ProcedureLine,
     allowed: tuple[Decimal | None, AllowedSource | None] | None = None,
+    *,
+    rates_as_of: date | None = None,
 ) -> PricedLine:
-    """A line for display; ``allowed`` overrides the approved amount (default: the price)."""
+    """A line for display; ``allowed`` overrides the approved amount (default: the plan's
+    rate where the line carries one, from the payer file of ``rates_as_of``, else the price).
+    Several rates for a code give their midpoint, as the totals use."""
     unit_price = to_cents(line.unit_price())
     own_price = line.cash_price is not None
-    allowed_amount, allowed_source = allowed or (
-        unit_price,
-        "cash_price" if own_price else "typical",
-    )
+    allowed_as_of = None
+    if allowed is not None:
+        allowed_amount, allowed_source = allowed
+    elif line.allowed is not None:
+        allowed_amount, allowed_source = to_cents(line.allowed_price()), "negotiated_rate"
+        allowed_as_of = rates_as_of
+    else:
+        allowed_amount, allowed_source = unit_price, "cash_price" if own_price else "typical"
     return PricedLine(
         code=line.code,
         label=line.label,
@@ -257,6 +265,7 @@ def _priced(
         typical_high=line.typical_high,
         allowed_amount=allowed_amount,
         allowed_source=allowed_source,
+        allowed_as_of=allowed_as_of,
     )
 
 

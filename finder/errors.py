@@ -1,9 +1,11 @@
-"""Site-wide 404 and 500 handlers: JSON under /api/, friendly pages everywhere else.
+"""Site-wide 404 and 500 handlers: JSON under /api/, OperationOutcomes under /fhir/, friendly
+pages everywhere else.
 
 DRF views already answer their own errors in JSON (finder.api.errors); these handlers cover
 what never reaches a DRF view: an unknown /api/ path, or a crash outside DRF's handling.
 """
 
+import orjson
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -15,13 +17,27 @@ from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from finder.fhir.errors import operation_outcome
+from finder.fhir.profiles import FHIR_MEDIA_TYPE
+
 API_PREFIX = "/api/"
+FHIR_PREFIX = "/fhir/"
 NOT_FOUND = "Not found."
 SERVER_ERROR = "A server error occurred. Please retry later."
 
 
 def is_api_request(request: HttpRequest) -> bool:
     return request.path_info.startswith(API_PREFIX)
+
+
+def is_fhir_request(request: HttpRequest) -> bool:
+    return request.path_info.startswith(FHIR_PREFIX)
+
+
+def fhir_outcome(message: str, status: int) -> HttpResponse:
+    """The FHIR directory's error body, an OperationOutcome, from outside its views."""
+    body = orjson.dumps(operation_outcome(status, [message]))
+    return HttpResponse(body, status=status, content_type=FHIR_MEDIA_TYPE)
 
 
 def api_detail(message: str, status: int) -> JsonResponse:
@@ -33,12 +49,16 @@ def api_detail(message: str, status: int) -> JsonResponse:
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if is_fhir_request(request):
+        return fhir_outcome(NOT_FOUND, 404)
     if is_api_request(request):
         return api_detail(NOT_FOUND, 404)
     return render(request, "404.html", status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if is_fhir_request(request):
+        return fhir_outcome(SERVER_ERROR, 500)
     if is_api_request(request):
         return api_detail(SERVER_ERROR, 500)
     try:

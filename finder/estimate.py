@@ -57,6 +57,12 @@ _ZERO = Decimal("0.00")
 _CENT = Decimal("0.01")
 
 
+def deductible_left(*, deductible: Decimal, met: Decimal | None) -> Decimal:
+    """Dollars of a yearly deductible still to pay after `met` dollars were paid toward it
+    (nothing met: all of it). Callers refuse `met` above `deductible`; it is never below $0."""
+    return max(deductible - (met or Decimal("0")), Decimal("0"))
+
+
 def to_cents(amount: Decimal) -> Decimal:
     """Round a dollar amount to whole cents, half up (2.505 -> 2.51), as bills are rounded."""
     return Decimal(amount).quantize(_CENT, rounding=ROUND_HALF_UP)

@@ -15,6 +15,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from finder import costs
+from finder.estimate import MEDICARE_PART_B_DEDUCTIBLE_2026, deductible_left
 from providers.lazy_text import Text
 from providers.models import InsurancePlan, Provider
 
@@ -80,6 +81,10 @@ class ProcedureRow:
     quantity: forms.BoundField
 
 
+# Query parameters that preselect the estimate form's choices without submitting it.
+PRESELECTING = {"provider", "plan"}
+
+
 class EstimateForm(forms.Form):
     """The /estimate/ form, sent by GET so nothing is stored and a result can be shared.
 
@@ -128,13 +133,26 @@ class EstimateForm(forms.Form):
             "out-of-network benefits apply."
         ),
     )
-    deductible_remaining = _money_field(
-        _("Deductible left this year ($)"),
-        _(
-            "The amount you still pay yourself before your plan starts sharing costs. Your "
-            "plan's website or app shows how much is left."
+    deductible = _money_field(
+        _("Yearly deductible ($)"),
+        format_lazy(
+            _(
+                "The amount you pay yourself each year before your plan starts sharing costs, "
+                "such as $1,500. Medicare Part B's is ${amount} in 2026; leave it blank for "
+                "Medicare and we use that."
+            ),
+            amount=f"{MEDICARE_PART_B_DEDUCTIBLE_2026:,.0f}",
         ),
     )
+    deductible_met = _money_field(
+        _("Paid toward it so far this year ($)"),
+        _(
+            "How much of the deductible you have already paid this year. Your plan's website or "
+            "app shows it. We work out what is left."
+        ),
+    )
+    # Not on the form: what is left of the deductible, as earlier links to this page gave it.
+    deductible_remaining = _money_field(_("Deductible left this year ($)"), "")
     coinsurance_percent = _percent_field(
         _("Coinsurance (%)"),
         _(
@@ -200,7 +218,7 @@ class EstimateForm(forms.Form):
 
     COVERAGE_FIELD_NAMES = (
         "plan",
-        "deductible_remaining",
+        "deductible_remaining",  # worked out in clean() from the two fields below
         "coinsurance_percent",
         "copay",
         "deductible_applies",
@@ -209,6 +227,20 @@ class EstimateForm(forms.Form):
         "out_of_network_deductible_remaining",
         "out_of_network_coinsurance_percent",
     )
+    # The benefit fields as the form shows them, and the coverage types each one is used for:
+    # the page hides the others once a coverage type is chosen (a CSS rule, so no script).
+    BENEFIT_FIELD_USES = {
+        "plan": "insurance",
+        "deductible": "insurance medicare",
+        "deductible_met": "insurance medicare",
+        "coinsurance_percent": "insurance",
+        "copay": "insurance",
+        "deductible_applies": "insurance",
+        "out_of_pocket_max_remaining": "insurance medicare",
+        "covered_visits_remaining": "insurance medicare",
+        "out_of_network_deductible_remaining": "insurance",
+        "out_of_network_coinsurance_percent": "insurance",
+    }
 
     def __init__(self, data: QueryDict | None = None, **kwargs: Any) -> None:
         super().__init__(data, label_suffix="", **kwargs)
@@ -236,10 +268,18 @@ class EstimateForm(forms.Form):
 
     @classmethod
     def from_query(cls, query: QueryDict) -> EstimateForm:
-        """Bound when the form was submitted; ``?provider=<id>`` alone only preselects."""
-        if set(query) - {"provider"}:
+        """Bound when the form was submitted; ``?provider=<id>&plan=<slug>`` alone (a search
+        result's "Estimate my cost", with the plan searched) only preselects; a Medicare plan
+        preselects Medicare."""
+        if set(query) - PRESELECTING:
             return cls(query)
-        return cls(initial={"provider": query.get("provider")})
+        initial = {"provider": query.get("provider")}
+        plan = InsurancePlan.objects.filter(slug=query.get("plan", "")).first()
+        if plan is not None:
+            initial["plan"] = plan.slug
+            if plan.kind == InsurancePlan.Kind.MEDICARE:
+                initial["coverage_type"] = "medicare"
+        return cls(initial=initial)
 
     @property
     def procedure_rows(self) -> list[ProcedureRow]:
@@ -254,8 +294,9 @@ class EstimateForm(forms.Form):
         ]
 
     @property
-    def coverage_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in self.COVERAGE_FIELD_NAMES]
+    def benefit_fields(self) -> list[tuple[forms.BoundField, str]]:
+        """Each benefit field with the coverage types it is used for ("insurance medicare")."""
+        return [(self[name], uses) for name, uses in self.BENEFIT_FIELD_USES.items()]
 
     def clean_provider(self) -> Provider | None:
         provider_id = self.cleaned_data.get("provider")
@@ -280,9 +321,31 @@ class EstimateForm(forms.Form):
                 for message in exc.errors.values():
                     self.add_error("code", message)
         data["procedures"] = procedures
+        data["deductible_remaining"] = self._deductible_remaining(data)
         terms: dict[str, Any] = {name: data.get(name) for name in self.COVERAGE_FIELD_NAMES}
         data["coverage"] = costs.CoverageTerms(type=data.get("coverage_type", "insurance"), **terms)
         return data
+
+    def _deductible_remaining(self, data: dict[str, Any]) -> Decimal | None:
+        """What is left of the deductible: the yearly amount (Medicare's by default) less what
+        was paid toward it; None when neither was given (the estimate then says what it
+        assumed)."""
+        deductible, met = data.get("deductible"), data.get("deductible_met")
+        if deductible is None and data.get("coverage_type") == "medicare":
+            deductible = MEDICARE_PART_B_DEDUCTIBLE_2026 if met is not None else None
+        if deductible is None:
+            if met is not None:
+                self.add_error(
+                    "deductible", _("Enter your yearly deductible to work out what is left.")
+                )
+            return data.get("deductible_remaining")
+        if met is not None and met > deductible:
+            self.add_error(
+                "deductible_met",
+                _("Cannot be more than the deductible: enter only what you paid toward it."),
+            )
+            return None
+        return deductible_left(deductible=deductible, met=met)
 
 
 def encode_procedures(lines: list[costs.PricedLine]) -> str:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from providers.languages import normalized_languages
 from providers.models import PracticeAct, PracticeLocation, Provider
-from providers.scope import ActKey, ScopeSummary, scope_summary
+from providers.scope import ActKey, ScopeSummary, endorsements, scope_summary
 from providers.verification import verification_summary
 
 
@@ -85,7 +85,9 @@ def provider_detail(
     for location in provider.locations.all():
         entry = location_dict(location)
         entry["scope"] = scope_for_location(provider, location, acts)
+        entry["medicare_amounts"] = provider.location_medicare.get(location.id, [])
         locations.append(entry)
+    states = [location["state"] for location in locations]
     return {
         "id": provider.id,
         "npi": provider.npi,
@@ -100,6 +102,7 @@ def provider_detail(
         "services": provider.services,
         "languages": normalized_languages(provider.languages),
         "telehealth": provider.offers_telehealth,
+        "endorsements": endorsements(provider, states, acts),
         "insurance_plans": provider.listing_plan_slugs,
         "prices": provider.listing_prices,
         "medicare_assignment": provider.medicare_assignment,  # finder.medicare_listing

@@ -14,9 +14,9 @@ from operator import itemgetter
 from typing import Any, Generic, TypeVar
 
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import DEFERRED, Model
+from django.db.models import DEFERRED, Model, QuerySet
 
-from finder.medicare_listing import attach_medicare
+from finder.medicare_listing import attach_location_medicare, attach_medicare
 from finder.raw_sql import fetch_rows, read_connection
 from providers import freshness, search_index
 from providers.models import (
@@ -329,16 +329,23 @@ class ProviderWithActs:
 def load_provider_detail(*, provider_id: int) -> ProviderWithActs | None:
     """A public provider with every location, license, plan and price, for the API's detail
     and the provider page alike; None for an unknown or suspended one."""
-    provider = (
-        Provider.objects.public()
-        .prefetch_related("locations", "licenses")
-        .filter(id=provider_id)
-        .first()
-    )
-    if provider is None:
+    loaded = load_provider_details(Provider.objects.public().filter(id=provider_id))
+    if not loaded:
         return None
-    attach_listing_extras([provider])
-    # A detail prices Medicare at the provider's first location.
-    attach_medicare([(provider, next(iter(provider.locations.all()), None))])
+    provider = loaded[0]
     states = {location.state for location in provider.locations.all()}
     return ProviderWithActs(provider, current_practice_acts(states=states))
+
+
+def load_provider_details(providers: QuerySet[Provider]) -> list[Provider]:
+    """The providers of `providers`, each with every location and license, its plans and
+    prices (`attach_listing_extras`) and its Medicare facts, in a fixed number of queries
+    whatever their number: what a provider detail shows, for one provider or a batch of an
+    export."""
+    loaded = list(providers.prefetch_related("locations", "licenses"))
+    attach_listing_extras(loaded)
+    # The prices' own `medicare` is at the provider's first location, as in search results;
+    # each location carries its own amounts too.
+    attach_medicare((provider, next(iter(provider.locations.all()), None)) for provider in loaded)
+    attach_location_medicare(loaded)
+    return loaded

@@ -53,6 +53,8 @@ _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def _refuse(request: HttpRequest, message: str, status: int) -> HttpResponse:
+    if errors.is_fhir_request(request):
+        return errors.fhir_outcome(message, status)
     if errors.is_api_request(request):
         return errors.api_detail(message, status)
     return HttpResponse(
@@ -140,9 +142,12 @@ def _json_problem(body: bytes) -> str | None:
 
 
 def database_unavailable(request: HttpRequest) -> HttpResponse:
-    """The 503 answer: JSON under /api/, the friendly page elsewhere; never cached."""
-    if errors.is_api_request(request):
-        response: HttpResponse = errors.api_detail(DATABASE_UNAVAILABLE, 503)
+    """The 503 answer: JSON under /api/, an OperationOutcome under /fhir/, the friendly page
+    elsewhere; never cached."""
+    if errors.is_fhir_request(request):
+        response: HttpResponse = errors.fhir_outcome(DATABASE_UNAVAILABLE, 503)
+    elif errors.is_api_request(request):
+        response = errors.api_detail(DATABASE_UNAVAILABLE, 503)
     else:
         try:
             response = render(request, "503.html", status=503)

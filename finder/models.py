@@ -167,12 +167,13 @@ class ApiKeyDailyUsage(models.Model):
 
 
 def allow_partner_origins(sender, request, **kwargs) -> bool:
-    """django-cors-headers hook: CORS for an /api/ request whose Origin an active key lists.
+    """django-cors-headers hook: CORS for an /api/ or /fhir/ request whose Origin an active key
+    lists.
 
     django-cors-headers also uses this signal to decide whether CORS applies to a path at all,
-    so it must stay False outside /api/.
+    so it must stay False outside them.
     """
-    if not request.path_info.startswith("/api/"):
+    if not request.path_info.startswith(("/api/", "/fhir/")):
         return False
     origin = request.headers.get("origin", "").rstrip("/")
     if not origin:

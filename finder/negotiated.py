@@ -76,13 +76,23 @@ def _money(amount: Decimal) -> str:
     return f"${amount:,.2f}"
 
 
+@dataclass(frozen=True)
+class PlanRates:
+    """Estimator lines with the plan's allowed amounts where the file gives rates (`allowed`
+    set), a note for each, and the date of the payer file they come from."""
+
+    lines: list[ProcedureLine]
+    notes: list[str]
+    as_of: date | None
+
+
 def apply_plan_rates(
     lines: Sequence[ProcedureLine],
     *,
     provider: Provider,
     plan: InsurancePlan,
     today: date | None = None,
-) -> tuple[list[ProcedureLine], list[str]]:
+) -> PlanRates:
     """The lines with the plan's allowed amounts where the provider has the plan's rates, and
     a note for each saying where the amount comes from."""
     today = today or timezone.localdate()
@@ -96,7 +106,7 @@ def apply_plan_rates(
             continue
         result.append(replace(line, allowed=(allowed.low, allowed.high)))
         notes.append(_rate_note(line, allowed, plan, file_date))
-    return result, notes
+    return PlanRates(result, notes, file_date if notes else None)
 
 
 def _rate_note(

@@ -14,6 +14,11 @@ urlpatterns = [
     path("estimate/", estimate_pages.estimate_page, name="estimate"),
     path("estimate/good-faith/", estimate_pages.good_faith_estimate_page, name="good-faith"),
     path("practice-acts/", practice_act_pages.practice_acts_page, name="practice-acts"),
+    path(
+        "practice-acts/<str:state>/",
+        practice_act_pages.practice_act_state_page,
+        name="practice-act-state",
+    ),
     path("safety/", info_pages.safety_page, name="safety"),
     path("about/", info_pages.about_page, name="about"),
     path("healthz", views.healthz, name="healthz"),

@@ -28,7 +28,7 @@ FILE_SOURCES = (AcceptanceSource.PAYER_FILE, AcceptanceSource.MEDICARE_FILE)
 def sync_plan_links(provider_ids: Iterable[int]) -> int:
     """Make these providers' plan links match their evidence; returns how many providers'
     links changed. Bulk writes (no history versions, no signals): the search index and the
-    listings generation are refreshed here instead."""
+    listings generation are refreshed here instead, and the providers' `updated_at` moved."""
     ids = sorted(set(provider_ids))
     through = Provider.insurance_plans.through
     changed: set[int] = set()
@@ -68,6 +68,11 @@ def sync_plan_links(provider_ids: Iterable[int]) -> int:
         changed.update(provider_id for provider_id, _plan in wanted ^ linked)
     if changed:
         refresh_search_index(changed)
+        # A listing's plans are part of it: partners syncing by `updated_since` must see this.
+        now = timezone.now()
+        ordered = sorted(changed)
+        for start in range(0, len(ordered), CHUNK):
+            Provider.objects.filter(pk__in=ordered[start : start + CHUNK]).update(updated_at=now)
         freshness.bump_listings()
     return len(changed)
 

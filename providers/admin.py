@@ -35,6 +35,7 @@ from providers.models import (
     VerificationSource,
     VerificationStatus,
 )
+from providers.price_checks import region_order_warnings
 from providers.scope import check_services
 from providers.search_index import refresh_search_index
 
@@ -203,7 +204,18 @@ class ProviderAdmin(KeyCheckedChoices, SoftDeleteProviderAdmin):
     list_per_page = 50
     fieldsets = [
         (None, {"fields": [("npi", "profession"), ("first_name", "middle_name", "last_name")]}),
-        (None, {"fields": ["credential", "tin", "accepting_new_patients", "is_demo"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "credential",
+                    "specialty_codes",
+                    "tin",
+                    "accepting_new_patients",
+                    "is_demo",
+                ]
+            },
+        ),
         ("Services", {"fields": [*SERVICE_FIELDS.values(), "spinal_manipulation_endorsed"]}),
         (
             "Languages and telehealth",
@@ -241,6 +253,9 @@ class ProviderAdmin(KeyCheckedChoices, SoftDeleteProviderAdmin):
             states=states,
             endorsed=provider.spinal_manipulation_endorsed,
         ).warnings:
+            self.message_user(request, warning, level=messages.WARNING)
+        prices = dict(provider.prices.values_list("procedure__code", "cash_price"))
+        for warning in region_order_warnings(prices):
             self.message_user(request, warning, level=messages.WARNING)
 
     @admin.display(description="Where the plans come from")

@@ -8,11 +8,14 @@ class ProvidersConfig(AppConfig):
 
     def ready(self) -> None:
         from providers import freshness, search_index
+        from providers.cache_table import create_cache_table
         from providers.curators import ensure_curators_group
         from providers.models import (
             InsurancePlan,
             License,
+            MedicareLocality,
             MedicareNationalAmount,
+            MedicareParticipation,
             PracticeAct,
             PracticeLocation,
             Procedure,
@@ -22,12 +25,15 @@ class ProvidersConfig(AppConfig):
 
         # After migrate, so the model permissions the group needs exist.
         post_migrate.connect(ensure_curators_group, sender=self)
+        post_migrate.connect(create_cache_table, sender=self)
 
         # Cache invalidation only (no domain rules): see providers/freshness.py. Listings show
         # plan slugs and procedure codes and labels, so those tables count as listings too.
-        # Listings show Medicare's national amounts beside the prices.
+        # Listings show Medicare's amounts beside the prices (with the locality's name) and
+        # the provider's Medicare assignment, which search filters on.
         listed = (Provider, PracticeLocation, License, ProviderPrice, InsurancePlan, Procedure)
-        for model in (*listed, MedicareNationalAmount):
+        medicare = (MedicareNationalAmount, MedicareLocality, MedicareParticipation)
+        for model in (*listed, *medicare):
             post_save.connect(freshness.bump_listings, sender=model, dispatch_uid=f"fresh-{model}")
             post_delete.connect(
                 freshness.bump_listings, sender=model, dispatch_uid=f"fresh-del-{model}"
@@ -48,6 +54,12 @@ class ProvidersConfig(AppConfig):
             search_index.on_location_deleted, sender=PracticeLocation, dispatch_uid="index-loc-d"
         )
         post_save.connect(search_index.on_provider_saved, sender=Provider, dispatch_uid="index-p")
+        post_save.connect(
+            search_index.on_price_changed, sender=ProviderPrice, dispatch_uid="index-price"
+        )
+        post_delete.connect(
+            search_index.on_price_changed, sender=ProviderPrice, dispatch_uid="index-price-d"
+        )
         m2m_changed.connect(
             search_index.on_plans_changed,
             sender=Provider.insurance_plans.through,

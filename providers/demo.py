@@ -3,9 +3,21 @@
 One generator for the demo data `make run` shows (`seed_demo`) and for the benchmark's
 dataset (devtools/benchmark.py), so both look alike: 55% of providers around 50 metro ZIPs and
 the rest around any US ZIP, scattered about 8 miles (a normal spread of 0.12°), 20% with a
-second location, 2 to 6 plans, the cash prices of their profession's procedures, the languages
-spoken (LANGUAGE_SHARES), telehealth and each location's entrance and hours. Every listing is
-marked `is_demo` and labelled "(Demo)".
+second location nearby in the same state, 2 to 6 of the plans sold in their state, the cash
+prices of their profession's procedures. Every listing is marked `is_demo` and labelled
+"(Demo)". It looks like the real thing (tests/providers/test_demo.py checks every rule over the
+default set):
+- each address's ZIP, city, state and pin agree, and its phone has an area code of its state
+  (providers/demo_places.py);
+- plans only where their payer sells them (providers/plan_markets.py);
+- 12% of providers not taking new patients: 88.9% of office-based primary care physicians
+  took new patients in 2015 (NCHS, MMWR 66(28)), the nearest published figure; none is
+  published for chiropractors or PTs;
+- cash prices in $5 steps around the typical $30-$50 a procedure (REFERENCE.md §3), one price
+  level per practice, and spinal manipulation priced by regions: 98940 <= 98941 <= 98942;
+- the languages spoken beside English (LANGUAGE_SHARES), telehealth, and each location's
+  entrance and evening and weekend hours, each known for most listings and unknown for some;
+- a verified listing always has the date it was verified (within the last 60 days).
 
 Deterministic for a seed: each NPI's listing comes from one seeded sequence, drawn whether or
 not the NPI exists, so re-running with the same arguments creates nothing new and a run that
@@ -22,6 +34,7 @@ import random
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -29,7 +42,8 @@ from django.db.models import JSONField, Model
 from django.utils import timezone
 
 from providers import freshness
-from providers.geo import Place, zip_index
+from providers.demo_places import DemoAddress, ZipGrid, draw_address
+from providers.geo import zip_index
 from providers.languages import normalized_languages
 from providers.models import (
     SERVICE_FIELDS,
@@ -47,8 +61,15 @@ from providers.models import (
     VerificationSource,
     VerificationStatus,
 )
+from providers.plan_markets import states_selling
 from providers.scope import ActKey, current_practice_acts, effective_scope
-from providers.search_index import search_flags, search_languages, search_plans
+from providers.search_index import (
+    PRICE_COLUMNS,
+    search_flags,
+    search_languages,
+    search_plans,
+    search_prices,
+)
 from providers.states import US_STATES
 from providers.validators import NPI_PREFIX, luhn_checksum_is_valid
 
@@ -68,14 +89,10 @@ LAST_NAMES = [
     "Garcia", "Smith", "Nguyen", "Johnson", "Patel", "Williams", "Kim", "Brown", "Martinez",
     "Lee", "Davis", "Lopez", "Wilson", "Anderson", "Thomas", "Taylor", "Moore", "Jackson",
 ]  # fmt: skip
-STREETS = ["Main St", "Oak Ave", "Maple Dr", "Cedar Ln", "Park Blvd", "Elm St", "Lake Rd"]
-PRICE_CODES: dict[str, list[str]] = {
-    Profession.CHIROPRACTOR: ["98940", "98941", "98942", "98943", "97140"],
-    Profession.PHYSICAL_THERAPIST: ["97140", "97110", "97112", "97530"],
-}
+PT_PRICE_CODES = ["97140", "97110", "97112", "97530"]
 DEMO_NPI_BASE = 199_000_000  # 9-digit bases 199000000.. give NPIs 199xxxxxxC, easy to spot
 METRO_SHARE = 0.55
-SPREAD_DEGREES = 0.12  # standard deviation around the ZIP centroid: about 8 miles
+SPREAD_DEGREES = 0.12  # standard deviation around the anchor ZIP's centroid: about 8 miles
 SECOND_LOCATION_SHARE = 0.2
 # Languages beside English, by the share of a metro's providers who speak them: Spanish is
 # common where Spanish is (Miami, San Antonio, Los Angeles, Houston, New York…), elsewhere by
@@ -109,6 +126,7 @@ LANGUAGE_SHARES: dict[str, dict[str, float]] = {
 }
 SPANISH_BY_STATE = {"CA": 0.2, "TX": 0.2, "FL": 0.2, "NM": 0.25, "AZ": 0.2, "NV": 0.15}
 SPANISH_ELSEWHERE = 0.07
+METRO_LANGUAGE_DEGREES = 0.4  # about 25 miles: the metro a listing near one of those ZIPs is in
 LANGUAGES_ANYWHERE = {"hi": 0.015, "ar": 0.01, "fr": 0.01, "de": 0.01, "it": 0.005}
 LANGUAGES_REPORTED_SHARE = 0.9  # the rest have not said which languages they speak
 # (yes, no) shares of each fact; the rest unknown.
@@ -119,6 +137,10 @@ TELEHEALTH_SHARES = {
 ACCESSIBLE_SHARES = (0.8, 0.08)
 EVENING_SHARES = (0.35, 0.45)
 WEEKEND_SHARES = (0.25, 0.55)
+SECOND_LOCATION_SPREAD_DEGREES = 0.05  # about 3.5 miles from the first
+NOT_ACCEPTING_SHARE = 0.12
+VERIFIED_SHARE = 0.6
+VERIFIED_WITHIN_DAYS = 60
 BATCH_SIZE = 2000  # providers per transaction (with about 11,000 rows of locations, plans, prices)
 PROGRESS_SECONDS = 5.0
 
@@ -148,15 +170,10 @@ class Listing:
     endorsed: bool
     services: dict[str, bool]  # Provider field name -> offered
     accepting: bool
-    verified: bool
-    zip_code: str
-    city: str
-    state: str
-    street: str
-    phone: str
-    points: list[tuple[float, float]]  # (latitude, longitude) of each location
+    verified_days_ago: int | None  # verified that many days before it is written; None: not
+    addresses: list[DemoAddress]  # the primary location first; all in one state
     plan_ids: list[int]
-    price_base: Decimal
+    prices: dict[str, Decimal]  # by procedure code
     languages: list[str]
     telehealth: bool | None
     # (wheelchair-accessible entrance, evening hours, weekend hours) of each location
@@ -189,6 +206,7 @@ def create_synthetic_listings(
     summary = DemoSummary(total=len(npis))
     reported = started
     procedures = dict(Procedure.objects.values_list("code", "id"))
+    today = timezone.localdate()
     for batch in batches(npis, seed):
         with transaction.atomic():
             existing = set(
@@ -197,7 +215,7 @@ def create_synthetic_listings(
                 )
             )
             new = [(npi, listing) for npi, listing in batch if npi not in existing]
-            write_listings(new, procedures)
+            write_listings(new, procedures, today)
         freshness.bump_listings()  # once a batch is visible: bulk writes send no signals
         summary.created += len(new)
         summary.existing += len(existing)
@@ -214,61 +232,116 @@ def batches(npis: Sequence[str], seed: int) -> Iterator[list[tuple[str, Listing]
     rng = random.Random(seed)
     zips = zip_index()
     all_zips = sorted(code for code, place in zips.items() if place.state in US_STATES)
+    grid = ZipGrid(zips, all_zips)
     acts = current_practice_acts()
-    plan_ids = list(InsurancePlan.objects.order_by("slug").values_list("id", flat=True))
+    plans = list(InsurancePlan.objects.order_by("slug").values_list("id", "slug"))
+    plans_by_state = {
+        state: [plan_id for plan_id, slug in plans if state in states_selling(slug)]
+        for state in US_STATES
+    }
     for start in range(0, len(npis), BATCH_SIZE):
         yield [
-            (npi, draw_listing(rng, zips, all_zips, acts, plan_ids))
+            (npi, draw_listing(rng, grid, all_zips, acts, plans_by_state))
             for npi in npis[start : start + BATCH_SIZE]
         ]
 
 
 def draw_listing(
     rng: random.Random,
-    zips: dict[str, Place],
+    grid: ZipGrid,
     all_zips: list[str],
     acts: dict[ActKey, PracticeAct],
-    plan_ids: list[int],
+    plans_by_state: dict[str, list[int]],
 ) -> Listing:
-    zip_code = rng.choice(METRO_ZIPS) if rng.random() < METRO_SHARE else rng.choice(all_zips)
-    lat, lng, city, state = zips[zip_code]
+    addresses = draw_addresses(rng, grid, all_zips)
+    state = addresses[0].state
     profession = rng.choice(list(Profession))
     endorsed = profession == Profession.PHYSICAL_THERAPIST and rng.random() < 0.5
-    locations = 2 if rng.random() < SECOND_LOCATION_SHARE else 1
-    plans = rng.sample(plan_ids, min(rng.randint(2, 6), len(plan_ids)))
+    plan_ids = plans_by_state[state]
     return Listing(
         profession=profession,
         first_name=rng.choice(FIRST_NAMES),
         last_name=f"{rng.choice(LAST_NAMES)} (Demo)",
         endorsed=endorsed,
         services=pick_services(rng, profession, acts.get((state, profession)), endorsed),
-        accepting=rng.random() < 0.8,
-        verified=rng.random() < 0.6,
-        zip_code=zip_code,
-        city=city,
-        state=state,
-        street=f"{rng.randint(10, 9999)} {rng.choice(STREETS)}",
-        phone=f"{rng.randint(201, 989)}-555-{rng.randint(100, 199):04d}",
-        points=[scatter(rng, lat, lng) for _ in range(locations)],
-        plan_ids=plans,
-        price_base=Decimal(rng.randint(30, 44)),
-        languages=pick_languages(rng, zip_code, state),
+        accepting=rng.random() >= NOT_ACCEPTING_SHARE,
+        verified_days_ago=(
+            rng.randint(0, VERIFIED_WITHIN_DAYS) if rng.random() < VERIFIED_SHARE else None
+        ),
+        addresses=addresses,
+        plan_ids=rng.sample(plan_ids, min(rng.randint(2, 6), len(plan_ids))),
+        prices=draw_prices(rng, profession),
+        languages=pick_languages(rng, grid, addresses[0]),
         telehealth=yes_no_unknown(rng, TELEHEALTH_SHARES[profession]),
-        access=[location_access(rng) for _ in range(locations)],
+        access=[location_access(rng) for _ in addresses],
     )
 
 
-def pick_languages(rng: random.Random, zip_code: str, state: str) -> list[str]:
-    """English and the languages drawn for this ZIP's metro (LANGUAGE_SHARES); none for a
+def draw_addresses(rng: random.Random, grid: ZipGrid, all_zips: list[str]) -> list[DemoAddress]:
+    """One address near an anchor ZIP, and for SECOND_LOCATION_SHARE a second one nearby in the
+    same state (a practice act is per state, so a provider's services hold in both)."""
+    anchor = rng.choice(METRO_ZIPS) if rng.random() < METRO_SHARE else rng.choice(all_zips)
+    place = grid.zips[anchor]
+    first = draw_address(
+        rng, grid, zip_near(rng, grid, place.lat, place.lng, SPREAD_DEGREES) or anchor
+    )
+    if rng.random() >= SECOND_LOCATION_SHARE:
+        return [first]
+    nearby = zip_near(rng, grid, first.latitude, first.longitude, SECOND_LOCATION_SPREAD_DEGREES)
+    if nearby is None or grid.zips[nearby].state != first.state:
+        nearby = first.zip_code
+    return [first, draw_address(rng, grid, nearby)]
+
+
+def zip_near(
+    rng: random.Random, grid: ZipGrid, lat: float, lng: float, spread_degrees: float
+) -> str | None:
+    """The ZIP nearest a point scattered about (lat, lng)."""
+    return grid.nearest(*scatter(rng, lat, lng, spread_degrees))
+
+
+def draw_prices(rng: random.Random, profession: str) -> dict[str, Decimal]:
+    """Cash prices in $5 steps from one price level per practice ($30 to $45 for its basic
+    visit). Spinal manipulation costs at least as much for more regions (98940 <= 98941 <=
+    98942, as Medicare's amounts are ordered: REFERENCE.md §3)."""
+    base = 30 + 5 * rng.randint(0, 3)
+    if profession == Profession.PHYSICAL_THERAPIST:
+        return {code: Decimal(base + rng.choice((0, 5, 10))) for code in PT_PRICE_CODES}
+    three_to_four = base + rng.choice((0, 5, 5, 10))
+    five = three_to_four + rng.choice((0, 5, 5, 10))
+    return {
+        "98940": Decimal(base),
+        "98941": Decimal(three_to_four),
+        "98942": Decimal(five),
+        "98943": Decimal(base + rng.choice((-5, 0, 0, 5))),
+        "97140": Decimal(base + rng.choice((0, 5))),
+    }
+
+
+def pick_languages(rng: random.Random, grid: ZipGrid, address: DemoAddress) -> list[str]:
+    """English and the languages drawn for the address's metro (LANGUAGE_SHARES); none for a
     provider who has not reported any."""
     if rng.random() >= LANGUAGES_REPORTED_SHARE:
         return []
     shares = {
-        "es": SPANISH_BY_STATE.get(state, SPANISH_ELSEWHERE),
+        "es": SPANISH_BY_STATE.get(address.state, SPANISH_ELSEWHERE),
         **LANGUAGES_ANYWHERE,
-        **LANGUAGE_SHARES.get(zip_code, {}),
+        **metro_language_shares(grid, address),
     }
     return ["en", *(code for code, share in shares.items() if rng.random() < share)]
+
+
+def metro_language_shares(grid: ZipGrid, address: DemoAddress) -> dict[str, float]:
+    """LANGUAGE_SHARES of the metro whose ZIP lies within METRO_LANGUAGE_DEGREES of the
+    address (listings are scattered about their metro ZIP), else none."""
+    for zip_code, shares in LANGUAGE_SHARES.items():
+        metro = grid.zips.get(zip_code)
+        if metro is not None and (
+            abs(metro.lat - address.latitude) < METRO_LANGUAGE_DEGREES
+            and abs(metro.lng - address.longitude) < METRO_LANGUAGE_DEGREES
+        ):
+            return shares
+    return {}
 
 
 def location_access(rng: random.Random) -> tuple[bool | None, bool | None, bool | None]:
@@ -285,10 +358,12 @@ def yes_no_unknown(rng: random.Random, shares: tuple[float, float]) -> bool | No
     return True if draw < shares[0] else False if draw < shares[0] + shares[1] else None
 
 
-def scatter(rng: random.Random, lat: float, lng: float) -> tuple[float, float]:
+def scatter(
+    rng: random.Random, lat: float, lng: float, spread_degrees: float
+) -> tuple[float, float]:
     return (
-        round(max(-90.0, min(90.0, lat + rng.gauss(0, SPREAD_DEGREES))), 6),
-        round(math.remainder(lng + rng.gauss(0, SPREAD_DEGREES), 360), 6),
+        max(-90.0, min(90.0, lat + rng.gauss(0, spread_degrees))),
+        math.remainder(lng + rng.gauss(0, spread_degrees), 360),
     )
 
 
@@ -317,12 +392,15 @@ def pick_services(
     return {SERVICE_FIELDS[s]: bool(on and permitted(s)) for s, on in wanted.items()}
 
 
-def write_listings(listings: list[tuple[str, Listing]], procedures: dict[str, int]) -> None:
+def write_listings(
+    listings: list[tuple[str, Listing]], procedures: dict[str, int], today: date
+) -> None:
     """Providers, then their locations (search projection filled in), plans and prices.
-    `procedures`: procedure id by code; a code not loaded gets no price."""
+    `procedures`: procedure id by code; a code not loaded gets no price. `today`: the date
+    verification ages count back from."""
     if not listings:
         return
-    providers = [provider_values(npi, listing) for npi, listing in listings]
+    providers = [provider_values(npi, listing, today) for npi, listing in listings]
     fields = list(providers[0])
     insert_rows(Provider, fields, [tuple(values[name] for name in fields) for values in providers])
     ids = dict(
@@ -334,17 +412,21 @@ def write_listings(listings: list[tuple[str, Listing]], procedures: dict[str, in
     for values, (npi, listing) in zip(providers, listings, strict=True):
         provider_id = ids[npi]
         flags, plans = search_flags(values), search_plans(listing.plan_ids)
+        listed_prices = {
+            code: price for code, price in listing.prices.items() if code in procedures
+        }
+        entry_prices = tuple(search_prices(listing.profession, listed_prices).values())
         languages = search_languages(listing.languages)
         locations.extend(
             (
                 provider_id,
-                listing.street if index == 0 else f"{listing.street}, Suite 2",
-                listing.city,
-                listing.state,
-                listing.zip_code,
-                listing.phone,
-                lat,
-                lng,
+                address.street,
+                address.city,
+                address.state,
+                address.zip_code,
+                address.phone,
+                address.latitude,
+                address.longitude,
                 RecordSource.DEMO.value,
                 *listing.access[index],
                 flags,
@@ -352,14 +434,13 @@ def write_listings(listings: list[tuple[str, Listing]], procedures: dict[str, in
                 languages,
                 # The first location written has the provider's lowest id: its primary.
                 index == 0,
+                *entry_prices,
             )
-            for index, (lat, lng) in enumerate(listing.points)
+            for index, address in enumerate(listing.addresses)
         )
         links.extend((provider_id, plan_id) for plan_id in listing.plan_ids)
         prices.extend(
-            (provider_id, procedures[code], listing.price_base + step * 3)
-            for step, code in enumerate(PRICE_CODES[listing.profession])
-            if code in procedures
+            (provider_id, procedures[code], price) for code, price in listed_prices.items()
         )
     insert_rows(PracticeLocation, LOCATION_FIELDS, locations)
     insert_rows(Provider.insurance_plans.through, ["provider_id", "insuranceplan_id"], links)
@@ -370,11 +451,14 @@ LOCATION_FIELDS = [
     "provider_id", "address_line1", "city", "state", "zip_code", "phone", "latitude",
     "longitude", "source", "wheelchair_accessible", "evening_hours", "weekend_hours",
     "search_flags", "search_plans", "search_languages", "search_primary",
+    *PRICE_COLUMNS.values(),
 ]  # fmt: skip
 
 
-def provider_values(npi: str, listing: Listing) -> dict[str, object]:
-    """A provider's field values, as `search_flags` reads them too."""
+def provider_values(npi: str, listing: Listing, today: date) -> dict[str, object]:
+    """A provider's field values, as `search_flags` reads them too. A verified listing always
+    carries the date it was verified."""
+    days = listing.verified_days_ago
     return {
         "npi": npi,
         "first_name": listing.first_name,
@@ -384,12 +468,12 @@ def provider_values(npi: str, listing: Listing) -> dict[str, object]:
         "spinal_manipulation_endorsed": listing.endorsed,
         "accepting_new_patients": listing.accepting,
         "verification_status": (
-            VerificationStatus.VERIFIED if listing.verified else VerificationStatus.PENDING
+            VerificationStatus.PENDING if days is None else VerificationStatus.VERIFIED
         ),
         # A verified listing always has its date (the model's constraint).
-        "last_verified": timezone.localdate() if listing.verified else None,
+        "last_verified": None if days is None else today - timedelta(days=days),
         "verification_source": (
-            VerificationSource.CURATOR if listing.verified else VerificationSource.DEMO
+            VerificationSource.DEMO if days is None else VerificationSource.CURATOR
         ),
         "is_demo": True,
         "languages": normalized_languages(listing.languages),

@@ -1,6 +1,8 @@
 """Generation tokens that tell caches when listings or practice acts have changed.
 
-Each name maps to a random token in Django's cache (shared by every worker when it is Redis).
+Each name maps to a random token in Django's default cache, shared by every process: Redis, or
+without REDIS_URL the database cache (config/settings.py), where a bump made inside a
+transaction becomes visible with the change it announces.
 Writers call `bump(name)`; readers put `token(name)` in their cache keys, so a change makes
 every older entry unreachable at once, in every process. Signals cover ORM saves and deletes;
 bulk writers (imports, admin bulk actions, demo data) call `bump` themselves.

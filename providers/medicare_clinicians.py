@@ -11,8 +11,10 @@ their first field, before anything else is read. Per listed provider the import 
 its assignment (`non_participating` if any row says `M`, `participating` if the rows say `Y`,
 `unknown` when none says either), telehealth (any row `Y`) and the file's date; and per listed
 location whose street and ZIP code match a row, that address's assignment. A participating
-provider's listing gains the Original Medicare plan. A curator's row is never overwritten, and a
-re-run replaces the previous file's rows; a provider the file no longer lists has none (unknown).
+provider's listing gains the Original Medicare plan, with the file as its evidence (a
+`medicare_file` acceptance, ended when a later file no longer shows it participating). A
+curator's row is never overwritten, and a re-run replaces the previous file's rows; a provider
+the file no longer lists has none (unknown).
 
 The telehealth flag also answers the listing's own "offers telehealth" (what search filters
 on), unless a curator or the provider answered it. A blank flag means "not flagged", not "no":
@@ -39,11 +41,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from providers import freshness
+from providers.acceptance import sync_plan_links
 from providers.import_runs import recorded_import
 from providers.models import (
+    AcceptanceSource,
     InsurancePlan,
     MedicareAssignment,
     MedicareParticipation,
+    PlanAcceptance,
     PracticeLocation,
     Provider,
     TelehealthSource,
@@ -102,12 +107,18 @@ class ClinicianImportSummary:
     telehealth_cleared: int = 0  # listings an earlier file flagged and this one does not
     curator_kept: int = 0
     removed: int = 0  # providers an earlier file listed and this one does not
-    plans_added: int = 0
+    plans_added: int = 0  # listings that gained Original Medicare
+    plans_ended: int = 0  # listings that lost it: no longer participating, and no other word
     elapsed: float = 0.0
+    scan_seconds: float = 0.0  # reading and filtering the file, before any write
 
     @property
     def rows_per_second(self) -> float:
         return self.rows_read / self.elapsed if self.elapsed else 0.0
+
+    @property
+    def rows_per_second_scanned(self) -> float:
+        return self.rows_read / self.scan_seconds if self.scan_seconds else 0.0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -122,8 +133,11 @@ class ClinicianImportSummary:
             "curator_kept": self.curator_kept,
             "removed": self.removed,
             "plans_added": self.plans_added,
+            "plans_ended": self.plans_ended,
             "elapsed_seconds": round(self.elapsed, 3),
             "rows_per_second": round(self.rows_per_second, 1),
+            "scan_seconds": round(self.scan_seconds, 3),
+            "rows_per_second_scanned": round(self.rows_per_second_scanned, 1),
         }
 
 
@@ -165,8 +179,9 @@ def import_clinicians_file(
         with open_clinicians(path) as (handle, modified):
             file_date = summary.as_of = as_of or modified
             seen = _read(handle, summary, progress, started)
+            summary.scan_seconds = time.perf_counter() - started
         with transaction.atomic():
-            _write(seen, summary, file_date)
+            _write(seen, summary, file_date, Path(path).name)
         freshness.bump_listings()  # listings show the assignment; cached pages must not
     return summary
 
@@ -253,7 +268,9 @@ def _assignment(answers: set[str]) -> str:
     return MedicareAssignment.UNKNOWN
 
 
-def _write(seen: dict[str, _Seen], summary: ClinicianImportSummary, file_date: date) -> None:
+def _write(
+    seen: dict[str, _Seen], summary: ClinicianImportSummary, file_date: date, file_name: str
+) -> None:
     providers = dict(Provider.objects.filter(npi__in=seen).values_list("npi", "id"))
     curated = set(
         MedicareParticipation.objects.filter(source=Source.CURATOR).values_list(
@@ -296,7 +313,7 @@ def _write(seen: dict[str, _Seen], summary: ClinicianImportSummary, file_date: d
             summary.locations[here] += 1
             rows.append(_row(provider_id, location_id, here, entry.telehealth, file_date))
     MedicareParticipation.objects.bulk_create(rows, batch_size=1000)
-    summary.plans_added = _add_medicare_plan(participating)
+    _record_medicare_plan(participating, summary, source_file=file_name, file_date=file_date)
     _record_telehealth([providers[npi] for npi, entry in seen.items() if entry.telehealth], summary)
 
 
@@ -341,23 +358,58 @@ def _row(
     )
 
 
-def _add_medicare_plan(provider_ids: list[int]) -> int:
-    """Participating providers accept Original Medicare: add the plan where it is missing
-    (never removed here: a listing's plans are the curator's and the provider's)."""
+def _record_medicare_plan(
+    provider_ids: list[int], summary: ClinicianImportSummary, *, source_file: str, file_date: date
+) -> None:
+    """Participating providers accept Original Medicare, with this file as the evidence: a
+    current `medicare_file` acceptance each; one this file no longer shows participating is
+    ended, not deleted. A Medicare link no evidence spoke for (a curator's, or demo data's) is
+    recorded as the curator's first, so ending the file's evidence never takes it away. The
+    plan links then follow the evidence (providers.acceptance)."""
     plan = InsurancePlan.objects.filter(slug=MEDICARE_PLAN_SLUG).first()
-    if plan is None or not provider_ids:
-        return 0
+    if plan is None:
+        return
+    today = timezone.localdate()
+    participating = set(provider_ids)
     through = Provider.insurance_plans.through
-    having = set(
-        through.objects.filter(insuranceplan=plan, provider_id__in=provider_ids).values_list(
-            "provider_id", flat=True
-        )
+    linked_before = set(
+        through.objects.filter(insuranceplan=plan).values_list("provider_id", flat=True)
     )
-    missing = [pk for pk in provider_ids if pk not in having]
-    through.objects.bulk_create(
-        [through(provider_id=pk, insuranceplan=plan) for pk in missing], batch_size=1000
+    spoken_for = set(PlanAcceptance.objects.filter(plan=plan).values_list("provider_id", flat=True))
+    PlanAcceptance.objects.bulk_create(
+        [
+            PlanAcceptance(provider_id=pk, plan=plan, source=AcceptanceSource.CURATOR)
+            for pk in sorted(linked_before - spoken_for)
+        ],
+        batch_size=1000,
     )
-    if missing:
-        refresh_search_index(missing)  # bulk writes send no signals
-        Provider.objects.filter(pk__in=missing).update(updated_at=timezone.now())
-    return len(missing)
+    rows = {
+        row.provider_id: row
+        for row in PlanAcceptance.objects.filter(plan=plan, source=AcceptanceSource.MEDICARE_FILE)
+    }
+    new, changed = [], []
+    for pk in sorted(participating):
+        row = rows.get(pk)
+        if row is None:
+            row = PlanAcceptance(
+                provider_id=pk, plan=plan, source=AcceptanceSource.MEDICARE_FILE, first_seen=today
+            )
+            new.append(row)
+        else:
+            changed.append(row)
+        row.source_file, row.file_date, row.last_seen, row.ended_on = (
+            source_file, file_date, today, None,
+        )  # fmt: skip
+    ended = [row for pk, row in rows.items() if pk not in participating and row.ended_on is None]
+    for row in ended:
+        row.ended_on = today
+    PlanAcceptance.objects.bulk_create(new, batch_size=1000)
+    PlanAcceptance.objects.bulk_update(
+        [*changed, *ended], ["source_file", "file_date", "last_seen", "ended_on"], batch_size=1000
+    )
+    sync_plan_links(participating | set(rows))
+    linked_after = set(
+        through.objects.filter(insuranceplan=plan).values_list("provider_id", flat=True)
+    )
+    summary.plans_added = len(linked_after - linked_before)
+    summary.plans_ended = len(linked_before - linked_after)

@@ -104,6 +104,9 @@ class InsurancePlan(models.Model):
     name = models.CharField(max_length=120)
     payer = models.CharField(max_length=120)
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    # When the plan last changed: the FHIR directory's meta.lastUpdated of the plan and its
+    # network, which partners sync on with _lastUpdated.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -148,6 +151,10 @@ class Provider(models.Model):
     middle_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100)
     credential = models.CharField(max_length=40, blank=True, help_text="e.g. DC, DPT, PT")
+    specialty_codes = models.JSONField(
+        default=list, blank=True,
+        help_text="NUCC taxonomy subspecialty codes from NPPES, e.g. 2251X0800X (orthopedic).",
+    )  # fmt: skip
     profession = models.CharField(max_length=20, choices=Profession.choices, db_index=True)
     offers_spinal_manipulation = models.BooleanField("spinal thrust manipulation", default=False)
     offers_extremity_manipulation = models.BooleanField("extremity manipulation", default=False)
@@ -218,6 +225,8 @@ class Provider(models.Model):
     listing_prices: list[dict[str, Any]]
     listing_updated_at: str
     medicare_assignment: str
+    # A detail's: per location id, the Medicare amounts there (finder.medicare_listing).
+    location_medicare: dict[int, list[dict[str, Any]]]
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
@@ -285,6 +294,10 @@ class PracticeLocation(models.Model):
     # search can tell "more than 1,000 providers nearby" by counting rows, one per provider,
     # instead of grouping every location in a metro (providers/search_index.py).
     search_primary = models.BooleanField(default=False, editable=False)
+    # The provider's entry-level prices in cents, by service searched (providers/entry_level.py).
+    search_price_cents = models.PositiveIntegerField(null=True, editable=False)
+    search_extremity_price_cents = models.PositiveIntegerField(null=True, editable=False)
+    search_mobilization_price_cents = models.PositiveIntegerField(null=True, editable=False)
     # The point as a unit vector, computed by the database: the dot product of two points
     # orders them by great-circle distance with plain arithmetic, where haversine took a
     # third of a dense search's database time in trigonometry on every row.
@@ -305,6 +318,7 @@ class PracticeLocation(models.Model):
         excluded_fields=[
             "search_flags", "search_plans", "search_languages", "search_primary",
             "unit_x", "unit_y", "unit_z",
+            "search_price_cents", "search_extremity_price_cents", "search_mobilization_price_cents",
         ]
     )  # fmt: skip
     # Not a column: the provider a location is moving away from, between its pre_save and
@@ -330,6 +344,9 @@ class PracticeLocation(models.Model):
                     "unit_y",
                     "unit_z",
                     "search_primary",
+                    "search_price_cents",
+                    "search_extremity_price_cents",
+                    "search_mobilization_price_cents",
                 ],
                 name="location_search_cover_idx",
             )
@@ -385,8 +402,8 @@ class ProviderPrice(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["provider", "procedure"], name="unique_provider_price"),
             models.CheckConstraint(
-                condition=Q(cash_price__gt=0) & Q(cash_price__lte=1000),
-                name="cash_price_in_range",
+                condition=Q(cash_price__gte=1) & Q(cash_price__lte=1000),
+                name="cash_price_from_1_to_1000",
             ),
         ]
 

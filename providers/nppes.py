@@ -36,7 +36,14 @@ MAX_KEPT_ERRORS = 1000
 PROGRESS_EVERY_ROWS = 20_000
 IN_CHUNK = 2000  # ids per IN (...): SQLite >= 3.32 binds up to 32766 parameters, PostgreSQL 65535
 # Provider fields the NPPES file owns; the importer writes no other provider field.
-NPPES_FIELDS = ("first_name", "middle_name", "last_name", "credential", "profession")
+NPPES_FIELDS = (
+    "first_name",
+    "middle_name",
+    "last_name",
+    "credential",
+    "specialty_codes",
+    "profession",
+)
 LOCATION_FIELDS = LocationData.__slots__
 
 

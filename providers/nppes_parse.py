@@ -24,6 +24,7 @@ from django.db import models
 from providers.geo import normalize_zip, zip_centroid
 from providers.models import License, PracticeLocation, Profession, Provider
 from providers.states import US_STATES
+from providers.taxonomy import specialty_codes
 from providers.validators import is_valid_npi
 
 ORGANIZATION = "organization"
@@ -84,6 +85,7 @@ class NppesRecord:
     profession: str
     location: LocationData
     licenses: frozenset[tuple[str, str]]  # (state, number)
+    specialty_codes: list[str]  # NUCC subspecialty codes of the profession, in file order
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,7 +278,12 @@ def parse_row(
     for field, value in names.items():
         _check_length(field, value)
     return NppesRecord(
-        npi=npi, profession=profession, location=location, licenses=licenses, **names
+        npi=npi,
+        profession=profession,
+        location=location,
+        licenses=licenses,
+        specialty_codes=specialty_codes(columns.taxonomy_codes(fields), profession),
+        **names,
     )
 
 

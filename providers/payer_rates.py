@@ -6,9 +6,13 @@ providers and the codes the site carries), then everything is written in one tra
 broken file anywhere leaves the database as it was. Per plan, the run's rates replace the plan's
 stored rates, and its acceptances are upserted: a payer-file acceptance of that plan that this
 run no longer lists is ended, not deleted. A plan whose stored rates come from a newer file than
-this run's is left alone. So a network's files belong in one run (a table of contents lists
-them together). Curator and provider evidence is never touched; the plan links follow the
-evidence (providers.acceptance).
+this run's is left alone.
+
+A network's rates may span several files of one publication (one `last_updated_on`): read them
+in one run, or in several. When the stored rates are of the same date as the run's, the run
+replaces only what came from its own files (by base name), so one file's import keeps the
+others' rates and listings; a newer date replaces the plan's rates whole. Curator and provider
+evidence is never touched; the plan links follow the evidence (providers.acceptance).
 
 Plans: `--plan` names one for every file; else a table of contents gives each file's plans;
 else each 2.x `network_name`, or a 1.x file's `plan_name`, is a plan found or created by a
@@ -64,6 +68,11 @@ def _slug_length() -> int:
 SLUG_LENGTH = _slug_length()
 NAME_LENGTH = InsurancePlan._meta.get_field("name").max_length
 WRITE_BATCH = 2000
+# What makes two stored rates of a plan the same rate.
+RATE_IDENTITY = (
+    "provider_id", "procedure_id", "negotiated_type", "rate", "billing_class",
+    "places_of_service", "modifiers", "expires",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -184,6 +193,7 @@ class _PlanData:
     file_date: date
     rates: dict[tuple[str, PriceTerms], str] = field(default_factory=dict)  # -> source file
     npis: dict[str, tuple[str, date]] = field(default_factory=dict)  # -> (file, its date)
+    files: set[str] = field(default_factory=set)  # base names of the run's files for the plan
 
 
 def import_payer_files(
@@ -284,6 +294,7 @@ def _read_file(
         elif ref.slug not in item.plans:
             item.plans.append(ref.slug)
         data.file_date = max(data.file_date, header.last_updated_on)
+        data.files.add(path.name)
         return data
 
     groups = read_groups(path, listed=listed, counts=counts)
@@ -345,28 +356,39 @@ def _write(found: dict[str, _PlanData], summary: ImportSummary, today: date) -> 
             summary.plans_older_than_stored.append(slug)
             continue
         summary.plans_updated.append(slug)
-        NegotiatedRate.objects.filter(plan=plan).delete()
+        # Another file of the same publication keeps its rows; an older publication goes.
+        own_files = {"source_file__in": sorted(data.files)} if newest == data.file_date else {}
+        NegotiatedRate.objects.filter(plan=plan, **own_files).delete()
+        kept = {
+            tuple(values)
+            for values in NegotiatedRate.objects.filter(plan=plan).values_list(*RATE_IDENTITY)
+        }
         rows = [
-            NegotiatedRate(
-                provider_id=provider_ids[npi],
-                plan=plan,
-                procedure_id=procedure_ids[terms.code],
-                negotiated_type=terms.negotiated_type,
-                rate=terms.rate,
-                billing_class=terms.billing_class,
-                places_of_service=terms.places_of_service,
-                modifiers=terms.modifiers,
-                expires=terms.expires,
-                source_file=source_file,
-                file_date=data.file_date,
+            row
+            for row in (
+                NegotiatedRate(
+                    provider_id=provider_ids[npi],
+                    plan=plan,
+                    procedure_id=procedure_ids[terms.code],
+                    negotiated_type=terms.negotiated_type,
+                    rate=terms.rate,
+                    billing_class=terms.billing_class,
+                    places_of_service=terms.places_of_service,
+                    modifiers=terms.modifiers,
+                    expires=terms.expires,
+                    source_file=source_file,
+                    file_date=data.file_date,
+                )
+                for (npi, terms), source_file in sorted(
+                    data.rates.items(), key=lambda entry: (entry[0][0], _terms_key(entry[0][1]))
+                )
             )
-            for (npi, terms), source_file in sorted(
-                data.rates.items(), key=lambda entry: (entry[0][0], _terms_key(entry[0][1]))
-            )
+            # A rate another file of the publication gave too is stored once.
+            if tuple(getattr(row, name) for name in RATE_IDENTITY) not in kept
         ]
         NegotiatedRate.objects.bulk_create(rows, batch_size=WRITE_BATCH)
         summary.rates_kept += len(rows)
-        touched |= _write_acceptances(plan, data, provider_ids, summary, today)
+        touched |= _write_acceptances(plan, data, provider_ids, summary, today, own_files)
     summary.providers_relinked = sync_plan_links(touched)
 
 
@@ -397,13 +419,20 @@ def _write_acceptances(
     provider_ids: dict[str, int],
     summary: ImportSummary,
     today: date,
+    own_files: dict[str, list[str]],
 ) -> set[int]:
-    """Upsert the plan's payer-file acceptances; end those this run no longer lists."""
+    """Upsert the plan's payer-file acceptances; end those this run no longer lists (of the
+    same publication, only those its own files listed: `own_files`, a filter on them)."""
     listed = {provider_ids[npi]: source for npi, source in data.npis.items()}
     rows = {
         row.provider_id: row
         for row in PlanAcceptance.objects.filter(plan=plan, source=AcceptanceSource.PAYER_FILE)
     }
+    endable = set(
+        PlanAcceptance.objects.filter(
+            plan=plan, source=AcceptanceSource.PAYER_FILE, **own_files
+        ).values_list("provider_id", flat=True)
+    )
     changed: list[PlanAcceptance] = []
     new: list[PlanAcceptance] = []
     for provider_id, (source_file, _file_date) in sorted(listed.items()):
@@ -424,7 +453,11 @@ def _write_acceptances(
             row.source_file, row.file_date = source_file, data.file_date
             row.last_seen, row.ended_on = today, None
             changed.append(row)
-    ended = [row for pid, row in rows.items() if pid not in listed and row.ended_on is None]
+    ended = [
+        row
+        for pid, row in rows.items()
+        if pid not in listed and pid in endable and row.ended_on is None
+    ]
     for row in ended:
         row.ended_on = today
     PlanAcceptance.objects.bulk_create(new, batch_size=WRITE_BATCH)

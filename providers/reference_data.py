@@ -6,6 +6,10 @@ lists the URLs of the sources behind it. Where the reference found *no restricti
 a scope is recorded as `allowed` with low confidence and a note saying so: that is an absence
 of evidence, not a confirmation, and a lawyer should check these before launch.
 
+A finding resting on a copy of a document on a third-party site (a statute on a legal-database
+site, a paper on a document-sharing site) is graded one confidence level lower than the
+reference grades it; see providers/reference_sources.py.
+
 A practice act has one `confidence` for the whole row. It grades the row's headline fact: for
 PTs, spinal manipulation; for chiropractors, the state-specific extremity or MUA finding where
 there is one, otherwise the general (low-confidence) statement about chiropractic scope.
@@ -18,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from providers.models import Confidence, DirectAccess, InsurancePlan, Profession, Scope
+from providers.reference_sources import is_copy
 from providers.states import US_STATES
 
 LAST_REVIEWED = date(2026, 11, 27)
@@ -34,11 +39,9 @@ SOURCES: dict[str, tuple[str, ...]] = {
         "https://docslib.org/doc/8034593/physical-therapists-and-direction-of-mobilization-"
         "manipulation-an-educational-resource-paper",
     ),
-    "WA1": (
-        "https://apps.leg.wa.gov/rcw/default.aspx?cite=18.74",
-        "https://instalawyer.io/laws/revised-code-of-washington/1874190-spinal-manipulation-"
-        "endorsement",
-    ),
+    # The reference also cites a copy of RCW 18.74.190 on instalawyer.io; the Legislature's
+    # own chapter page above holds the section, so the copy is left out.
+    "WA1": ("https://apps.leg.wa.gov/rcw/default.aspx?cite=18.74",),
     "WA2": (
         "https://ptwa.wordpress.com/2014/03/",
         "https://lawfilesext.leg.wa.gov/biennium/2013-14/Htm/Bills/House%20Bills/2160-S.E.htm",
@@ -180,7 +183,14 @@ class Finding:
     sources: tuple[str, ...]
 
 
+_ONE_LEVEL_LOWER: dict[str, str] = {H: M, M: L, L: L}
+
+
 def _finding(scope: str, confidence: str, note: str, *sources: str) -> Finding:
+    """A finding graded one level lower when any source behind it is a copy of the document
+    on a third-party site rather than the publisher's own page (providers.reference_sources)."""
+    if any(is_copy(url) for url in source_urls(*sources)):
+        confidence = _ONE_LEVEL_LOWER[confidence]
     return Finding(scope, confidence, note, sources)
 
 
@@ -286,17 +296,17 @@ PT_UNRESTRICTED_2019 = frozenset({
 })  # fmt: skip
 PT_LIMITED_2019 = frozenset({"AL", "MO", "MS"})
 
-_UNRESTRICTED_NOTE = (
+UNRESTRICTED_NOTE = (
     "Direct access: unrestricted; you can see a PT without a physician's referral (APTA map, "
     "July 2019)."
 )
-_PROVISIONAL_NOTE = (
+PROVISIONAL_NOTE = (
     "Direct access: with provisions; you can see a PT without a referral, within limits such as "
     "a time or visit cap, or a referral for certain treatments. In some states those provisions "
     "include a referral for spinal manipulation; this state's provisions are not detailed in the "
     "sources consulted."
 )
-_TWENTY_FIRST_STATE_NOTE = (
+TWENTY_FIRST_STATE_NOTE = (
     "APTA counted 20 unrestricted states in 2019 and 21 by May 2024; which state became the "
     "21st is not sourced here, so this state may now be unrestricted."
 )
@@ -341,14 +351,14 @@ class Access:
 def _pt_direct_access(state: str) -> Access:
     """Current PT direct access: the 2019 map updated by the later changes above."""
     if state in PT_UNRESTRICTED_2019:
-        return Access(DirectAccess.UNRESTRICTED, (_UNRESTRICTED_NOTE,), ("DA19",))
-    notes = [_PROVISIONAL_NOTE]
+        return Access(DirectAccess.UNRESTRICTED, (UNRESTRICTED_NOTE,), ("DA19",))
+    notes = [PROVISIONAL_NOTE]
     sources = ["DA19", "DA16"]
     if state in PT_ACCESS_CHANGES:
         change_note, change_sources = PT_ACCESS_CHANGES[state]
         notes.append(change_note)
         sources.extend(change_sources)
-    notes.append(_TWENTY_FIRST_STATE_NOTE)
+    notes.append(TWENTY_FIRST_STATE_NOTE)
     sources.append("DA24")
     return Access(DirectAccess.PROVISIONAL, tuple(notes), tuple(sources))
 
@@ -375,7 +385,7 @@ PT_HISTORY: dict[str, EarlierRule] = {
             "ME1",
         ),
         # The 2019 map predates Maine's 2023 easing.
-        access=Access(DirectAccess.PROVISIONAL, (_PROVISIONAL_NOTE,), ("DA19", "DA16")),
+        access=Access(DirectAccess.PROVISIONAL, (PROVISIONAL_NOTE,), ("DA19", "DA16")),
     ),
     "WA": EarlierRule(
         superseded_on=date(2015, 7, 1),
@@ -396,7 +406,7 @@ PT_HISTORY: dict[str, EarlierRule] = {
     ),
 }
 
-_PT_EXTREMITY_AND_MUA_NOTE = (
+PT_EXTREMITY_AND_MUA_NOTE = (
     "Extremity manipulation: APTA guidance places spinal and peripheral (extremity) "
     "mobilization and manipulation within PT practice, performed by the PT, not an assistant. "
     "Manipulation under anesthesia: no source consulted covers PTs; it is a procedure done under "
@@ -416,7 +426,7 @@ def _pt_row(
         mua=Scope.UNKNOWN,
         direct_access=access.level,
         confidence=spinal.confidence,
-        notes=[spinal.note, *access.notes, _PT_EXTREMITY_AND_MUA_NOTE],
+        notes=[spinal.note, *access.notes, PT_EXTREMITY_AND_MUA_NOTE],
         sources=[*spinal.sources, *access.sources, "APTA-WP"],
     )
 
@@ -439,11 +449,11 @@ def _pt_rows() -> list[dict[str, Any]]:
 
 # --- Chiropractors ---------------------------------------------------------------------------
 
-_CHIRO_SPINAL_NOTE = (
+CHIRO_SPINAL_NOTE = (
     "Spinal manipulation (adjustment) is the core of chiropractic licensure in every state; it "
     "is not separately sourced per state here."
 )
-_CHIRO_ACCESS_NOTE = (
+CHIRO_ACCESS_NOTE = (
     "Chiropractors are primary-contact providers, so no referral is needed to see one; this is "
     "not separately sourced here."
 )
@@ -533,7 +543,7 @@ def _chiro_row(state: str) -> dict[str, Any]:
     mua = CHIRO_MUA.get(state)
     findings = [finding for finding in (extremity, mua) if finding is not None]
     notes = [
-        _CHIRO_SPINAL_NOTE,
+        CHIRO_SPINAL_NOTE,
         extremity.note if extremity else _EXTREMITY_UNKNOWN_NOTE,
         mua.note if mua else _MUA_UNKNOWN_NOTE,
     ]
@@ -546,7 +556,7 @@ def _chiro_row(state: str) -> dict[str, Any]:
         )
         notes.append(f"In a survey using 2011 data, this state was among those that {ranking}.")
         sources.append("CH14")
-    notes.append(_CHIRO_ACCESS_NOTE)
+    notes.append(CHIRO_ACCESS_NOTE)
     confidence = max((f.confidence for f in findings), key=_CONFIDENCE_RANK.__getitem__, default=L)
     return _practice_act(
         state=state,
@@ -560,6 +570,24 @@ def _chiro_row(state: str) -> dict[str, Any]:
         sources=sources,
     )
 
+
+# Caveats that many rows carry word for word: the pages say them once, above the states.
+CAVEATS_FOR_EVERY_STATE = (
+    TWENTY_FIRST_STATE_NOTE,
+    PT_EXTREMITY_AND_MUA_NOTE,
+    CHIRO_SPINAL_NOTE,
+    CHIRO_ACCESS_NOTE,
+)
+# Everything the pages take out of a row's note before showing it: the caveats above, the
+# disclaimer (said at the top of the page) and the generic sentences the plain-words rule
+# already says (finder/practice_act_words.py).
+NOTES_SAID_ONCE = (
+    *CAVEATS_FOR_EVERY_STATE,
+    NOT_LEGAL_ADVICE,
+    UNRESTRICTED_NOTE,
+    PROVISIONAL_NOTE,
+    NO_RESTRICTION_FOUND,
+)
 
 PRACTICE_ACTS: list[dict[str, Any]] = [
     *_pt_rows(),

@@ -4,7 +4,7 @@ Every interface (search, provider detail, admin validation, demo data) asks this
 change to a state's rule shows everywhere at once.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, TypedDict
@@ -73,6 +73,34 @@ def effective_scope(act: PracticeAct | None, service: str, *, endorsed: bool = F
     return scope
 
 
+# Services a practice act rules on; mobilization is core practice everywhere (scope_for).
+GOVERNED_SERVICES = (
+    Service.SPINAL_MANIPULATION,
+    Service.EXTREMITY_MANIPULATION,
+    Service.MANIPULATION_UNDER_ANESTHESIA,
+)
+
+
+def endorsement_held(provider: Provider, service: str) -> bool:
+    """Whether a curator recorded the endorsement `service` needs. Only the spinal manipulation
+    endorsement is recorded (`spinal_manipulation_endorsed`, e.g. Washington PTs under RCW
+    18.74.190); any other endorsement an act asks for counts as not on file."""
+    return service == Service.SPINAL_MANIPULATION and provider.spinal_manipulation_endorsed
+
+
+def provider_scope(act: PracticeAct | None, provider: Provider, service: str) -> str:
+    """What `provider` may do of `service` under `act`: the act's rule, with a rule that asks
+    for an endorsement reading "allowed" only when the endorsement is on file. The badge, the
+    state box, search and the API all read this."""
+    return effective_scope(act, service, endorsed=endorsement_held(provider, service))
+
+
+def is_permitted(scope: str) -> bool:
+    """Whether a provider may be listed for a service with this (effective) scope: not where
+    the act prohibits it, nor where it needs an endorsement that is not on file."""
+    return scope not in (Scope.PROHIBITED, Scope.REQUIRES_ENDORSEMENT)
+
+
 # What a provider may do in one state, as the API shows it (with the other shapes of the API's
 # bodies in finder/api/shapes.py, here so that `providers` need not import `finder`).
 class ScopeSummary(TypedDict):
@@ -85,20 +113,75 @@ def scope_summary(act: PracticeAct | None, provider: Provider, state: str) -> Sc
     """The contract's `scope` object for one location of one provider."""
     return {
         "state": state,
-        "spinal_manipulation": effective_scope(
-            act, Service.SPINAL_MANIPULATION, endorsed=provider.spinal_manipulation_endorsed
-        ),
+        "spinal_manipulation": provider_scope(act, provider, Service.SPINAL_MANIPULATION),
         "note": act.note if act else "No practice-act data is on record for this state.",
     }
 
 
-def states_where_prohibited(
-    service: str, profession: str, acts: dict[ActKey, PracticeAct]
+class Endorsement(TypedDict):
+    """A state endorsement the provider's practice act asks for, for a service it offers."""
+
+    state: str
+    service: Annotated[str, Service]
+    held: bool
+
+
+@dataclass(frozen=True)
+class ServiceScope:
+    """One service the provider offers that the state's act rules on, and what the provider
+    may do of it there."""
+
+    state: str
+    service: str
+    scope: str
+    endorsement: Endorsement | None  # when the act asks for one
+
+
+def offered_service_scopes(
+    act: PracticeAct | None, provider: Provider, state: str
+) -> list[ServiceScope]:
+    """The act's rule for each service the provider offers (none for those it does not)."""
+    offered = set(provider.services)
+    return [
+        ServiceScope(
+            state=state,
+            service=service,
+            scope=provider_scope(act, provider, service),
+            endorsement=(
+                {"state": state, "service": service, "held": endorsement_held(provider, service)}
+                if act is not None and act.scope_for(service) == Scope.REQUIRES_ENDORSEMENT
+                else None
+            ),
+        )
+        for service in GOVERNED_SERVICES
+        if service in offered
+    ]
+
+
+def endorsements(
+    provider: Provider, states: Iterable[str], acts: Mapping[ActKey, PracticeAct]
+) -> list[Endorsement]:
+    """The endorsements the acts of `states` ask of the provider for services it offers, each
+    with whether it is on file; by state, then service."""
+    return [
+        rule.endorsement
+        for state in sorted(set(states))
+        for rule in offered_service_scopes(acts.get((state, provider.profession)), provider, state)
+        if rule.endorsement is not None
+    ]
+
+
+def states_where_not_permitted(
+    service: str, profession: str, acts: Mapping[ActKey, PracticeAct], *, endorsed: bool
 ) -> set[str]:
+    """The states where a provider of `profession` (holding the spinal manipulation
+    endorsement, or not) may not be listed for `service` (`is_permitted`). A state without an
+    act on record is unknown, and permitted."""
     return {
         state
         for (state, act_profession), act in acts.items()
-        if act_profession == profession and act.scope_for(service) == Scope.PROHIBITED
+        if act_profession == profession
+        and not is_permitted(effective_scope(act, service, endorsed=endorsed))
     }
 
 

@@ -1,10 +1,11 @@
 """The search projection: each practice location carries its provider's filterable facts.
 
-Search filters on a provider's profession, services, new-patient status, listing status,
-telehealth, languages and insurance plans, but it finds candidates by a location's
-coordinates. Copying those facts onto the location row (`search_flags`, `search_plans`,
-`search_languages`) and into the covering coordinates index lets the database filter a
-metro's bounding box from the index alone, instead of looking up the
+Search filters on a provider's profession, services, endorsement, new-patient status, listing
+status, telehealth, languages, insurance plans and entry-level prices, but it finds candidates
+by a location's coordinates. Copying those facts onto the location row (`search_flags`,
+`search_plans`, `search_languages`, the `search_*price_cents` columns) and into the covering
+coordinates index lets the database filter a metro's bounding box from the index alone, instead
+of looking up the
 provider (and its plans) for every location in the box — most of a filtered search's cost.
 
 Each provider's first location (lowest id) is also its `search_primary`: counting primaries
@@ -21,15 +22,20 @@ and deletes (see providers/apps.py); bulk writers (imports, admin bulk actions) 
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from providers.entry_level import entry_level_codes
 from providers.models import (
     SERVICE_FIELDS,
     PracticeLocation,
     Profession,
     Provider,
+    ProviderPrice,
+    Service,
     VerificationStatus,
     providers_with_changed_plans,
 )
@@ -45,7 +51,11 @@ PROFESSION_BITS: dict[str, int] = {
 SERVICE_BITS: dict[str, int] = {
     service: 1 << (4 + index) for index, service in enumerate(SERVICE_FIELDS)
 }
-TELEHEALTH = 1 << 8  # offers telehealth (a "no" and an unknown both leave it clear)
+# The spinal manipulation endorsement is on file: where an act asks for it, a service search
+# lists the provider only with it (providers/scope.py `is_permitted`).
+SPINAL_MANIPULATION_ENDORSED = 1 << (4 + len(SERVICE_FIELDS))
+# Offers telehealth (a "no" and an unknown both leave it clear).
+TELEHEALTH = SPINAL_MANIPULATION_ENDORSED << 1
 
 # A provider's plan ids as ",3,17,": a plan filter is then `search_plans LIKE '%,17,%'`, one
 # string test per index entry on SQLite and PostgreSQL alike. A provider with so many plans
@@ -54,11 +64,29 @@ TELEHEALTH = 1 << 8  # offers telehealth (a "no" and an unknown both leave it cl
 MAX_PLANS_LENGTH = 600
 MANY_PLANS = "*"
 
+# The provider's entry-level prices (providers/entry_level.py) in whole cents, one column per
+# set of codes a searched service calls for (spinal manipulation and MUA use the no-service
+# codes); NULL where the provider posts no price for its code. A `max_price` filter is then
+# one comparison per index entry, instead of a lookup in the prices table per location.
+PRICE_COLUMNS: dict[str | None, str] = {
+    None: "search_price_cents",
+    Service.EXTREMITY_MANIPULATION: "search_extremity_price_cents",
+    Service.MOBILIZATION: "search_mobilization_price_cents",
+}
+ENTRY_CODES = sorted({code for key in PRICE_COLUMNS for code in entry_level_codes(key).values()})
+PROJECTED = ("search_flags", "search_plans", "search_languages", *PRICE_COLUMNS.values())
+
+
+def price_column(service: str | None) -> str:
+    """The column holding the entry-level price for a search for `service`."""
+    return PRICE_COLUMNS.get(service, PRICE_COLUMNS[None])
+
+
 # A provider's languages as ",en,es,": a language filter is `search_languages LIKE '%,es,%'`,
 # like the plans. (A location's own facts, such as its entrance, are its columns already.)
 PROVIDER_FIELDS = (
     "id", "profession", "accepting_new_patients", "verification_status", *SERVICE_FIELDS.values(),
-    "offers_telehealth", "languages",
+    "spinal_manipulation_endorsed", "offers_telehealth", "languages",
 )  # fmt: skip
 CHUNK = 500  # provider ids per query: well under SQLite's bound-parameter limit
 
@@ -73,6 +101,8 @@ def search_flags(values: dict) -> int:
     for service, field in SERVICE_FIELDS.items():
         if values[field]:
             flags |= SERVICE_BITS[service]
+    if values.get("spinal_manipulation_endorsed"):
+        flags |= SPINAL_MANIPULATION_ENDORSED
     if values.get("offers_telehealth"):
         flags |= TELEHEALTH
     return flags
@@ -91,14 +121,32 @@ def search_plans(plan_ids: Iterable[int]) -> str:
     return text if len(text) <= MAX_PLANS_LENGTH else MANY_PLANS
 
 
+def search_prices(profession: str, prices: Mapping[str, Decimal]) -> dict[str, int | None]:
+    """The price columns for a provider of `profession` with these cash prices by code."""
+    return {
+        column: cents(prices.get(entry_level_codes(service).get(profession, "")))
+        for service, column in PRICE_COLUMNS.items()
+    }
+
+
+def cents(price: Decimal | None) -> int | None:
+    return None if price is None else int(price * 100)
+
+
 def projections(
-    provider_ids: Iterable[int], *, provider_model: type[Provider] = Provider
-) -> dict[int, dict[str, object]]:
-    """provider id -> {location column: value} of its projection, read from the database. A
-    migration's model from before a column existed reads and gives only the columns it has."""
-    ids = list(provider_ids)
-    result: dict[int, dict[str, object]] = {}
+    provider_ids: Iterable[int],
+    *,
+    provider_model: type[Provider] = Provider,
+    price_model: type[ProviderPrice] = ProviderPrice,
+    fields: Iterable[str] = PROJECTED,
+) -> dict[int, dict[str, Any]]:
+    """provider id -> the projection's `fields` (of PROJECTED) and their values, read from the
+    database. The models can be a migration's: one from before a column existed reads and gives
+    only the columns it has."""
+    ids, fields = list(provider_ids), set(fields)
+    result: dict[int, dict[str, Any]] = {}
     through = provider_model.insurance_plans.through
+    with_prices = bool(fields & set(PRICE_COLUMNS.values()))
     names = {field.name for field in provider_model._meta.concrete_fields}
     wanted = [name for name in PROVIDER_FIELDS if name in names]
     for start in range(0, len(ids), CHUNK):
@@ -108,21 +156,30 @@ def projections(
             "provider_id", "insuranceplan_id"
         ):
             plans[provider_id].append(plan_id)
+        prices: dict[int, dict[str, Decimal]] = defaultdict(dict)
+        if with_prices:
+            rows = price_model.objects.filter(
+                provider_id__in=chunk, procedure__code__in=ENTRY_CODES
+            ).values_list("provider_id", "procedure__code", "cash_price")
+            for provider_id, code, price in rows:
+                prices[provider_id][code] = price
         for values in provider_model.objects.filter(id__in=chunk).values(*wanted):
-            result[values["id"]] = {
+            provider_id = values["id"]
+            projection = {
                 "search_flags": search_flags(values),
-                "search_plans": search_plans(plans[values["id"]]),
+                "search_plans": search_plans(plans[provider_id]),
                 "search_languages": search_languages(values.get("languages")),
+                **search_prices(values["profession"], prices[provider_id]),
             }
+            result[provider_id] = {name: projection[name] for name in PROJECTED if name in fields}
     return result
 
 
 def fill_location(location: PracticeLocation) -> None:
     """Sets a location's projection from its provider before it is saved."""
     projection = projections([location.provider_id]).get(location.provider_id)
-    if projection:
-        for name, value in projection.items():
-            setattr(location, name, value)
+    for name, value in (projection or {}).items():
+        setattr(location, name, value)
 
 
 def refresh_search_index(
@@ -130,12 +187,13 @@ def refresh_search_index(
     *,
     provider_model: type[Provider] = Provider,
     location_model: type[PracticeLocation] = PracticeLocation,
+    price_model: type[ProviderPrice] = ProviderPrice,
 ) -> int:
     """Brings the locations of these providers (all, when None) up to date; returns how many
     rows changed. Only rows that differ are written. The models can be a migration's."""
     changed = 0
     fields = projected_fields(location_model)
-    for stale in _stale_chunks(provider_ids, provider_model, location_model):
+    for stale in _stale_chunks(provider_ids, provider_model, location_model, price_model):
         rows = [
             location_model(id=pk, **dict(zip(fields, target, strict=True))) for pk, target in stale
         ]
@@ -148,36 +206,35 @@ def refresh_search_index(
     return changed
 
 
-PROJECTED = ("search_flags", "search_plans", "search_languages", "search_primary")
-
-
 def projected_fields(location_model: type[PracticeLocation]) -> list[str]:
-    """The projection's columns; a migration's model from before 0007 has no primary, from
-    before 0010 no languages."""
+    """The projection's columns; a migration's model may predate some (the primary, 0007;
+    the prices, 0013; the languages, 0014)."""
     names = {field.name for field in location_model._meta.concrete_fields}
-    return [name for name in PROJECTED if name in names]
+    return [name for name in (*PROJECTED, "search_primary") if name in names]
 
 
 def stale_locations(limit: int = 100) -> list[int]:
     """Ids of locations whose projection does not match their provider (at most `limit`)."""
     found: list[int] = []
-    for stale in _stale_chunks(None, Provider, PracticeLocation):
+    for stale in _stale_chunks(None, Provider, PracticeLocation, ProviderPrice):
         found.extend(location_id for location_id, _target in stale)
         if len(found) >= limit:
             break
     return found[:limit]
 
 
-def _stale_chunks(provider_ids, provider_model, location_model):
-    """Per CHUNK providers: [(location id, (flags, plans, primary) it should have)] where it
-    differs."""
+def _stale_chunks(provider_ids, provider_model, location_model, price_model):
+    """Per CHUNK providers: [(location id, the values of `projected_fields` it should have)]
+    where it differs."""
     if provider_ids is None:
         provider_ids = provider_model.objects.order_by("id").values_list("id", flat=True)
     ids = list(provider_ids)
     fields = projected_fields(location_model)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        wanted = projections(chunk, provider_model=provider_model)
+        wanted = projections(
+            chunk, provider_model=provider_model, price_model=price_model, fields=fields
+        )
         rows = list(
             location_model.objects.filter(provider_id__in=chunk).values_list(
                 "id", "provider_id", *fields
@@ -189,9 +246,11 @@ def _stale_chunks(provider_ids, provider_model, location_model):
         stale = []
         for location_id, provider_id, *current in rows:
             if provider_id in wanted:
-                primary = first[provider_id] == location_id
-                should = {**wanted[provider_id], "search_primary": primary}
-                target = tuple(should[name] for name in fields)
+                values = {
+                    **wanted[provider_id],
+                    "search_primary": first[provider_id] == location_id,
+                }
+                target = tuple(values[name] for name in fields)
                 if tuple(current) != target:
                     stale.append((location_id, target))
         yield stale
@@ -272,6 +331,11 @@ def on_provider_saved(
     if raw or (update_fields is not None and not set(update_fields) & set(PROVIDER_FIELDS)):
         return
     refresh_search_index([instance.pk])
+
+
+def on_price_changed(sender, instance: ProviderPrice, raw: bool = False, **_kwargs) -> None:
+    if not raw:
+        refresh_search_index([instance.provider_id])
 
 
 def on_plans_changed(sender, instance, action: str, reverse: bool, pk_set, **_kwargs) -> None:

@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 
 # CMS: the NPI check digit is a Luhn digit computed as if prefixed by 80840 (health, USA).
 NPI_PREFIX = "80840"
-MIN_CASH_PRICE = Decimal("0.01")
+# A posted cash price outside $1-$1,000 is a typing slip (cents for dollars, an extra digit).
+MIN_CASH_PRICE = Decimal("1.00")
 MAX_CASH_PRICE = Decimal("1000.00")
 
 
@@ -43,9 +44,7 @@ def validate_cash_price(value: Decimal) -> None:
     if value is None:
         return
     if value < MIN_CASH_PRICE or value > MAX_CASH_PRICE:
-        raise ValidationError(
-            "Cash price must be more than $0 and at most $1,000.00.", code="invalid_price"
-        )
+        raise ValidationError("Enter a cash price from $1.00 to $1,000.00.", code="invalid_price")
 
 
 def validate_tin(value: str) -> None:

@@ -1,7 +1,9 @@
-"""The real app in a gunicorn subprocess, for tests that need a server: start, fetch, stop."""
+"""The real app in a gunicorn subprocess, for tests that need a server: start, fetch, stop;
+and management commands run in processes of their own, as an operator runs them."""
 
 import http.client
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -13,6 +15,38 @@ from django.conf import settings
 from devtools.benchmark import free_port
 
 BASE_DIR = Path(settings.BASE_DIR)
+SECRET = "server-tests-only-" + "k3y" * 20
+
+
+def app_env(**overrides: str) -> dict[str, str]:
+    """A production-like environment (DEBUG off, no Redis: the default cache), without the
+    HTTPS redirect: plain HTTP here."""
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "0",
+        "SECRET_KEY": SECRET,
+        "SECURE_SSL_REDIRECT": "0",
+        "CONN_MAX_AGE": "0",
+        "DATABASE_CONNECT_TIMEOUT": "2",
+        "API_ANON_RATE": "100000/min",
+        "API_ESTIMATE_RATE": "100000/min",
+    }
+    env.pop("DJANGO_TESTING", None)
+    env.pop("REDIS_URL", None)
+    env.update(overrides)
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
 
 
 def fetch(

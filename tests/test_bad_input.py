@@ -608,7 +608,7 @@ def test_the_good_faith_estimate_escapes_stored_and_typed_markup(client, hostile
 
 
 def test_the_practice_acts_page_escapes_stored_markup(client, hostile_provider) -> None:
-    assert_escaped(client.get("/practice-acts/"))
+    assert_escaped(client.get("/practice-acts/TX/"))
 
 
 def test_the_admin_escapes_stored_markup(admin_client_logged_in, hostile_provider) -> None:

@@ -7,7 +7,6 @@ Nothing here stops the machine's PostgreSQL or Redis.
 
 import json
 import logging
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -35,45 +34,14 @@ from providers.models import (
 )
 from providers.nppes import import_file
 from tests.factories import PracticeLocationFactory, ProcedureFactory, ProviderPriceFactory
-from tests.servers import fetch, start_server, stop
+from tests.servers import app_env, fetch, manage, start_server, stop
 
 BASE_DIR = Path(settings.BASE_DIR)
-SECRET = "fault-tests-only-" + "k3y" * 20
 CLOSED_PORT_URL = "postgres://postgres@127.0.0.1:1/jointcare_unreachable"
 ESTIMATE = {"visits": 2, "coverage": {"type": "self_pay"}}
 
 
 # --- A real server in a subprocess ---------------------------------------------------------
-
-
-def app_env(**overrides: str) -> dict[str, str]:
-    """A production-like environment (DEBUG off), without the HTTPS redirect: plain HTTP here."""
-    env = {
-        **os.environ,
-        "DJANGO_DEBUG": "0",
-        "SECRET_KEY": SECRET,
-        "SECURE_SSL_REDIRECT": "0",
-        "CONN_MAX_AGE": "0",
-        "DATABASE_CONNECT_TIMEOUT": "2",
-        "API_ANON_RATE": "100000/min",
-        "API_ESTIMATE_RATE": "100000/min",
-    }
-    env.pop("DJANGO_TESTING", None)
-    env.pop("REDIS_URL", None)
-    env.update(overrides)
-    return env
-
-
-def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -256,7 +224,12 @@ class ExplodingMiddleware:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("path", "content_type"), [("/api/v1/procedures/", "application/json"), ("/", "text/html")]
+    ("path", "content_type"),
+    [
+        ("/api/v1/procedures/", "application/json"),
+        ("/fhir/metadata", "application/fhir+json"),
+        ("/", "text/html"),
+    ],
 )
 def test_an_outage_outside_any_view_is_a_503_not_a_500(path, content_type) -> None:
     with override_settings(MIDDLEWARE=[*settings.MIDDLEWARE, f"{__name__}.ExplodingMiddleware"]):

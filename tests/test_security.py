@@ -85,14 +85,14 @@ def test_check_deploy_is_clean_with_production_settings() -> None:
     assert "System check identified no issues" in result.stdout
 
 
-def test_check_deploy_warns_when_rate_limits_are_counted_per_process() -> None:
+def test_check_deploy_warns_when_rate_limits_are_counted_without_redis() -> None:
     result = run_with_env(
         ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         **PRODUCTION_ENV,
         REDIS_URL="",
     )
     assert result.returncode != 0
-    assert "(finder.W001) The default cache (LocMemCache)" in result.stderr
+    assert "(finder.W001) The default cache (DatabaseCache)" in result.stderr
     assert "REDIS_URL" in result.stderr
 
 

@@ -1,5 +1,9 @@
 """Partner authentication: `Authorization: Api-Key <key>`, and per-key daily usage.
 
+A bare key (`Authorization: <key>`) is accepted too: that is what the API docs' "Authorize"
+box sends when a partner pastes only the key. A key is `prefix.secret` with no space, so it
+cannot be taken for a scheme; anything else without the keyword is refused as before.
+
 No Authorization header is an anonymous call (allowed, at the anonymous rate). A header that
 names an API key which is unknown, revoked or expired is a 401, never a silent fallback to
 anonymous: a partner with a broken key should find out at once, not from a lower rate limit.
@@ -35,6 +39,8 @@ class PartnerApiKeyAuthentication(BaseAuthentication):
         if not header:
             return None
         scheme, _, key = header.partition(" ")
+        if not key and is_bare_key(scheme):
+            scheme, key = KEYWORD, scheme
         if scheme.lower() in IGNORED_SCHEMES:
             return None
         if scheme.lower() != KEYWORD.lower():
@@ -48,6 +54,12 @@ class PartnerApiKeyAuthentication(BaseAuthentication):
     def authenticate_header(self, request: Request) -> str:
         # Makes DRF answer 401 (not 403) with `WWW-Authenticate: Api-Key`.
         return KEYWORD
+
+
+def is_bare_key(token: str) -> bool:
+    """Whether a header value without a scheme has a key's shape (`prefix.secret`)."""
+    prefix, dot, secret = token.partition(".")
+    return bool(dot and prefix and secret)
 
 
 def find_active_key(key: str) -> PartnerApiKey | None:

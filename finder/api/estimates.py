@@ -146,10 +146,17 @@ class ProcedureOutputSerializer(serializers.Serializer):
         "where the coverage does not cover the line (the patient pays the unit price).",
     )
     allowed_source = serializers.ChoiceField(
-        choices=["medicare_locality", "medicare_national", "cash_price", "typical"],
+        choices=list(costs.ALLOWED_SOURCE_WORDS),
         allow_null=True,
         help_text="Where the approved amount comes from: Medicare's fee schedule for the "
-        "provider's locality or nationally, or the provider's own or the typical price.",
+        "provider's locality or nationally, the plan's rate from its payer file "
+        "(`negotiated_rate`; several rates give their midpoint), or the provider's own or the "
+        "typical price.",
+    )
+    allowed_as_of = serializers.DateField(
+        allow_null=True,
+        help_text="For a `negotiated_rate`, the payer file's own date (`last_updated_on`); "
+        "null otherwise.",
     )
 
 

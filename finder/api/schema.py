@@ -40,9 +40,11 @@ class PartnerApiKeyScheme(OpenApiAuthenticationExtension):
             "in": "header",
             "name": "Authorization",
             "description": (
-                f"Partner key, sent as `Authorization: {KEYWORD} <key>`. Optional: without it a "
-                "call is anonymous (lower per-IP rate). An unknown, revoked or expired key is "
-                "401, never anonymous."
+                f"Partner key, sent as `Authorization: {KEYWORD} <key>`. In the Authorize box "
+                f"here, enter `{KEYWORD} <key>` (for example `{KEYWORD} AbCd1234.s3cr3t...`) or "
+                "the key alone: a bare key is accepted too. Optional: without it a call is "
+                "anonymous (lower per-IP rate). An unknown, revoked or expired key is 401, "
+                "never anonymous."
             ),
         }
 

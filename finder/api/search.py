@@ -1,5 +1,6 @@
 """Search and provider detail for partners: thin views over finder.search."""
 
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import cast
 
@@ -16,17 +17,29 @@ from finder.api.views import ApiView
 from finder.listing import provider_detail, provider_summary
 from finder.listing_queries import load_provider_detail
 from finder.medicare_listing import attach_medicare
-from finder.plan_evidence import negotiated_rates, plans_with_evidence
+from finder.plan_evidence import negotiated_rates_by_provider, plans_with_evidence_by_provider
 from finder.search import PageOutOfRange, search_providers
 from finder.search.cache import cached
 from finder.search.params import SearchParamsSerializer, parse_search_query
-from providers.models import Provider
+from providers.models import PracticeAct, Provider
+from providers.scope import ActKey
 
 
 def provider_url(request: Request):
     """A function giving a provider's absolute API URL for this request's host and scheme."""
     path = provider_path_prefix(get_script_prefix(), get_urlconf())
     prefix = request.build_absolute_uri(path)
+
+    def build(provider: Provider) -> str:
+        return f"{prefix}{provider.id}/"
+
+    return build
+
+
+def provider_url_at(base_url: str) -> Callable[[Provider], str]:
+    """`provider_url` for a site at `base_url` (e.g. https://jointcare.example.org), outside
+    any request: the operators' export command."""
+    prefix = base_url.rstrip("/") + provider_path_prefix(get_script_prefix(), get_urlconf())
 
     def build(provider: Provider) -> str:
         return f"{prefix}{provider.id}/"
@@ -106,6 +119,25 @@ def search_body(request: Request) -> ProviderSearchResponse:
     return body
 
 
+def detail_bodies(
+    providers: list[Provider],
+    acts: Mapping[ActKey, PracticeAct],
+    url_for: Callable[[Provider], str],
+) -> list[ProviderDetail]:
+    """The detail bodies of providers loaded by `load_provider_details`, in a fixed number of
+    queries: the API's provider detail, and each line of the NDJSON export."""
+    ids = [provider.id for provider in providers]
+    plans = plans_with_evidence_by_provider(ids)
+    rates = negotiated_rates_by_provider(ids)
+    bodies = []
+    for provider in providers:
+        body = provider_detail(provider, acts, url_for)
+        body["insurance_plans"] = plans[provider.id]
+        body["negotiated_rates"] = rates[provider.id]
+        bodies.append(cast(ProviderDetail, body))
+    return bodies
+
+
 class ProviderDetailApi(ApiView):
     """One public provider with every location, licenses, services, plans and prices."""
 
@@ -119,9 +151,7 @@ class ProviderDetailApi(ApiView):
         loaded = load_provider_detail(provider_id=provider_id)
         if loaded is None:
             raise Http404(f"No provider with id {provider_id}.")
-        body = provider_detail(loaded.provider, loaded.acts, provider_url(request))
-        body["insurance_plans"] = plans_with_evidence(loaded.provider)
-        body["negotiated_rates"] = negotiated_rates(loaded.provider)
+        (body,) = detail_bodies([loaded.provider], loaded.acts, provider_url(request))
         response = Response(body)
         # Shared caches may keep a listing for 5 minutes; the ETag makes revalidation cheap.
         patch_cache_control(response, public=True, max_age=300)

@@ -21,7 +21,7 @@ from rest_framework import serializers
 
 from providers import models
 from providers.languages import SPOKEN_LANGUAGES
-from providers.scope import ScopeSummary
+from providers.scope import Endorsement, ScopeSummary
 from providers.verification import STALE_AFTER_DAYS, Verification
 
 MONEY_PATTERN = r"^\d+\.\d{2}$"
@@ -86,18 +86,15 @@ class Location(TypedDict):
     weekend_hours: Annotated[bool | None, Help("Open on Saturday or Sunday; null: unknown.")]
 
 
-class LocationWithScope(Location):
-    scope: ScopeSummary
-
-
 class MedicareAmountSource(TextChoices):
     LOCALITY = "locality", "The locality's amount, where its fee schedule was imported"
     NATIONAL = "national", "Medicare's national amount"
 
 
 class MedicareAmount(TypedDict):
-    """Medicare's full fee schedule amount for the code at the listed address (the provider's
-    first location in a detail), whatever the provider's assignment."""
+    """Medicare's full fee schedule amount for the code at the listed address (on a detail's
+    prices, the provider's first location; each location lists its own), whatever the
+    provider's assignment."""
 
     amount: Money
     locality: Annotated[
@@ -108,6 +105,21 @@ class MedicareAmount(TypedDict):
         str,
         MedicareAmountSource,
         Help("The locality's amount where its fee schedule was imported, else national."),
+    ]
+
+
+class LocationMedicareAmount(MedicareAmount):
+    code: str
+
+
+class LocationWithScope(Location):
+    scope: ScopeSummary
+    medicare_amounts: Annotated[
+        list[LocationMedicareAmount],
+        Help(
+            "Medicare's amount at this location for each priced code Medicare covers for the "
+            "provider's profession (each location's own locality)."
+        ),
     ]
 
 
@@ -246,6 +258,16 @@ class ProviderDetail(TypedDict):
     services: list[ServiceValue]
     languages: Languages
     telehealth: Telehealth
+    endorsements: Annotated[
+        list[Endorsement],
+        Help(
+            "Each endorsement a location's state practice act asks of this profession for a "
+            "service the provider offers (e.g. WA spinal manipulation for physical therapists, "
+            "RCW 18.74.190), and whether a curator recorded it: without it the location's "
+            "`scope` for that service stays `requires_endorsement`, and a search for the service "
+            "leaves the location out."
+        ),
+    ]
     insurance_plans: list[PlanEvidence]
     negotiated_rates: list[NegotiatedRate]
     prices: list[Price]

@@ -1,9 +1,10 @@
 """Request rates per client, counted in Django's default cache.
 
 Fixed windows with an atomic counter (a Redis script: INCR, EXPIRE on the first): Redis when
-REDIS_URL is set, so every worker process and host shares one count; LocMem otherwise (one
-count per process, fine for development). DRF's own SimpleRateThrottle keeps a list of
-timestamps that it reads and rewrites, which loses counts when workers race; a counter does not.
+REDIS_URL is set, so every worker process and host shares one count; Django's database cache
+otherwise (shared too, but add-then-increment is not atomic there: fine for development). DRF's
+own SimpleRateThrottle keeps a list of timestamps that it reads and rewrites, which loses
+counts when workers race; a counter does not.
 The window number is part of the cache key, so a counter that somehow lost its expiry can
 never hold a client back beyond its window.
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from finder.api import estimates, reference, search
+from finder.api import estimates, export, reference, search
 
 app_name = "api"
 
@@ -17,5 +17,6 @@ urlpatterns = [
     ),
     path("insurance-plans/", reference.InsurancePlanListApi.as_view(), name="insurance-plan-list"),
     path("procedures/", reference.ProcedureListApi.as_view(), name="procedure-list"),
+    path("export/providers.ndjson", export.ProviderExportApi.as_view(), name="provider-export"),
     path("estimates/", estimates.EstimateCreateApi.as_view(), name="estimate-create"),
 ]

@@ -17,9 +17,14 @@ from django.views.decorators.http import require_safe
 GUIDE_PATH = Path(settings.BASE_DIR) / "docs" / "api.md"
 
 
-@lru_cache(maxsize=1)
 def guide_html() -> SafeString:
-    text = GUIDE_PATH.read_text(encoding="utf-8")
+    return markdown_html(GUIDE_PATH)
+
+
+@lru_cache(maxsize=4)
+def markdown_html(path: Path) -> SafeString:
+    """One of our Markdown documents as HTML (the FHIR guide is rendered here too)."""
+    text = path.read_text(encoding="utf-8")
     html = markdown.markdown(text, extensions=["tables", "fenced_code", "toc"])
     # Wide tables and code scroll inside themselves on a phone: keyboard users must reach them.
     html = html.replace("<pre>", '<pre tabindex="0">').replace("<table>", '<table tabindex="0">')

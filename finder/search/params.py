@@ -33,7 +33,7 @@ from finder.search.types import (
     SearchFilters,
 )
 from providers.languages import is_known_language
-from providers.models import InsurancePlan, Profession, Service
+from providers.models import InsurancePlan, MedicareAssignment, Profession, Service
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -48,6 +48,15 @@ MAX_VERIFIED_WITHIN_DAYS = 365
 RADIUS_TOO_LARGE = format_lazy(
     gettext_lazy("Must be at most {miles} miles; search a closer location instead."),
     miles=f"{MAX_RADIUS_MILES:g}",
+)
+
+
+# What `max_price` and `ordering=price` compare (providers/entry_level.py).
+ENTRY_LEVEL_HELP = (
+    "The provider's cash price of the entry-level procedure of the service searched, by "
+    "profession: spinal manipulation 98940 (chiropractor) or 97140 (physical therapist); "
+    "extremity manipulation 98943 or 97140; mobilization 97140; manipulation under anesthesia "
+    "and no service as spinal manipulation. A provider without that price does not match."
 )
 
 
@@ -82,7 +91,11 @@ class SearchParamsSerializer(serializers.Serializer):
     insurance = serializers.SlugField(required=False, max_length=60)
     accepting_new_patients = serializers.BooleanField(required=False, allow_null=True, default=None)
     max_price = serializers.DecimalField(
-        required=False, max_digits=7, decimal_places=2, min_value=Decimal("0")
+        required=False,
+        max_digits=7,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        help_text=ENTRY_LEVEL_HELP,
     )
     language = serializers.CharField(
         required=False, max_length=2, min_length=2,
@@ -97,7 +110,18 @@ class SearchParamsSerializer(serializers.Serializer):
         help_text="true: locations with a wheelchair-accessible entrance; false: those not "
         "known to have one.",
     )  # fmt: skip
-    ordering = serializers.ChoiceField(choices=Ordering.CHOICES, required=False)
+    ordering = serializers.ChoiceField(
+        choices=Ordering.CHOICES,
+        required=False,
+        help_text="`price` orders by the price `max_price` tests, providers without it last.",
+    )
+    medicare_assignment = serializers.ChoiceField(
+        choices=MedicareAssignment.choices, required=False,
+        help_text=(
+            "The provider's Medicare assignment: `participating` (accepts Medicare's amount as"
+            " full payment), `non_participating`, or `unknown` (no record says)."
+        ),
+    )  # fmt: skip
     updated_since = serializers.DateTimeField(required=False)
     verified_within_days = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_VERIFIED_WITHIN_DAYS,
@@ -195,6 +219,7 @@ def parse_search_query(data: Mapping[str, Any]) -> SearchQuery:
             telehealth=values["telehealth"],
             accessible=values["accessible"],
             verified_since=verified_since(values.get("verified_within_days")),
+            medicare_assignment=values.get("medicare_assignment"),
         ),
         ordering=values.get("ordering"),
         page=values["page"],

@@ -83,7 +83,7 @@ def search_providers(
         # Price and name order the nearest COUNT_CAP providers, so all of them are needed.
         nearest = nearest_locations(origin, filters, acts, offset=0, limit=COUNT_CAP)
         by_provider = {row.provider_id: row for row in nearest.rows}
-        ordered = order_ids(list(by_provider), ordering)[start : start + page_size]
+        ordered = order_ids(list(by_provider), ordering, filters.service)[start : start + page_size]
         rows = [by_provider[provider_id] for provider_id in ordered]
         locations = load_locations([row.location_id for row in rows])
     else:

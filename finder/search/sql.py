@@ -10,16 +10,16 @@ in finder/search/service.py.
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from decimal import ROUND_FLOOR, Decimal
 
 from finder.density import EARTH_RADIUS_MILES
 from finder.listing_queries import LOCATION_COLUMNS, PROVIDER_COLUMNS, listing_extras_columns
 from finder.raw_sql import read_connection
-from finder.search.filters import filtered_providers, flag_filter
+from finder.search.filters import excluded_states, filtered_providers, flag_filter
 from finder.search.types import COUNT_CAP, Origin, SearchFilters
 from providers import search_index
 from providers.models import InsurancePlan, PracticeLocation, Provider
-from providers.scope import states_where_prohibited
 
 
 @dataclass(frozen=True)
@@ -256,20 +256,30 @@ def candidate_locations_sql(
         params.append(filters.accessible)
     if filters.service:
         for profession, bit in search_index.PROFESSION_BITS.items():
-            states = sorted(states_where_prohibited(filters.service, profession, acts))
-            if states:
+            for endorsed, states in excluded_states(filters.service, profession, acts):
+                unendorsed = (
+                    f" AND (search_flags & {search_index.SPINAL_MANIPULATION_ENDORSED}) = 0"
+                    if endorsed is False
+                    else ""
+                )
                 where.append(
-                    f"NOT ((search_flags & {bit}) <> 0"
+                    f"NOT ((search_flags & {bit}) <> 0{unendorsed}"
                     f" AND state IN ({', '.join(['%s'] * len(states))}))"
                 )
                 params.extend(states)
+    if filters.max_price is not None:
+        # The entry-level price for the service searched, projected onto the location
+        # (providers/search_index.py): a NULL (no such price posted) never matches.
+        where.append(f"{search_index.price_column(filters.service)} <= %s")
+        params.append(max_price_cents(filters.max_price))
     if (
-        filters.max_price is not None
-        or filters.updated_since is not None
+        filters.updated_since is not None
         or filters.verified_since is not None
+        or filters.medicare_assignment
     ):
-        # Rare filters on the provider's own rows: checked through the provider table.
-        matching = filtered_providers(filters).values("id")
+        # Rare filters on the provider's own row and related records (Medicare
+        # participation): checked through the provider table.
+        matching = filtered_providers(replace(filters, max_price=None)).values("id")
         provider_sql, provider_params = matching.query.sql_with_params()
         where.append(f"provider_id IN ({provider_sql})")
         params.extend(provider_params)
@@ -279,3 +289,9 @@ def candidate_locations_sql(
         where
     )
     return sql, params
+
+
+def max_price_cents(max_price: Decimal) -> int:
+    """`max_price` in whole cents, rounded down: prices are whole cents, so a price is at most
+    36.999 exactly when it is at most 36.99."""
+    return int((max_price * 100).to_integral_value(rounding=ROUND_FLOOR))

@@ -43,6 +43,7 @@ class SearchFilters:
     telehealth: bool | None = None  # True: offers it; False: not known to
     accessible: bool | None = None  # True: a wheelchair-accessible entrance; False: not known
     verified_since: date | None = None  # verified on or after this day
+    medicare_assignment: str | None = None  # a MedicareAssignment value
 
 
 @dataclass

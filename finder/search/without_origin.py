@@ -1,30 +1,19 @@
 """Searches without an origin (the partners' sync list), and the orders other than distance."""
 
-from django.db.models import Exists, F, Min, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 
 from finder.listing import SearchHit
 from finder.listing_queries import first_location_by_provider, load_providers
-from finder.search.filters import in_scope_locations
+from finder.search.filters import in_scope_locations, with_entry_price
 from finder.search.types import Ordering, PageOutOfRange, SearchFilters, SearchResult
-from providers.models import PracticeLocation, Provider, ProviderPrice
+from providers.models import PracticeLocation, Provider
 
 
-def manipulation_price_subquery():
-    return (
-        ProviderPrice.objects.filter(provider=OuterRef("pk"), procedure__is_manipulation=True)
-        .values("provider")
-        .annotate(low=Min("cash_price"))
-        .values("low")
-    )
-
-
-def order_ids(provider_ids: list[int], ordering: str) -> list[int]:
-    """`provider_ids` by lowest manipulation price (none last) or by name, ties by id."""
-    rows = Provider.objects.filter(id__in=provider_ids)
+def order_ids(provider_ids: list[int], ordering: str, service: str | None = None) -> list[int]:
+    """`provider_ids` by entry-level price for `service` (none last) or by name, ties by id."""
+    rows: QuerySet[Provider] = Provider.objects.filter(id__in=provider_ids)
     if ordering == Ordering.PRICE:
-        rows = rows.annotate(low=manipulation_price_subquery()).order_by(
-            F("low").asc(nulls_last=True), "id"
-        )
+        rows = with_entry_price(rows, service).order_by(F("entry_price").asc(nulls_last=True), "id")
     else:
         rows = rows.order_by("last_name", "first_name", "id")
     return list(rows.values_list("id", flat=True))
@@ -52,8 +41,8 @@ def list_without_origin(
         else providers
     )
     if ordering == Ordering.PRICE:
-        providers = providers.annotate(low=manipulation_price_subquery()).order_by(
-            F("low").asc(nulls_last=True), "id"
+        providers = with_entry_price(providers, filters.service).order_by(
+            F("entry_price").asc(nulls_last=True), "id"
         )
     else:
         providers = providers.order_by("last_name", "first_name", "id")

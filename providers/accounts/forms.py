@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from providers.accounts.editing import (
     PRICE_PREFIX,
@@ -227,10 +228,12 @@ class ListingReportForm(NoColon, forms.ModelForm):
             "problem": forms.RadioSelect,
             "details": forms.Textarea(attrs={"rows": 3, "maxlength": 500}),
         }
-        labels = {"problem": "What is wrong?", "details": "Details (optional)"}
+        labels = {"problem": _("What is wrong?"), "details": _("Details (optional)")}
         help_texts = {
-            "details": "What should it say instead? Please do not include any health "
-            "information or your contact details."
+            "details": _(
+                "What should it say instead? Please do not include any health information or "
+                "your contact details."
+            )
         }
 
 

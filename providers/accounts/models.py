@@ -7,6 +7,7 @@ as a `ListingChange` for curators' review queue, where one click reverts it.
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from providers.models import Provider
 
@@ -94,12 +95,12 @@ class ListingReport(models.Model):
     address is kept, and the form asks for no health information."""
 
     class Problem(models.TextChoices):
-        CLOSED = "closed", "The practice has closed or moved"
-        PHONE = "phone", "The phone number or address is wrong"
-        PRICES = "prices", "The prices are wrong"
-        INSURANCE = "insurance", "The insurance plans are wrong"
-        NEW_PATIENTS = "new_patients", "They are not taking new patients"
-        OTHER = "other", "Something else"
+        CLOSED = "closed", _("The practice has closed or moved")
+        PHONE = "phone", _("The phone number or address is wrong")
+        PRICES = "prices", _("The prices are wrong")
+        INSURANCE = "insurance", _("The insurance plans are wrong")
+        NEW_PATIENTS = "new_patients", _("They are not taking new patients")
+        OTHER = "other", _("Something else")
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="reports")
     problem = models.CharField(max_length=20, choices=Problem.choices)

@@ -4,12 +4,14 @@
  * The server renders the list, which works without JavaScript and is the default view; this
  * script adds a Leaflet map of the same places. It reads:
  *   #map                  the map element (rendered hidden), with data attributes:
- *     data-markers        id of a json_script blob: [{lat, lng, name, url, address}, ...]
+ *     data-markers        id of a json_script blob: [{lat, lng, name, url, address, details}, ...]
+ *                         (details: extra popup lines, such as the distance and a price)
  *     data-tile-url       tile URL template (settings.MAP_TILE_URL); empty means no tiles
  *     data-attribution    tile attribution HTML (settings.MAP_TILE_ATTRIBUTION)
  *     data-status         id of a role="status" element for messages
  *     data-list           (search page) id of the list that the map toggles with
  *   [data-map-toggle]     (search page) a group of buttons with data-view="list" / "map"
+ *   [data-map-view]       (search page) the hidden box around #map, shown with the map
  * Without data-list the map is shown at once, beside the list it illustrates.
  * If Leaflet did not load, or the tiles fail, the page stays as it is: the list has everything.
  */
@@ -59,9 +61,11 @@
     }
     name.textContent = marker.name;
     box.appendChild(name);
-    var address = document.createElement("div");
-    address.textContent = marker.address;
-    box.appendChild(address);
+    [marker.address].concat(marker.details || []).forEach(function (text) {
+      var line = document.createElement("div");
+      line.textContent = text;
+      box.appendChild(line);
+    });
     return box;
   }
 
@@ -107,6 +111,7 @@
 
   var listEl = document.getElementById(mapEl.dataset.list || "");
   var toggle = document.querySelector("[data-map-toggle]");
+  var viewEl = mapEl.closest("[data-map-view]") || mapEl;
   if (!listEl || !toggle) {
     mapEl.hidden = false;
     build();
@@ -117,7 +122,7 @@
   function show(view) {
     var showMap = view === "map";
     listEl.hidden = showMap;
-    mapEl.hidden = !showMap;
+    viewEl.hidden = !showMap;
     Array.prototype.forEach.call(buttons, function (button) {
       button.setAttribute("aria-pressed", String(button.dataset.view === view));
     });

@@ -172,3 +172,29 @@ def austin(site: str) -> dict[str, Provider]:
         longitude=-96.7994,
     ).provider
     return {"jane": jane, "sam": sam, "ana": ana, "dallas": dallas}
+
+
+def washington_pt(*, endorsed: bool, last_name: str) -> Provider:
+    """A Seattle physical therapist offering spinal manipulation, which the WA act (from the
+    reference data) allows a PT only with the spinal manipulation endorsement; $55 for 97140."""
+    provider = PracticeLocationFactory(
+        provider=ProviderFactory(
+            first_name="Kim",
+            last_name=last_name,
+            credential="DPT",
+            profession=Profession.PHYSICAL_THERAPIST,
+            offers_spinal_manipulation=True,
+            offers_mobilization=True,
+            spinal_manipulation_endorsed=endorsed,
+        ),
+        address_line1="1200 4th Ave",
+        city="Seattle",
+        state="WA",
+        zip_code="98101",
+        latitude=47.6087,
+        longitude=-122.3350,
+    ).provider
+    ProviderPriceFactory(
+        provider=provider, procedure=Procedure.objects.get(code="97140"), cash_price=Decimal("55")
+    )
+    return provider

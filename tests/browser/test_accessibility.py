@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from providers.models import Provider
-from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.conftest import DESKTOP, PHONE, washington_pt
 
 pytestmark = pytest.mark.browser
 
@@ -66,6 +66,11 @@ def open_provider(page: Page, site: str, austin: dict[str, Provider]) -> None:
     expect(page.locator("#map .leaflet-marker-icon")).to_have_count(2)
 
 
+def open_wa_provider(page: Page, site: str, austin: dict[str, Provider]) -> None:
+    provider = washington_pt(endorsed=True, last_name="Endorsed")
+    page.goto(f"{site}/providers/{provider.id}/")
+
+
 def open_estimate(page: Page, site: str, austin: dict[str, Provider]) -> None:
     page.goto(f"{site}/estimate/?provider={austin['jane'].id}")
 
@@ -76,6 +81,18 @@ def open_estimate_result(page: Page, site: str, austin: dict[str, Provider]) -> 
         "&coverage_type=self_pay"
     )
     expect(page.get_by_role("heading", name="Your estimate")).to_be_visible()
+
+
+def open_medicare_estimate_result(page: Page, site: str, austin: dict[str, Provider]) -> None:
+    page.goto(
+        f"{site}/estimate/?provider={austin['jane'].id}&code=98940&qty_98940=1&visits=3"
+        "&coverage_type=medicare&deductible_remaining=50"
+    )
+    expect(page.get_by_role("heading", name="Your estimate")).to_be_visible()
+
+
+def open_results_by_medicare_assignment(page: Page, site: str, austin: dict[str, Provider]) -> None:
+    page.goto(f"{site}/?near=78701&medicare_assignment=participating")
 
 
 def open_good_faith_estimate(page: Page, site: str, austin: dict[str, Provider]) -> None:
@@ -109,8 +126,16 @@ def open_api_guide(page: Page, site: str, austin: dict[str, Provider]) -> None:
     page.goto(f"{site}/api/guide/")
 
 
+def open_fhir_guide(page: Page, site: str, austin: dict[str, Provider]) -> None:
+    page.goto(f"{site}/fhir/")
+
+
 def open_practice_acts(page: Page, site: str, austin: dict[str, Provider]) -> None:
     page.goto(f"{site}/practice-acts/")
+
+
+def open_practice_act_state(page: Page, site: str, austin: dict[str, Provider]) -> None:
+    page.goto(f"{site}/practice-acts/WA/")
 
 
 PAGES: dict[str, Callable[[Page, str, dict[str, Provider]], None]] = {
@@ -118,16 +143,21 @@ PAGES: dict[str, Callable[[Page, str, dict[str, Provider]], None]] = {
     "search-results": open_results,
     "search-results-map": open_results_map,
     "search-errors": open_search_errors,
+    "search-results-medicare": open_results_by_medicare_assignment,
     "search-without-listings-data": open_search_without_listings_data,
     "provider": open_provider,
+    "provider-wa-endorsement": open_wa_provider,
     "estimate": open_estimate,
     "estimate-result": open_estimate_result,
+    "estimate-result-medicare": open_medicare_estimate_result,
     "good-faith-estimate": open_good_faith_estimate,
     "safety": open_safety,
     "safety-result": open_safety_result,
     "about": open_about,
     "practice-acts": open_practice_acts,
+    "practice-acts-WA": open_practice_act_state,
     "api-guide": open_api_guide,
+    "fhir-guide": open_fhir_guide,
 }
 
 

@@ -9,10 +9,11 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import AUSTIN, PHONE, new_context
+from tests.browser.conftest import AUSTIN, DESKTOP, PHONE, new_context, washington_pt
 
 pytestmark = pytest.mark.browser
 
+SIDEWAYS = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
 # By distance from the centre of ZIP 78701 (and from the browser's position in downtown Austin).
 NEAREST_FIRST = ["Sam Lee, DPT", "Jane Doe, DC", "Ana Ruiz, DC"]
 
@@ -23,31 +24,47 @@ def search_for(page: Page, site: str, near: str) -> None:
     page.get_by_role("button", name="Search", exact=True).click()
 
 
+def change_search(page: Page) -> None:
+    """Unfold the search form above the results."""
+    page.locator("details.change-search > summary").click()
+
+
 def result_names(page: Page) -> list[str]:
-    return page.locator(".results .card h3 a").all_inner_texts()
+    return page.locator(".results .card h2 a").all_inner_texts()
+
+
+def in_first_screen(page: Page, selector: str) -> bool:
+    """Whether the element's top is inside the viewport as the page stands (not scrolled to)."""
+    return page.locator(selector).first.evaluate(
+        "el => { const box = el.getBoundingClientRect();"
+        " return box.top >= -1 && box.bottom <= window.innerHeight; }"
+    )
 
 
 def test_searching_by_zip_lists_the_nearest_providers_first(page, site, austin):
     search_for(page, site, "78701")
 
-    expect(page.get_by_role("heading", level=2)).to_have_text(
+    expect(page.get_by_role("heading", level=1)).to_have_text(
         "3 providers within 25 miles of Austin, TX 78701"
     )
     assert result_names(page) == NEAREST_FIRST
     assert "Far Away, DC" not in page.content()
+    expect(page.get_by_label("ZIP code, city or address")).to_be_hidden()  # folded under Change
+    change_search(page)
     expect(page.get_by_label("ZIP code, city or address")).to_have_value("78701")
 
 
 def test_searching_by_city_finds_the_same_providers(page, site, austin):
     search_for(page, site, "Austin, TX")
 
-    expect(page.get_by_role("heading", level=2)).to_contain_text("3 providers within 25 miles")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("3 providers within 25 miles")
     assert sorted(result_names(page)) == ["Ana Ruiz, DC", "Jane Doe, DC", "Sam Lee, DPT"]
 
 
 def test_filters_narrow_the_results_and_stay_selected(page, site, austin):
     search_for(page, site, "78701")
 
+    change_search(page)
     page.get_by_label("Profession").select_option(label="Chiropractor")
     more = page.locator("details.more-filters")
     expect(page.get_by_label("Accepting new patients")).to_be_hidden()  # folded until asked for
@@ -57,6 +74,8 @@ def test_filters_narrow_the_results_and_stay_selected(page, site, austin):
     page.get_by_role("button", name="Search", exact=True).click()
 
     assert result_names(page) == ["Jane Doe, DC"]
+    expect(page.locator(".summary-facts")).to_have_text("Accepting new patients")
+    change_search(page)
     expect(page.get_by_label("Profession")).to_have_value("chiropractor")
     expect(page.get_by_label("Accepting new patients")).to_be_checked()  # shown: in use
     assert "radius_miles=5" in page.url
@@ -93,8 +112,17 @@ def test_the_map_toggle_shows_a_pin_per_result_even_when_tiles_fail(page, site, 
     page.keyboard.press("Enter")
     popup_link = page.locator(".leaflet-popup-content a")
     expect(popup_link).to_have_text("Jane Doe, DC")
+    expect(page.locator(".leaflet-popup-content")).to_contain_text("miles away")
+    expect(page.locator(".leaflet-popup-content")).to_contain_text(
+        "Cash prices from $40.00 a procedure"
+    )
+    expect(page.locator(".map-count")).to_have_text("Showing 3 of 3 on the map")
     popup_link.click()
-    expect(page).to_have_url(re.compile(rf"/providers/{austin['jane'].id}/$"))
+    expect(page).to_have_url(re.compile(rf"/providers/{austin['jane'].id}/\?search=near"))
+    page.get_by_role("link", name="Back to results").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "3 providers within 25 miles of Austin, TX 78701"
+    )
 
 
 def test_use_my_location_searches_around_the_browser_position(browser: Browser, site, austin):
@@ -106,7 +134,7 @@ def test_use_my_location_searches_around_the_browser_position(browser: Browser, 
 
     page.wait_for_url(re.compile(r"lat=30\.267&lng=-97\.743"))
     assert result_names(page) == NEAREST_FIRST
-    expect(page.get_by_label("ZIP code, city or address")).to_have_value("")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("of your location")
     context.close()
 
 
@@ -140,7 +168,7 @@ def test_a_provider_page_shows_every_location_in_a_list_and_on_a_map(page, site,
 
 def estimate_self_pay(page: Page, site: str, provider_id: int, visits: str = "6") -> None:
     page.goto(f"{site}/providers/{provider_id}/")
-    page.get_by_role("link", name="Estimate my cost").click()
+    page.get_by_role("link", name="Estimate my cost").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Estimate your cost")
     page.get_by_label("Number of visits").fill(visits)
     page.get_by_label("Self-pay (no insurance claim)").check()
@@ -162,7 +190,8 @@ def test_an_estimate_with_insurance_splits_the_cost_with_the_plan(page, site, au
     page.get_by_label("Number of visits").fill("2")
     page.get_by_label("Health insurance").check()
     page.get_by_label("Insurance plan").select_option(label="Aetna PPO")
-    page.get_by_label("Deductible left this year ($)").fill("0")
+    page.get_by_label("Yearly deductible ($)").fill("1000")
+    page.get_by_label("Paid toward it so far this year ($)").fill("1000")
     page.get_by_label("Coinsurance (%)", exact=True).fill("20")
     page.get_by_role("button", name="Estimate my cost").click()
 
@@ -243,7 +272,9 @@ def test_keyboard_users_can_skip_to_the_content_and_see_focus(page, site, austin
     expect(page.get_by_label("ZIP code, city or address")).to_be_focused()
     page.keyboard.type("78701")
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=2)).to_contain_text("3 providers")
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_contain_text("3 providers")
+    expect(heading).to_be_focused()  # the next Tab continues from the results
 
 
 def test_on_a_phone_nothing_scrolls_sideways(browser: Browser, site, austin):
@@ -257,11 +288,129 @@ def test_on_a_phone_nothing_scrolls_sideways(browser: Browser, site, austin):
         "/safety/",
         "/about/",
         "/practice-acts/",
+        "/practice-acts/WA/",
+        "/estimate/?provider={jane}&visits=2&coverage_type=insurance&deductible=500",
     )
     for path in paths:
-        page.goto(f"{site}{path}")
+        page.goto(f"{site}{path.format(jane=austin['jane'].id)}")
         overflow = page.evaluate(
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, f"{path} is {overflow}px wider than a 390px phone"
+    context.close()
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_after_a_search_the_results_heading_is_in_the_first_screen_with_focus(
+    browser: Browser, site, austin, viewport
+):
+    context = new_context(browser)
+    page = context.new_page()
+    page.set_viewport_size(viewport)
+    search_for(page, site, "78701")
+
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text("3 providers within 25 miles of Austin, TX 78701")
+    expect(heading).to_be_focused()
+    assert in_first_screen(page, "#results-heading")
+    assert in_first_screen(page, ".results .card h2")  # the first result starts on screen too
+    context.close()
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_after_an_estimate_the_result_is_in_the_first_screen_with_focus(
+    browser: Browser, site, austin, viewport
+):
+    context = new_context(browser)
+    page = context.new_page()
+    page.set_viewport_size(viewport)
+    estimate_self_pay(page, site, austin["jane"].id, visits="3")
+
+    heading = page.get_by_role("heading", name="Your estimate")
+    expect(heading).to_be_focused()
+    assert in_first_screen(page, "#result-heading")
+    assert in_first_screen(page, ".summary-figures")
+    expect(page.locator(".summary-figures")).to_contain_text("$120.00")
+    # The form is folded under "Change the details", with the choices made kept.
+    expect(page.get_by_label("Number of visits")).to_be_hidden()
+    page.get_by_text("Change the details").click()
+    expect(page.get_by_label("Number of visits")).to_have_value("3")
+    context.close()
+
+
+def test_the_estimate_form_shows_only_the_benefits_the_way_of_paying_uses(page, site, austin):
+    page.goto(f"{site}/estimate/?provider={austin['jane'].id}")
+    deductible = page.get_by_label("Yearly deductible ($)")
+    copay = page.get_by_label("Copay per visit ($)")
+
+    page.get_by_label("Health insurance").check()
+    expect(deductible).to_be_visible()
+    expect(copay).to_be_visible()
+
+    page.get_by_label("Original Medicare (Part B)").check()
+    expect(deductible).to_be_visible()
+    expect(copay).to_be_hidden()
+
+    page.get_by_label("Self-pay (no insurance claim)").check()
+    expect(deductible).to_be_hidden()
+    expect(page.locator("fieldset.benefits")).to_be_hidden()
+
+
+def test_without_javascript_the_estimate_still_hides_self_pays_unused_fields(
+    browser: Browser, site, austin
+):
+    context = new_context(browser, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{site}/estimate/?provider={austin['jane'].id}")
+    page.get_by_label("Self-pay (no insurance claim)").check()
+    expect(page.get_by_label("Yearly deductible ($)")).to_be_hidden()
+    page.get_by_role("button", name="Estimate my cost").click()
+    expect(page.get_by_role("heading", name="Your estimate")).to_be_visible()
+    assert page.url.endswith("#result-heading")  # the browser opens the page at the result
+    context.close()
+
+
+def test_a_state_page_is_reached_from_a_result_card(page, site, austin):
+    search_for(page, site, "78701")
+    page.get_by_role("link", name="What TX allows").first.click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Texas: rules for joint manipulation")
+    expect(page.get_by_role("heading", name="Physical therapists in Texas")).to_be_visible()
+    page.get_by_role("link", name="All states").click()
+    expect(page.get_by_role("link", name="Washington")).to_be_visible()
+
+
+def test_a_wa_pt_page_says_whether_the_spinal_manipulation_endorsement_is_on_file(
+    browser: Browser, site, austin
+):
+    endorsed = washington_pt(endorsed=True, last_name="Endorsed")
+    missing = washington_pt(endorsed=False, last_name="Missing")
+    context = new_context(browser)
+    page = context.new_page()
+    for viewport in (PHONE, DESKTOP):
+        page.set_viewport_size(viewport)
+        page.goto(f"{site}/providers/{endorsed.id}/")
+        badges = page.locator(".badges li")
+        # The location's badge and the state box say the same; nothing says otherwise.
+        expect(badges).to_have_text(
+            [
+                "Spinal manipulation in WA: allowed Holds the WA spinal manipulation endorsement",
+                "Spinal manipulation: allowed Holds the WA spinal manipulation endorsement",
+            ]
+        )
+        expect(page.get_by_text("requires endorsement")).to_have_count(0)
+        assert page.evaluate(SIDEWAYS) <= 0
+
+        page.goto(f"{site}/providers/{missing.id}/")
+        expect(page.locator(".badges li").first).to_have_text(
+            "Spinal manipulation in WA: requires endorsement "
+            "The WA spinal manipulation endorsement is not on file"
+        )
+        expect(page.get_by_text("allowed", exact=False)).to_have_count(0)
+
+        page.goto(f"{site}/?near=98101&service=spinal_manipulation")
+        expect(page.locator(".results .card h3 a")).to_have_text(["Kim Endorsed, DPT"])
+        card = page.locator(".results .card").first
+        expect(card.locator(".price-line")).to_contain_text("Manual therapy from $55 a visit")
+        assert page.evaluate(SIDEWAYS) <= 0
     context.close()

@@ -25,8 +25,9 @@ def test_search_results_carry_one_marker_per_result_for_the_map(client, world):
             "lat": 30.2651,
             "lng": -97.7441,
             "name": provider.display_name,
-            "url": f"/providers/{provider.id}/",
+            "url": f"/providers/{provider.id}/?search=near%3D78701",
             "address": "100 Congress Ave, Austin, TX 78701",
+            "details": ["0.44 miles away"],  # no prices listed: no price line
         }
     ]
     assert 'data-tile-url="https://tile.openstreetmap.org/{z}/{x}/{y}.png"' in html

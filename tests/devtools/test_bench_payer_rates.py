@@ -22,7 +22,11 @@ def test_it_reads_the_file_it_generates_and_writes_nothing(tmp_path: Path) -> No
     lines = out.getvalue().splitlines()
     assert path.stat().st_size > 0
     assert lines[0].startswith(f"generated {path} in ")
-    assert re.match(r"read: 1 MB of JSON in [\d.]+ s = [\d.,]+ MB/s \(two passes\); ", lines[1])
+    assert re.match(
+        r"read: 1 MB of JSON in [\d.]+ s = [\d.,]+ MB/s \(two passes; [\d.,]+ MB per CPU "
+        r"second\); ",
+        lines[1],
+    )
     assert lines[2].startswith("baseline, ijson alone over the same passes: ")
     assert lines[3].startswith("peak RSS: ")
     assert not NegotiatedRate.objects.exists()

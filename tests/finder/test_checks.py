@@ -14,15 +14,16 @@ REDIS = "django.core.cache.backends.redis.RedisCache"
         "django.core.cache.backends.locmem.LocMemCache",
         "django.core.cache.backends.dummy.DummyCache",
         "django.core.cache.backends.filebased.FileBasedCache",
+        "django.core.cache.backends.db.DatabaseCache",
     ],
 )
-def test_it_warns_when_the_default_cache_is_not_shared_between_workers(settings, backend):
+def test_it_warns_when_the_default_cache_cannot_hold_rate_limits_in_production(settings, backend):
     settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": "/tmp/unused"}}
     (warning,) = check_shared_cache()
     assert warning.level == checks.WARNING
     assert warning.id == "finder.W001"
     assert backend.rsplit(".", 1)[-1] in warning.msg
-    assert "rate limits" in warning.msg
+    assert "rate limit" in warning.msg
     assert "REDIS_URL" in warning.hint
 
 

@@ -11,6 +11,7 @@ from finder.estimate import (
     PriceRange,
     ProcedureLine,
     VisitCost,
+    deductible_left,
     estimate_cost,
     to_cents,
 )
@@ -385,3 +386,13 @@ def test_the_disclaimers_cover_what_45_cfr_149_610_requires():
     ):
         assert phrase in text
     assert "not a guarantee of coverage" in DISCLAIMER
+
+
+@pytest.mark.parametrize(
+    ("deductible", "met", "left"),
+    [("1500", "400", "1100"), ("1500", None, "1500"), ("283", "283", "0"), ("0", None, "0")],
+)
+def test_deductible_left_is_the_deductible_less_what_was_paid(deductible, met, left):
+    assert deductible_left(
+        deductible=Decimal(deductible), met=None if met is None else Decimal(met)
+    ) == Decimal(left)

@@ -99,6 +99,7 @@ def test_self_pay_charges_the_providers_price_at_every_visit(client, chiropracto
                 "price_source": "provider",
                 "allowed_amount": "40.00",
                 "allowed_source": "cash_price",
+                "allowed_as_of": None,
             }
         ],
     }
@@ -164,6 +165,7 @@ def test_insurance_matches_the_contracts_worked_example(client, chiropractor):
                 "price_source": "provider",
                 "allowed_amount": "40.00",
                 "allowed_source": "cash_price",
+                "allowed_as_of": None,
             }
         ],
     }
@@ -223,6 +225,7 @@ def test_medicare_pays_spinal_manipulation_but_not_extremity_manipulation(client
                 "price_source": "provider",
                 "allowed_amount": "26.72",
                 "allowed_source": "medicare_national",
+                "allowed_as_of": None,
             },
             {
                 "code": "98943",
@@ -232,6 +235,7 @@ def test_medicare_pays_spinal_manipulation_but_not_extremity_manipulation(client
                 "price_source": "provider",
                 "allowed_amount": None,
                 "allowed_source": None,
+                "allowed_as_of": None,
             },
         ],
     }
@@ -265,6 +269,7 @@ def test_without_a_provider_it_uses_the_typical_midpoint_and_gives_the_range(cli
                 "price_source": "typical",
                 "allowed_amount": "40.00",
                 "allowed_source": "typical",
+                "allowed_as_of": None,
             }
         ],
     }
@@ -324,6 +329,7 @@ def test_a_plan_the_provider_does_not_accept_uses_out_of_network_benefits(client
                 "price_source": "provider",
                 "allowed_amount": "40.00",
                 "allowed_source": "cash_price",
+                "allowed_as_of": None,
             }
         ],
     }

@@ -108,7 +108,8 @@ def test_an_unknown_provider_in_the_link_is_a_404_that_offers_typical_prices(cli
 def test_every_coverage_field_has_a_linked_plain_language_explanation(client, reference):
     html = client.get(ESTIMATE_URL).content.decode()
     for name in (
-        "deductible_remaining",
+        "deductible",
+        "deductible_met",
         "coinsurance_percent",
         "copay",
         "out_of_pocket_max_remaining",
@@ -134,7 +135,8 @@ def test_a_submitted_form_shows_an_itemized_table_and_totals(client, chiropracto
             visits="6",
             coverage_type="insurance",
             plan="aetna-ppo",
-            deductible_remaining="100",
+            deductible="1500",
+            deductible_met="1400",  # $100 left
             coinsurance_percent="20",
             deductible_applies="yes",
             out_of_pocket_max_remaining="1000",
@@ -175,7 +177,9 @@ def test_medicare_explains_a_non_participating_providers_limiting_charge(client,
         as_of=date(2026, 11, 1),
     )
     response = client.get(
-        ESTIMATE_URL, query(chiropractor, coverage_type="medicare", deductible_remaining="0")
+        # Medicare's own Part B deductible ($283 in 2026), all of it met.
+        ESTIMATE_URL,
+        query(chiropractor, coverage_type="medicare", deductible_met="283"),
     )
     html = response.content.decode()
     # National 98940 $26.72: 95% approved $25.38, 20% = $5.08; limiting charge $29.19 adds $3.81.
@@ -202,7 +206,7 @@ def test_bad_input_is_shown_next_to_the_fields_and_in_a_summary(client, chiropra
             visits="0",
             qty_98940="11",
             coverage_type="insurance",
-            deductible_remaining="abc",
+            deductible="abc",
             coinsurance_percent="101",
         ),
     )
@@ -213,7 +217,7 @@ def test_bad_input_is_shown_next_to_the_fields_and_in_a_summary(client, chiropra
     for field, message in (
         ("visits", "Ensure this value is greater than or equal to 1."),
         ("qty_98940", "Ensure this value is less than or equal to 10."),
-        ("deductible_remaining", "Enter a number."),
+        ("deductible", "Enter a number."),
         ("coinsurance_percent", "Ensure this value is less than or equal to 100."),
     ):
         assert f'<p class="error" id="id_{field}_error">{message}</p>' in html
@@ -408,7 +412,7 @@ def test_a_copay_before_the_deductible_is_read_from_the_radio_buttons(client, ch
             visits="2",
             coverage_type="insurance",
             plan="aetna-ppo",
-            deductible_remaining="500",
+            deductible_remaining="500",  # as links made before the form asked for two figures
             copay="25",
             deductible_applies="no",
             out_of_pocket_max_remaining="1000",
@@ -417,3 +421,68 @@ def test_a_copay_before_the_deductible_is_read_from_the_radio_buttons(client, ch
     result = response.context["result"]
     assert [visit.copay for visit in result.visits] == [Decimal("25.00"), Decimal("25.00")]
     assert (result.total_patient_pays, result.total_plan_pays) == (Decimal("50"), Decimal("30"))
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({"deductible": "500", "deductible_met": "600"}, "deductible_met",
+         "Cannot be more than the deductible: enter only what you paid toward it."),
+        ({"deductible_met": "100"}, "deductible",
+         "Enter your yearly deductible to work out what is left."),
+    ],
+)  # fmt: skip
+def test_what_was_paid_toward_the_deductible_must_fit_inside_it(
+    client, chiropractor, params, field, message
+):
+    response = client.get(ESTIMATE_URL, query(chiropractor, coverage_type="insurance", **params))
+    assert response.status_code == 400
+    assert (
+        f'<p class="error" id="id_{field}_error">{escape(message)}</p>' in response.content.decode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("params", "left"),
+    [
+        ({"coverage_type": "insurance", "deductible": "1000", "deductible_met": "250"}, "750.00"),
+        ({"coverage_type": "insurance", "deductible": "1000"}, "1000.00"),
+        ({"coverage_type": "medicare", "deductible_met": "100"}, "183.00"),  # $283 Part B
+        ({"coverage_type": "medicare", "deductible": "283", "deductible_met": "283"}, "0.00"),
+    ],
+)
+def test_the_deductible_left_is_worked_out_from_the_deductible_and_what_was_paid(
+    client, chiropractor, params, left
+):
+    response = client.get(ESTIMATE_URL, query(chiropractor, **params))
+    assert response.status_code == 200
+    coverage = response.context["form"].cleaned_data["coverage"]
+    assert coverage.deductible_remaining == Decimal(left)
+
+
+def test_a_self_pay_estimate_says_what_you_pay_and_nothing_about_coverage(client, chiropractor):
+    html = client.get(ESTIMATE_URL, query(chiropractor, visits="2")).content.decode()
+    result = html[html.index('<section class="estimate-result"') : html.index("</section>")]
+    assert '<th scope="col" class="amount">You pay</th>' in result
+    assert "Not covered" not in result
+    assert "Your plan pays" not in result
+    assert "Plan pays" not in result
+
+
+def test_the_estimate_comes_first_with_the_form_folded_under_change_the_details(
+    client, chiropractor
+):
+    html = client.get(ESTIMATE_URL, query(chiropractor, visits="2")).content.decode()
+    assert html.index('id="result-heading"') < html.index('<details class="change-details">')
+    assert html.index('<details class="change-details">') < html.index('id="estimate-form"')
+    assert 'action="/estimate/#result-heading"' in html
+    # Before a submit there is no result: the form is the page, not folded.
+    blank = client.get(ESTIMATE_URL, {"provider": chiropractor.pk}).content.decode()
+    assert "change-details" not in blank
+
+
+def test_benefit_fields_say_which_ways_of_paying_use_them(client, reference):
+    html = client.get(ESTIMATE_URL).content.decode()
+    assert '<fieldset class="benefits">' in html  # hidden by CSS when self-pay is chosen
+    assert html.count('data-coverage="insurance medicare"') == 4
+    assert html.count('data-coverage="insurance"') == 6

@@ -252,6 +252,7 @@ def test_the_api_returns_the_pt_estimate_whole(client, fee_schedule):
                 "price_source": "provider",
                 "allowed_amount": "32.86",
                 "allowed_source": "medicare_locality",
+                "allowed_as_of": None,
             },
             {
                 "code": "97110",
@@ -261,6 +262,167 @@ def test_the_api_returns_the_pt_estimate_whole(client, fee_schedule):
                 "price_source": "provider",
                 "allowed_amount": "34.15",
                 "allowed_source": "medicare_locality",
+                "allowed_as_of": None,
             },
         ],
     }
+
+
+# --- Through HTTP: the same hand-worked figures from the API and the estimate page -----------
+
+
+def post_estimate(client, provider, procedures, *, visits=2, **coverage):
+    return client.post(
+        reverse("api:estimate-create"),
+        {
+            "provider_id": provider.pk,
+            "procedures": procedures,
+            "visits": visits,
+            "coverage": {"type": "medicare", "deductible_remaining": "150.00", **coverage},
+        },
+        content_type="application/json",
+    )
+
+
+def api_visit(number, billed, allowed, deductible, coinsurance, not_covered, patient, plan):
+    return {
+        "number": number, "billed": billed, "allowed": allowed, "deductible": deductible,
+        "copay": "0.00", "coinsurance": coinsurance, "not_covered": not_covered,
+        "patient_pays": patient, "plan_pays": plan,
+    }  # fmt: skip
+
+
+def non_participating_dc():
+    return provider_at(
+        "10001",
+        "New York",
+        Profession.CHIROPRACTOR,
+        {"98941": "65.00", "98943": "35.00"},
+        MedicareAssignment.NON_PARTICIPATING,
+    )
+
+
+DC_VISIT = [{"code": "98941"}, {"code": "98943"}]
+
+
+def test_the_api_prices_a_non_participating_chiropractor_up_to_the_limiting_charge(
+    client, fee_schedule
+):
+    body = post_estimate(client, non_participating_dc(), DC_VISIT).json()
+
+    # 98941 in Manhattan $45.21: approved 95% = $42.95, all deductible ($150 left); the
+    # limiting charge $49.39 may add $6.44 a visit. 98943 is not covered for a chiropractor:
+    # its $35.00 is paid in full and counts toward nothing.
+    assert body["visits"] == [
+        api_visit(1, "100.00", "42.95", "42.95", "0.00", "35.00", "77.95", "0.00"),
+        api_visit(2, "100.00", "42.95", "42.95", "0.00", "35.00", "77.95", "0.00"),
+    ]
+    assert body["total"] == {"billed": "200.00", "patient_pays": "155.90", "plan_pays": "0.00"}
+    assert body["range"] == {"patient_pays_low": "155.90", "patient_pays_high": "168.78"}
+    assert [
+        (line["code"], line["allowed_amount"], line["allowed_source"])
+        for line in body["procedures"]
+    ] == [("98941", "42.95", "medicare_locality"), ("98943", None, None)]
+    assert "Not covered by Medicare, so paid in full: 98943." in body["assumptions"]
+    assert (
+        "For chiropractors, Medicare covers only spinal manipulation (CPT 98940-98942) given as "
+        "active treatment and billed with the AT modifier; maintenance care, exams, X-rays and "
+        "98943 are not covered."
+    ) in body["assumptions"]
+
+
+def test_the_api_applies_coinsurance_once_the_deductible_is_met(client, fee_schedule):
+    body = post_estimate(
+        client, non_participating_dc(), DC_VISIT, visits=3, deductible_remaining="50.00"
+    ).json()
+
+    # Visit 1: $42.95 of the $50 deductible. Visit 2: the last $7.05, then 20% of $35.90 =
+    # $7.18. Visit 3: 20% of $42.95 = $8.59 (half up from $8.590).
+    assert body["visits"] == [
+        api_visit(1, "100.00", "42.95", "42.95", "0.00", "35.00", "77.95", "0.00"),
+        api_visit(2, "100.00", "42.95", "7.05", "7.18", "35.00", "49.23", "28.72"),
+        api_visit(3, "100.00", "42.95", "0.00", "8.59", "35.00", "43.59", "34.36"),
+    ]
+    assert body["range"] == {"patient_pays_low": "170.77", "patient_pays_high": "190.09"}
+
+
+def test_the_same_api_request_for_another_locality_gives_another_total(client, fee_schedule):
+    pt_visit = [{"code": "97140", "quantity": 2}, {"code": "97110"}]
+    manhattan = post_estimate(client, pt_at("10036", "New York"), pt_visit).json()
+    ithaca = post_estimate(client, pt_at("14850", "Ithaca"), pt_visit).json()
+
+    assert (manhattan["total"]["patient_pays"], ithaca["total"]["patient_pays"]) == (
+        "154.78",
+        "145.50",
+    )
+    assert [v["allowed"] for v in ithaca["visits"]] == ["72.75", "72.75"]
+    assert [line["allowed_amount"] for line in ithaca["procedures"]] == ["27.46", "28.71"]
+
+
+def test_unknown_assignment_ranges_from_the_participating_total_to_the_limiting_charge(
+    client, fee_schedule
+):
+    location = PracticeLocationFactory(
+        zip_code="10036", city="New York", state="NY", provider__profession="chiropractor"
+    )
+    ProviderPriceFactory(
+        provider=location.provider, procedure=Procedure.objects.get(code="98940"),
+        cash_price=D("45.00"),
+    )  # fmt: skip
+
+    body = post_estimate(
+        client, location.provider, [{"code": "98940"}], visits=1, deductible_remaining="0"
+    ).json()
+
+    # Participating: 20% of Manhattan's $31.45 = $6.29. At worst non-participating: 20% of
+    # the 95% ($29.88) = $5.98, plus the limiting charge's excess $34.36 - $29.88 = $4.48.
+    assert body["total"]["patient_pays"] == "6.29"
+    assert body["range"] == {"patient_pays_low": "6.29", "patient_pays_high": "10.46"}
+
+
+def estimate_page(client, provider, codes: dict[str, int], *, visits=2, deductible="150.00"):
+    params = {
+        "provider": provider.pk, "code": list(codes), "visits": str(visits),
+        "coverage_type": "medicare", "deductible_remaining": deductible,
+        **{f"qty_{code}": str(quantity) for code, quantity in codes.items()},
+    }  # fmt: skip
+    response = client.get(reverse("finder:estimate"), params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def page_row(number, billed, deductible, coinsurance, not_covered, patient, plan) -> str:
+    cells = "".join(
+        f'<td class="amount">${amount}</td>'
+        for amount in (billed, deductible, "0.00", coinsurance, not_covered, patient, plan)
+    )
+    return f'<th scope="row">{number}</th>{cells}'
+
+
+def test_the_estimate_page_shows_the_participating_pts_visits_to_the_cent(client, fee_schedule):
+    html = estimate_page(client, pt_at("10036", "New York"), {"97140": 2, "97110": 1})
+    flat = html.replace("\n      ", "")
+
+    assert page_row(1, "175.00", "86.95", "0.00", "0.00", "86.95", "0.00") in flat
+    assert page_row(2, "175.00", "63.05", "4.78", "0.00", "67.83", "19.12") in flat
+    assert "<div><dt>You pay</dt><dd>$154.78</dd></div>" in html
+    assert '<td class="amount">$32.86</td><td>Medicare&#x27;s amount for this locality</td>' in html
+    assert "Medicare amount for Manhattan, NY, 2026." in html
+
+
+def test_the_estimate_page_explains_the_non_participating_chiropractors_limiting_charge(
+    client, fee_schedule
+):
+    html = estimate_page(client, non_participating_dc(), {"98941": 1, "98943": 1})
+    flat = html.replace("\n      ", "")
+
+    assert page_row(1, "100.00", "42.95", "0.00", "35.00", "77.95", "0.00") in flat
+    assert "<div><dt>You pay</dt><dd>$155.90</dd></div>" in html
+    assert (
+        "Your share could range from\n    <strong>$155.90</strong> to\n    "
+        "<strong>$168.78</strong>: the low end if the provider accepts Medicare&#x27;s approved "
+        "amount as full payment, the high end if it charges up to Medicare&#x27;s limiting "
+        "charge (109.25% of Medicare&#x27;s amount)."
+    ) in html
+    assert "up to $12.88 more over these visits, which Medicare does not repay." in html
+    assert '<td class="amount">\u2013</td><td>Not covered</td>' in html  # 98943

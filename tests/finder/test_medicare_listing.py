@@ -150,3 +150,68 @@ def test_a_curators_change_to_a_national_amount_shows_on_the_next_page(client, r
         "year": national.year,
         "source": "national",
     }
+
+
+@pytest.fixture
+def two_localities(chiropractor):
+    """The Manhattan chiropractor with a second office in Ithaca (rest of New York, whose
+    locality no curator has named) and a third in Van Horn, TX (a locality whose fee schedule
+    was not imported)."""
+    ithaca = PracticeLocationFactory(
+        provider=chiropractor, zip_code="14850", city="Ithaca", state="NY", address_line1="2 Main"
+    )
+    van_horn = PracticeLocationFactory(
+        provider=chiropractor, zip_code="79855", city="Van Horn", state="TX", address_line1="3 Elm"
+    )
+    return chiropractor, ithaca, van_horn
+
+
+def test_the_detail_gives_each_location_its_own_medicare_amount(client, two_localities):
+    chiropractor, ithaca, van_horn = two_localities
+    detail = client.get(f"/api/v1/providers/{chiropractor.id}/").json()
+
+    by_location = {loc["id"]: loc["medicare_amounts"] for loc in detail["locations"]}
+    manhattan = chiropractor.locations.order_by("id").first()
+    assert by_location == {
+        manhattan.id: [{"code": "98940", **MANHATTAN_98940}],
+        ithaca.id: [
+            {"code": "98940", "amount": "26.18", "locality": "locality 13202-99 (NY)",
+             "year": 2026, "source": "locality"},
+        ],
+        van_horn.id: [
+            {"code": "98940", "amount": "26.72", "locality": None, "year": 2026,
+             "source": "national"},
+        ],
+    }  # fmt: skip
+    # The prices' own `medicare` stays the first location's, as in search results.
+    assert [p["medicare"] for p in detail["prices"]] == [MANHATTAN_98940, None]
+
+
+def test_the_provider_page_says_each_locations_medicare_amount(client, two_localities):
+    chiropractor, _ithaca, _van_horn = two_localities
+    html = client.get(f"/providers/{chiropractor.id}/").content.decode()
+
+    assert (
+        "<li>98940: Medicare pays about $31.45 here (Medicare amount for Manhattan, NY, 2026)</li>"
+    ) in html
+    assert (
+        "<li>98940: Medicare pays about $26.18 here (Medicare amount for locality 13202-99 (NY), "
+        "2026)</li>"
+    ) in html
+    assert (
+        "<li>98940: Medicare pays about $26.72 nationally (Medicare&#x27;s national amount, "
+        "2026: this address&#x27;s locality is not known)</li>"
+    ) in html
+    # The prices table no longer gives one location's amount as the provider's.
+    assert "<td>Varies by location: see each location above</td>" in html
+
+
+def test_a_provider_whose_locations_share_a_locality_shows_the_amount_beside_the_price(
+    client, chiropractor
+):
+    PracticeLocationFactory(provider=chiropractor, zip_code="10001", address_line1="5 W 31st St")
+    html = client.get(f"/providers/{chiropractor.id}/").content.decode()
+    assert "<td>Medicare pays about $31.45 here (2026; that includes your 20% share)</td>" in html
+    assert "Varies by location" not in html
+    assert "Medicare amount for Manhattan" not in html  # the table says it once for both
+

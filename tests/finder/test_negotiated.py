@@ -159,3 +159,61 @@ def test_without_the_plans_rate_the_price_is_the_allowed_amount(in_network) -> N
     result = estimate(provider, plan)
 
     assert (result.visits[0].allowed, result.total_patient_pays) == (D("40.00"), D("8.00"))
+
+
+def test_the_api_says_each_lines_allowed_amount_comes_from_the_plans_file(
+    client, in_network
+) -> None:
+    provider, plan = in_network
+    ProviderPriceFactory(
+        provider=provider, procedure=Procedure.objects.get(code="98941"), cash_price=D("50.00")
+    )
+    add_rate(provider, plan, "98940", "fee schedule", "24.00")
+    add_rate(provider, plan, "98940", "negotiated", "27.50")  # the fee schedule answers first
+
+    response = client.post(
+        "/api/v1/estimates/",
+        {
+            "provider_id": provider.pk,
+            "procedures": [{"code": "98940"}, {"code": "98941"}],
+            "coverage": {
+                "type": "insurance",
+                "plan": plan.slug,
+                "deductible_remaining": "0",
+                "coinsurance_percent": "20",
+            },
+        },
+        content_type="application/json",
+    )
+
+    assert response.status_code == 200
+    body = response.json()
+    # $24.00 from the file + $50.00 (no rate for 98941: the price) = $74.00; 20% = $14.80.
+    assert (body["visits"][0]["allowed"], body["total"]["patient_pays"]) == ("74.00", "14.80")
+    assert [
+        (line["code"], line["allowed_amount"], line["allowed_source"], line["allowed_as_of"])
+        for line in body["procedures"]
+    ] == [
+        ("98940", "24.00", "negotiated_rate", "2026-11-01"),
+        ("98941", "50.00", "cash_price", None),
+    ]
+
+
+def test_the_estimate_page_names_the_plans_rate_as_the_approved_amount(client, in_network) -> None:
+    provider, plan = in_network
+    add_rate(provider, plan, "98940", "negotiated", "27.50")
+
+    response = client.get(
+        "/estimate/",
+        {"provider": provider.pk, "code": "98940", "visits": "1", "coverage_type": "insurance",
+         "plan": plan.slug, "deductible_remaining": "0", "coinsurance_percent": "20",
+         "deductible_applies": "yes"},
+    )  # fmt: skip
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert (
+        '<td class="amount">$27.50</td><td>Your plan&#x27;s rate from its public file, dated '
+        "2026-11-01</td></tr>"
+    ) in html
+    assert "<div><dt>You pay</dt><dd>$5.50</dd></div>" in html

@@ -189,6 +189,16 @@ def test_a_bad_key_is_401_never_anonymous(client, header):
         assert response.json() == INVALID
 
 
+def test_a_bare_key_as_the_docs_authorize_box_sends_it_is_accepted(client, provider):
+    api_key, key = make_key()
+    response = client.get(SEARCH, HTTP_AUTHORIZATION=key)
+    assert response.status_code == 200
+    assert ApiKeyDailyUsage.objects.get(key=api_key).count == 1
+    bare_but_wrong = client.get(SEARCH, HTTP_AUTHORIZATION=f"{api_key.prefix}.wrongsecret")
+    assert (bare_but_wrong.status_code, bare_but_wrong.json()) == (401, INVALID)
+    assert client.get(SEARCH, HTTP_AUTHORIZATION="nodot").status_code == 401
+
+
 def test_a_wrong_secret_for_a_real_prefix_is_401(client):
     api_key, _key = make_key()
     response = client.get(SEARCH, **auth(f"{api_key.prefix}.wrongsecretwrongsecretwrongsecret"))

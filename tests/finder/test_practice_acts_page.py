@@ -5,6 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from providers.reference_data import PT_EXTREMITY_AND_MUA_NOTE, TWENTY_FIRST_STATE_NOTE
 from providers.states import US_STATES
 
 
@@ -23,66 +24,111 @@ def squeeze(html: str) -> str:
     return re.sub(r"\s+", " ", html)
 
 
-def state_section(html: str, state: str) -> str:
-    """The <tbody> of one state's rows."""
-    match = re.search(rf'<tbody id="state-{state}">(.*?)</tbody>', html, re.S)
-    assert match, f"no rows for {state}"
+def state_row(html: str, state: str) -> str:
+    """The index's table row of one state."""
+    match = re.search(rf'<tr id="state-{state}">(.*?)</tr>', html, re.S)
+    assert match, f"no row for {state}"
     return squeeze(match.group(1))
 
 
-def test_it_lists_every_jurisdiction_with_an_anchor(page):
+def state_page(client, state: str) -> str:
+    response = client.get(reverse("finder:practice-act-state", args=[state]))
+    assert response.status_code == 200
+    return squeeze(response.content.decode())
+
+
+def test_it_lists_every_jurisdiction_with_an_anchor_and_a_link_to_its_page(page):
     for code, name in US_STATES.items():
-        assert name in page
-        assert page.count(f'id="state-{code}"') == 1
-    assert page.count("<tbody id=") == 51
+        row = state_row(page, code)
+        assert f'<a href="/practice-acts/{code}/">{name}</a>' in row
+    assert page.count('<tr id="state-') == 51
 
 
-def test_each_state_has_a_row_per_profession(page):
-    for code in US_STATES:
-        rows = state_section(page, code)
-        assert rows.count("<tr>") == 2
-        assert '<th scope="row">Physical therapist</th>' in rows
-        assert '<th scope="row">Chiropractor</th>' in rows
-
-
-def test_it_shows_the_washington_endorsement_badge_and_history(page):
-    washington = state_section(page, "WA")
-    assert '<span class="badge badge-requires_endorsement">requires endorsement</span>' in (
-        washington
-    )
+def test_the_index_badges_say_what_they_are_about(page):
+    washington = state_row(page, "WA")
     assert (
-        'Before July 1, 2015: <span class="badge badge-prohibited">prohibited</span>' in washington
+        '<span class="badge badge-requires_endorsement">Spinal: requires endorsement</span>'
+        in washington
+    )
+    assert "Direct access: with provisions" in washington
+    texas = state_row(page, "TX")
+    assert '<span class="badge badge-prohibited">Under anesthesia: prohibited</span>' in texas
+    new_york = state_row(page, "NY")
+    assert '<span class="badge badge-restricted">Extremities: restricted or disputed</span>' in (
+        new_york
     )
 
 
-def test_it_shows_maines_earlier_restriction(page):
-    maine = state_section(page, "ME")
+def test_caveats_for_every_state_are_said_once_above_the_table(page):
+    text = squeeze(page)
+    assert text.count(TWENTY_FIRST_STATE_NOTE) == 1
+    assert text.count(PT_EXTREMITY_AND_MUA_NOTE) == 1
+    assert text.index(TWENTY_FIRST_STATE_NOTE) < text.index('<table class="practice-acts">')
+
+
+def test_a_state_page_says_the_rule_in_plain_words_first_then_the_detail_and_sources(
+    client, reference_data
+):
+    washington = state_page(client, "WA")
+    assert "<h1>Washington: rules for joint manipulation</h1>" in washington
+    for heading in ("Physical therapists in Washington", "Chiropractors in Washington"):
+        assert f">{heading}</h2>" in washington
+    rule = (
+        "<li>Physical therapists in Washington may perform spinal manipulation (a thrust to the "
+        "neck, back or pelvis) only with an extra endorsement or certification on top of their "
+        "licence.</li>"
+    )
+    assert rule in washington
+    assert "<li>You never need a referral to see a chiropractor.</li>" in washington
+    assert washington.index(rule) < washington.index("<h3>Legal detail</h3>")
+    assert "RCW 18.74.190" in washington
     assert (
-        'Before January 1, 2023: <span class="badge badge-restricted">restricted or disputed</span>'
-        in maine
-    )
-
-
-def test_it_shows_chiropractic_findings(page):
-    assert '<span class="badge badge-prohibited">prohibited</span>' in state_section(page, "TX")
-    assert '<span class="badge badge-restricted">restricted or disputed</span>' in (
-        state_section(page, "NY")
-    )
-
-
-def test_it_links_the_sources(page):
-    washington = state_section(page, "WA")
+        'Before <time datetime="2015-07-01">1 July 2015</time>:</strong> '
+        '<span class="badge badge-prohibited">Spinal manipulation: prohibited</span>'
+    ) in washington
+    assert "Confidence: High: statute, regulator or court text" in washington
+    # Sources by title and publisher, never "Source 1".
     assert (
-        '<a href="https://apps.leg.wa.gov/rcw/default.aspx?cite=18.74" rel="noopener" '
-        'hreflang="en">Source 1</a>' in washington
-    )
-    assert page.count('rel="noopener"') >= 102
+        '<a href="https://apps.leg.wa.gov/rcw/default.aspx?cite=18.74" rel="noopener">RCW '
+        "chapter 18.74: Physical therapy (including 18.74.190, spinal manipulation endorsement)"
+        "</a>, Washington State Legislature</li>"
+    ) in washington
+    assert "Source 1" not in washington
+    # Said once at the top, not in each profession's detail.
+    assert washington.count(TWENTY_FIRST_STATE_NOTE) == 1
+    assert washington.count("Not legal advice.") == 1
 
 
-def test_it_shows_confidence_and_last_reviewed(page):
-    washington = state_section(page, "WA")
-    assert '<abbr title="High: statute, regulator or court text">H</abbr>' in washington
-    assert '<time datetime="2026-11-27">November 27, 2026</time>' in washington
+def test_a_source_copied_on_a_third_party_site_says_so(client, reference_data):
+    maine = state_page(client, "ME")
+    assert (
+        '</a>, PocketLaw <span class="meta">(a copy on a third-party site, not the original '
+        "publisher's page)</span>"
+    ) in maine
+
+
+def test_a_pt_rule_where_no_restriction_was_found_says_nothing_confirmed_it(client, reference_data):
+    colorado = state_page(client, "CO")
+    assert (
+        "may perform spinal manipulation (a thrust to the neck, back or pelvis). No restriction "
+        "was found in the sources we consulted; none confirmed it either."
+    ) in colorado
+    assert "You can see a physical therapist without a referral.</li>" in colorado
+
+
+@pytest.mark.parametrize(("path", "status"), [("wa", 301), ("XX", 404), ("washington", 404)])
+def test_a_state_page_needs_a_state_code(client, reference_data, path, status):
+    response = client.get(f"/practice-acts/{path}/")
+    assert response.status_code == status
+    if status == 301:
+        assert response["Location"] == "/practice-acts/WA/"
+
+
+def test_a_state_page_runs_a_constant_number_of_queries(
+    client, reference_data, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(2):
+        assert client.get("/practice-acts/WA/").status_code == 200
 
 
 def test_it_has_the_disclaimer_and_explanations(page):
@@ -102,18 +148,17 @@ def test_it_has_the_disclaimer_and_explanations(page):
 
 
 def test_the_table_is_accessible(page):
-    assert '<div class="table-scroll"' in page
     assert "<caption>" in page
-    assert page.count('<th scope="col">') == 10
-    assert page.count('<th scope="rowgroup" rowspan="2">') == 51
+    assert page.count('<th scope="col">') == 3
+    assert page.count('<th scope="row">') == 51
 
 
-def test_states_without_data_still_get_a_row(client, db):
+def test_states_without_data_still_get_a_row_and_a_page(client, db):
     response = client.get(reverse("finder:practice-acts"))
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.count("<tbody id=") == 51
-    assert "No practice-act data is on record" in state_section(html, "WA")
+    assert html.count('<tr id="state-') == 51
+    assert "No practice-act data is on record" in state_page(client, "WA")
 
 
 def test_the_page_runs_a_constant_number_of_queries(

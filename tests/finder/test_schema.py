@@ -19,6 +19,7 @@ OPERATIONS = {
     ("/api/v1/insurance-plans/", "get"): "insurance_plans_list",
     ("/api/v1/procedures/", "get"): "procedures_list",
     ("/api/v1/estimates/", "post"): "estimates_create",
+    ("/api/v1/export/providers.ndjson", "get"): "providers_export",
 }
 
 
@@ -59,15 +60,33 @@ def test_schema_documents_the_api_key_scheme_as_optional(schema):
     assert search["security"] == [{"ApiKeyAuth": []}, {}]
 
 
+def test_schema_tells_what_to_type_in_the_authorize_box(schema):
+    description = schema["components"]["securitySchemes"]["ApiKeyAuth"]["description"]
+    assert "enter `Api-Key <key>`" in description
+    assert "a bare key is accepted too" in description
+
+
+def test_schema_documents_the_endorsements_of_a_provider(schema):
+    detail = schema["components"]["schemas"]["ProviderDetail"]
+    assert "endorsements" in detail["required"]
+    assert detail["properties"]["endorsements"]["items"] == {
+        "$ref": "#/components/schemas/Endorsement"
+    }
+    endorsement = schema["components"]["schemas"]["Endorsement"]
+    assert set(endorsement["properties"]) == {"state", "service", "held"}
+    assert endorsement["properties"]["service"] == {"$ref": "#/components/schemas/ServiceEnum"}
+
+
 def test_schema_documents_search_parameters_and_errors(schema):
     search = schema["paths"]["/api/v1/providers/"]["get"]
     names = {parameter["name"] for parameter in search["parameters"]}
     assert names == {
         "near", "lat", "lng", "radius_miles", "profession", "service", "insurance",
-        "accepting_new_patients", "max_price", "ordering", "updated_since", "page", "page_size",
-        "language", "telehealth", "accessible",
-        "verified_within_days",
+        "accepting_new_patients", "max_price", "medicare_assignment", "ordering", "updated_since",
+        "page", "page_size", "language", "telehealth", "accessible", "verified_within_days",
     }  # fmt: skip
+    (assignment,) = [p for p in search["parameters"] if p["name"] == "medicare_assignment"]
+    assert assignment["schema"]["enum"] == ["participating", "non_participating", "unknown"]
     assert set(search["responses"]) == {"200", "400", "401", "404", "429", "503"}
     assert "Retry-After" in search["responses"]["429"]["headers"]
     estimate = schema["paths"]["/api/v1/estimates/"]["post"]

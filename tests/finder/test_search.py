@@ -176,7 +176,8 @@ def filter_world(db):
         provider__offers_spinal_manipulation=False, provider__offers_mobilization=True,
         provider__accepting_new_patients=False,
     ).provider  # fmt: skip
-    ProviderPriceFactory(provider=pt, procedure=procedure, cash_price=Decimal("30.00"))
+    manual_therapy = ProcedureFactory(code="97140", label="Manual therapy")
+    ProviderPriceFactory(provider=pt, procedure=manual_therapy, cash_price=Decimal("30.00"))
     return {"chiro": chiro, "pt": pt, "origin": Origin(30.0, -97.0, "t", 25)}
 
 
@@ -244,20 +245,27 @@ def test_a_prohibited_scope_hides_the_provider_for_that_service_only(db, prohibi
     assert [hit.provider for hit in mobilization.hits] == [pt]
 
 
-def test_restricted_and_endorsement_scopes_are_returned(db):
+def test_a_service_search_lists_a_pt_in_an_endorsement_state_only_with_the_endorsement(db):
     PracticeActFactory(
         state="WA", profession=Profession.PHYSICAL_THERAPIST,
         spinal_manipulation=Scope.REQUIRES_ENDORSEMENT,
     )  # fmt: skip
-    pt = PracticeLocationFactory(
-        state="WA", zip_code="98101", latitude=47.61, longitude=-122.33,
-        provider__profession=Profession.PHYSICAL_THERAPIST,
-    ).provider  # fmt: skip
-    result = search_providers(
-        origin=Origin(47.61, -122.33, "Seattle", 25),
-        filters=SearchFilters(service="spinal_manipulation"),
-    )
-    assert [hit.provider for hit in result.hits] == [pt]
+    endorsed, not_endorsed = (
+        PracticeLocationFactory(
+            state="WA", zip_code="98101", latitude=47.61, longitude=-122.33 + offset,
+            provider__profession=Profession.PHYSICAL_THERAPIST,
+            provider__spinal_manipulation_endorsed=held,
+        ).provider
+        for offset, held in ((0.0, True), (0.01, False))
+    )  # fmt: skip
+    seattle = Origin(47.61, -122.33, "Seattle", 25)
+    for origin in (seattle, None):  # the nearest-locations SQL and the partners' list alike
+        spinal = search_providers(
+            origin=origin, filters=SearchFilters(service="spinal_manipulation")
+        )
+        assert [hit.provider for hit in spinal.hits] == [endorsed]
+        anything = search_providers(origin=origin, filters=SearchFilters())
+        assert {hit.provider for hit in anything.hits} == {endorsed, not_endorsed}
 
 
 def test_count_is_capped_at_the_nearest_thousand(db):
@@ -471,3 +479,69 @@ def test_a_dense_page_does_not_settle_when_a_tie_may_lie_just_outside_it(db, mon
     result = search_providers(origin=origin, filters=SearchFilters(), page_size=3)
     assert [hit.provider for hit in result.hits] == [inside[0], inside[1], outside]
     assert [hit.distance_miles for hit in result.hits] == [0.5, 0.8, 1.0]
+
+
+@pytest.fixture
+def priced_world(db):
+    """A chiropractor whose 1-2 region price is $99 though its 3-4 region price is $40, and a
+    PT whose manual therapy (97140) is $50: each profession's entry-level codes differ."""
+    codes = {
+        code: ProcedureFactory(code=code, label=code)
+        for code in ("98940", "98941", "98943", "97140")
+    }
+    chiro = PracticeLocationFactory(
+        latitude=30.01, longitude=-97.0,
+        provider__offers_extremity_manipulation=True, provider__offers_mobilization=True,
+    ).provider  # fmt: skip
+    pt = PracticeLocationFactory(
+        latitude=30.02, longitude=-97.0,
+        provider__profession=Profession.PHYSICAL_THERAPIST,
+        provider__offers_extremity_manipulation=True, provider__offers_mobilization=True,
+    ).provider  # fmt: skip
+    for provider, prices in (
+        (chiro, {"98940": "99", "98941": "40", "98943": "30", "97140": "60"}),
+        (pt, {"97140": "50"}),
+    ):
+        for code, price in prices.items():
+            ProviderPriceFactory(provider=provider, procedure=codes[code], cash_price=price)
+    return {"chiro": chiro, "pt": pt}
+
+
+@pytest.mark.parametrize("origin", [Origin(30.0, -97.0, "t", 25), None])
+@pytest.mark.parametrize(
+    ("service", "max_price", "matched", "by_price"),
+    [
+        # No service, or spinal manipulation: 98940 for a chiropractor, 97140 for a PT.
+        (None, "50", ["pt"], ["pt", "chiro"]),
+        ("spinal_manipulation", "98.99", ["pt"], ["pt", "chiro"]),
+        ("spinal_manipulation", "99", ["chiro", "pt"], ["pt", "chiro"]),
+        # Extremity: 98943 for a chiropractor, 97140 for a PT.
+        ("extremity_manipulation", "45", ["chiro"], ["chiro", "pt"]),
+        # Mobilization: 97140 for both.
+        ("mobilization", "55", ["pt"], ["pt", "chiro"]),
+    ],
+)
+def test_max_price_and_price_order_read_the_entry_level_price_of_the_service_searched(
+    priced_world, origin, service, max_price, matched, by_price
+):
+    filtered = search_providers(
+        origin=origin, filters=SearchFilters(service=service, max_price=Decimal(max_price))
+    )
+    assert {hit.provider for hit in filtered.hits} == {priced_world[key] for key in matched}
+    ordered = search_providers(
+        origin=origin, filters=SearchFilters(service=service), ordering="price"
+    )
+    assert [hit.provider for hit in ordered.hits] == [priced_world[key] for key in by_price]
+
+
+def test_a_price_change_reaches_the_price_filter_at_once(priced_world):
+    origin, filters = Origin(30.0, -97.0, "t", 25), SearchFilters(max_price=Decimal("50"))
+    chiro = priced_world["chiro"]
+    price = chiro.prices.get(procedure__code="98940")
+    price.cash_price = Decimal("45")
+    price.save()
+    found = search_providers(origin=origin, filters=filters)
+    assert {hit.provider for hit in found.hits} == {chiro, priced_world["pt"]}
+    price.delete()  # no entry-level price posted: never matched by a price filter
+    found = search_providers(origin=origin, filters=filters)
+    assert [hit.provider for hit in found.hits] == [priced_world["pt"]]

@@ -119,14 +119,15 @@ def test_detail_matches_the_contract(client, jane):
     LicenseFactory(provider=provider, number="TX-123")
     body = client.get(f"{URL}{provider.id}/").json()
     location = expected_result(jane, None)["location"] | {
-        "scope": {"state": "TX", "spinal_manipulation": "allowed", "note": "No restriction found."}
+        "scope": {"state": "TX", "spinal_manipulation": "allowed", "note": "No restriction found."},
+        "medicare_amounts": [],  # no Medicare amounts loaded (see test_medicare_listing.py)
     }
     assert body == {
         "id": provider.id, "npi": provider.npi, "name": "Jane Doe, DC", "first_name": "Jane",
         "last_name": "Doe", "credential": "DC", "profession": "chiropractor",
         "accepting_new_patients": True, "locations": [location],
         "licenses": [{"state": "TX", "number": "TX-123"}],
-        "services": ["spinal_manipulation", "mobilization"],
+        "services": ["spinal_manipulation", "mobilization"], "endorsements": [],
         "languages": ["en", "es"], "telehealth": True,
         "insurance_plans": [
             {"slug": "aetna-ppo", "name": "Aetna Ppo", "kind": "commercial", "source": "curator",
@@ -203,6 +204,34 @@ def test_an_endorsed_provider_shows_allowed(client, db):
         "allowed",
         "requires_endorsement",
     ]
+
+
+def test_detail_lists_the_endorsements_the_acts_ask_for_services_offered(client, db):
+    PracticeActFactory(
+        state="WA", profession=Profession.PHYSICAL_THERAPIST,
+        spinal_manipulation=Scope.REQUIRES_ENDORSEMENT, note="Endorsement needed.",
+    )  # fmt: skip
+    PracticeActFactory(state="OR", profession=Profession.PHYSICAL_THERAPIST)
+    shown = {}
+    for endorsed, offers in ((True, True), (False, True), (True, False)):
+        location = PracticeLocationFactory(
+            state="WA", zip_code="98101", latitude=47.61, longitude=-122.33,
+            provider__profession=Profession.PHYSICAL_THERAPIST,
+            provider__spinal_manipulation_endorsed=endorsed,
+            provider__offers_spinal_manipulation=offers,
+        )  # fmt: skip
+        PracticeLocationFactory(provider=location.provider, state="OR", zip_code="97201")
+        body = client.get(f"{URL}{location.provider.id}/").json()
+        shown[endorsed, offers] = (
+            body["endorsements"],
+            [place["scope"]["spinal_manipulation"] for place in body["locations"]],
+        )
+    wa = {"state": "WA", "service": "spinal_manipulation"}
+    assert shown == {
+        (True, True): ([wa | {"held": True}], ["allowed", "allowed"]),
+        (False, True): ([wa | {"held": False}], ["requires_endorsement", "allowed"]),
+        (True, False): ([], ["allowed", "allowed"]),  # an endorsement for nothing it offers
+    }
 
 
 @pytest.mark.parametrize(

@@ -131,18 +131,41 @@ def test_admin_rejects_a_bad_npi(admin_client_logged_in, world):
     assert "Enter a valid 10-digit NPI" in response.content.decode()
 
 
-def test_admin_rejects_a_bad_price(admin_client_logged_in, world):
+@pytest.mark.parametrize("price", ["1500.00", "0.50"])
+def test_admin_refuses_a_price_outside_1_to_1000_dollars(admin_client_logged_in, world, price):
     procedure = Procedure.objects.create(code="97140", label="Manual therapy, each 15 minutes")
     url = reverse("admin:providers_provider_add")
     data = provider_form_data(
         **{
             "prices-TOTAL_FORMS": "1",
             "prices-0-procedure": str(procedure.pk),
-            "prices-0-cash_price": "1500.00",
+            "prices-0-cash_price": price,
         }
     )
     response = admin_client_logged_in.post(url, data)
-    assert "Cash price must be more than $0 and at most $1,000.00." in response.content.decode()
+    assert "Enter a cash price from $1.00 to $1,000.00." in response.content.decode()
+    assert not Provider.objects.filter(npi=data["npi"]).exists()
+
+
+def test_admin_warns_when_prices_are_not_in_region_order(admin_client_logged_in, world):
+    codes = [
+        Procedure.objects.create(code=code, label=code) for code in ("98940", "98941", "98942")
+    ]
+    prices = {"98940": "99.00", "98941": "40.00", "98942": "50.00"}
+    data = provider_form_data(
+        profession=Profession.CHIROPRACTOR,
+        **{"prices-TOTAL_FORMS": "3"},
+        **{f"prices-{i}-procedure": str(code.pk) for i, code in enumerate(codes)},
+        **{f"prices-{i}-cash_price": prices[code.code] for i, code in enumerate(codes)},
+    )
+    url = reverse("admin:providers_provider_add")
+    response = admin_client_logged_in.post(url, data, follow=True)
+    messages = [str(m) for m in response.context["messages"]]
+    assert [m for m in messages if "region order" in m] == [
+        "Spinal manipulation prices are not in region order: 98940 (1-2 regions) is $99.00 "
+        "but 98941 (3-4 regions) is $40.00. Check them with the provider."
+    ]
+    assert Provider.objects.get(npi=data["npi"]).prices.count() == 3  # saved all the same
 
 
 def test_admin_warns_when_an_endorsement_is_not_recorded(admin_client_logged_in, world):

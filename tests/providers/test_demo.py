@@ -1,15 +1,35 @@
+import heapq
+import io
+import math
+import re
+import statistics
+from collections import Counter
+from datetime import timedelta
+from decimal import Decimal
+
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from finder.search import Origin, SearchFilters, search_providers
 from providers import demo
+from providers.area_codes import AREA_CODES_BY_STATE
 from providers.demo import seed_demo_providers
 from providers.geo import zip_index
-from providers.models import PracticeLocation, Profession, Provider, ProviderPrice, Scope
+from providers.models import (
+    PracticeLocation,
+    Profession,
+    Provider,
+    ProviderPrice,
+    Scope,
+    VerificationStatus,
+)
+from providers.plan_markets import states_selling
 from providers.scope import check_services, current_practice_acts
 from providers.search_index import stale_locations
+from providers.states import US_STATES
 from tests.factories import PracticeActFactory, ProcedureFactory
 
 pytestmark = pytest.mark.django_db
@@ -66,8 +86,17 @@ def snapshot() -> list[tuple]:
             provider.services,
             provider.accepting_new_patients,
             provider.verification_status,
+            provider.last_verified,
             [
-                (loc.address, loc.city, loc.state, loc.zip_code, loc.latitude, loc.longitude)
+                (
+                    loc.address,
+                    loc.city,
+                    loc.state,
+                    loc.zip_code,
+                    loc.phone,
+                    loc.latitude,
+                    loc.longitude,
+                )
                 for loc in provider.locations.all()
             ],
             sorted(plan.slug for plan in provider.insurance_plans.all()),
@@ -89,7 +118,7 @@ def test_the_same_seed_gives_the_same_listings_in_any_batches(reference_data, mo
     assert (summary.created, summary.existing) == (18, 12)
     assert snapshot() == whole
     assert len({listing[1] for listing in whole}) > 10
-    assert all(listing[7] and listing[8] for listing in whole)  # plans and prices
+    assert all(listing[8] and listing[9] for listing in whole)  # plans and prices
     assert stale_locations() == []
     Provider.objects.all().delete()
     seed_demo_providers(count=30, seed=6)
@@ -144,3 +173,105 @@ def test_spanish_is_spoken_more_in_miami_than_in_minneapolis(demo_listings):
         return spanish / everyone
 
     assert spanish_share("33101") > 0.4 > 0.15 > spanish_share("55401")
+
+
+# --- The default demo set looks like the real thing ----------------------------------------
+
+KAISER_STATES = {"CA", "CO", "GA", "HI", "MD", "OR", "VA", "WA", "DC"}  # issue #26's list
+PHONE_RE = re.compile(r"(\d{3})-555-01\d\d")  # 555-0100..0199: reserved for fiction
+
+
+def miles_between(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance (haversine, Earth radius 3958.8 miles)."""
+    lat1, lng1, lat2, lng2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
+    )
+    return 2 * 3958.8 * math.asin(math.sqrt(h))
+
+
+def three_nearest_zips(point: tuple[float, float]) -> list[str]:
+    zips = zip_index().items()
+    return [
+        code for code, _ in heapq.nsmallest(3, zips, key=lambda z: miles_between(point, z[1][:2]))
+    ]
+
+
+def test_the_default_demo_set_meets_every_demo_rule(reference_data):
+    """`make run`'s demo data (seed_demo's defaults), rule by rule."""
+    call_command("seed_demo", stdout=io.StringIO())
+    providers = list(
+        Provider.objects.prefetch_related("locations", "insurance_plans", "prices__procedure")
+    )
+    assert len(providers) == 3000
+    check_addresses_agree_with_their_pins_zips_and_states(providers)
+    check_plans_are_only_where_their_payer_sells_them(providers)
+    check_a_realistic_share_take_no_new_patients(providers)
+    check_prices_keep_region_order_around_the_typical_range(providers)
+    check_a_verified_listing_always_has_its_date(providers)
+
+
+def check_addresses_agree_with_their_pins_zips_and_states(providers: list[Provider]) -> None:
+    zips = zip_index()
+    locations = [location for provider in providers for location in provider.locations.all()]
+    assert len(locations) > 3000
+    for location in locations:
+        place = zips[location.zip_code]
+        pin = (location.latitude, location.longitude)
+        assert miles_between(
+            pin, (place.lat, place.lng)
+        ) <= 3 or location.zip_code in three_nearest_zips(pin), location
+        assert (location.city, location.state) == (place.city, place.state), location
+        area_code = PHONE_RE.fullmatch(location.phone).group(1)
+        assert area_code in AREA_CODES_BY_STATE[location.state], location
+    assert len({(location.city, location.state) for location in locations}) > 500
+    assert len({location.state for location in locations}) == len(US_STATES)
+
+
+def check_plans_are_only_where_their_payer_sells_them(providers: list[Provider]) -> None:
+    listed = Counter()
+    for provider in providers:
+        states = {location.state for location in provider.locations.all()}
+        for plan in provider.insurance_plans.all():
+            listed[plan.slug] += 1
+            assert states <= states_selling(plan.slug), (provider, plan.slug, states)
+            if plan.payer == "Kaiser Permanente":
+                assert states <= KAISER_STATES, (provider, states)
+    assert listed["kaiser-permanente-hmo"] > 0
+    assert listed["humana-ppo"] == 0  # Humana sells no employer plans any more
+    assert listed["medicare"] > 0
+
+
+def check_a_realistic_share_take_no_new_patients(providers: list[Provider]) -> None:
+    share = sum(not provider.accepting_new_patients for provider in providers) / len(providers)
+    assert 0.08 <= share <= 0.16
+
+
+def check_prices_keep_region_order_around_the_typical_range(providers: list[Provider]) -> None:
+    by_code: dict[str, list[Decimal]] = {}
+    for provider in providers:
+        prices = {price.procedure.code: price.cash_price for price in provider.prices.all()}
+        assert prices, provider
+        if provider.profession == Profession.CHIROPRACTOR:
+            assert prices["98940"] <= prices["98941"] <= prices["98942"], (provider, prices)
+        for code, price in prices.items():
+            assert Decimal(25) <= price <= Decimal(65), (provider, code, price)
+            by_code.setdefault(code, []).append(price)
+    for code, prices in by_code.items():
+        assert Decimal(30) <= statistics.median(prices) <= Decimal(50), code
+    assert statistics.median(by_code["98940"]) < statistics.median(by_code["98942"])
+
+
+def check_a_verified_listing_always_has_its_date(providers: list[Provider]) -> None:
+    today = timezone.localdate()
+    statuses = Counter()
+    for provider in providers:
+        statuses[provider.verification_status] += 1
+        if provider.verification_status == VerificationStatus.VERIFIED:
+            assert provider.last_verified is not None, provider
+            assert today - timedelta(days=90) < provider.last_verified <= today, provider
+        else:
+            assert provider.last_verified is None, provider
+    assert statuses[VerificationStatus.VERIFIED] > 0
+    assert statuses[VerificationStatus.PENDING] > 0

@@ -8,13 +8,16 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import F
+from django.utils import timezone
 
 from devtools.medicare_testing import DAC_HEADER, dac_row, other_clinicians, write_dac_csv
 from finder.search import Origin, SearchFilters, search_providers
 from providers.models import (
     ImportRun,
+    InsurancePlan,
     MedicareAssignment,
     MedicareParticipation,
+    PlanAcceptance,
     PracticeLocation,
     Provider,
     TelehealthSource,
@@ -104,8 +107,14 @@ def test_it_records_assignment_per_provider_and_matching_address(listings, tmp_p
         "  kept curators' records: 0",
         "  providers no longer in the file: 0",
         "  listings given Original Medicare: 1",
+        "  listings no longer shown taking it: 0",
         output.splitlines()[-1],
     ]
+    assert list(
+        PlanAcceptance.objects.values_list(
+            "provider__last_name", "plan__slug", "source", "source_file", "file_date", "ended_on"
+        )
+    ) == [("One", "medicare", "medicare_file", path.name, date(2026, 11, 1), None)]
     import_run = ImportRun.objects.get()
     assert (import_run.source_name, import_run.status) == (path.name, "finished")
     assert import_run.summary["providers"] == {"non_participating": 1, "participating": 1}
@@ -249,3 +258,47 @@ def test_the_telehealth_flag_answers_the_listing_unless_a_person_did(listings, t
     assert "telehealth no longer flagged (now unknown): 1" in run(path)
     assert answers()["One"] == (None, "")
     assert found() == []
+
+
+def test_a_later_file_ends_the_medicare_evidence_and_keeps_a_curators_link(listings, tmp_path):
+    two_offices, one_office, absent = listings
+    medicare = InsurancePlan.objects.get(slug="medicare")
+    absent.insurance_plans.add(medicare)  # a curator's word, with no evidence row
+    november = tmp_path / "nov.csv"
+    write_dac_csv(november, [dac_row(one_office.npi), dac_row(absent.npi)])
+    run(november, "--as-of", "2026-11-01")
+    december = tmp_path / "dec.csv"
+    write_dac_csv(december, [dac_row(one_office.npi, assignment="M"), dac_row(two_offices.npi)])
+
+    output = run(december, "--as-of", "2026-12-01")
+
+    today = timezone.localdate()
+    assert sorted(
+        PlanAcceptance.objects.values_list(
+            "provider__last_name", "source", "source_file", "file_date", "ended_on"
+        )
+    ) == [
+        ("Absent", "curator", "", None, None),
+        ("Absent", "medicare_file", "nov.csv", date(2026, 11, 1), today),
+        ("One", "medicare_file", "nov.csv", date(2026, 11, 1), today),
+        ("Two", "medicare_file", "dec.csv", date(2026, 12, 1), None),
+    ]
+    linked = set(medicare.providers.values_list("last_name", flat=True))
+    assert linked == {"Absent", "Two"}  # One is non-participating now; the curator kept Absent
+    assert "  listings given Original Medicare: 1" in output
+    assert "  listings no longer shown taking it: 1" in output
+
+
+def test_the_api_shows_medicare_from_the_file_with_its_date(client, listings, tmp_path):
+    _two_offices, one_office, _absent = listings
+    path = tmp_path / "dac.csv"
+    write_dac_csv(path, [dac_row(one_office.npi)])
+    run(path, "--as-of", "2026-11-01")
+
+    detail = client.get(f"/api/v1/providers/{one_office.id}/").json()
+
+    assert detail["medicare_assignment"] == "participating"
+    assert detail["insurance_plans"] == [
+        {"slug": "medicare", "name": "Original Medicare (Part B)", "kind": "medicare",
+         "source": "medicare_file", "as_of": "2026-11-01"},
+    ]  # fmt: skip

@@ -281,6 +281,9 @@ def test_it_keeps_a_pt_listed_under_a_secondary_taxonomy(scenario_csv: Path) -> 
     assert (provider.last_name, provider.credential) == ("McDonald", "PT, DPT")
     # Only the license listed with the PT taxonomy, not the MD one.
     assert list(provider.licenses.values_list("number", flat=True)) == ["PT2"]
+    assert provider.specialty_codes == ["2251X0800X"]  # orthopedic; the MD code is not a PT's
+    chiropractor = Provider.objects.get(npi=npi(1))
+    assert chiropractor.specialty_codes == []  # only the profession's own code
 
 
 @pytest.mark.django_db

@@ -339,6 +339,107 @@ def test_an_older_file_does_not_replace_a_newer_one(listed, tmp_path) -> None:
     assert {r[8] for r in rates_of(alice)} == {date(2026, 12, 1)}
 
 
+def network_part(npi_rates: dict[str, float], *, last_updated_on: str = "2026-11-01") -> dict:
+    """One file of a network's publication: each NPI its own group, with one 98940 rate."""
+    references = [group(i, [int(npi)], [NETWORK]) for i, npi in enumerate(npi_rates, 1)]
+    rates = [rate([i], [price(amount)]) for i, amount in enumerate(npi_rates.values(), 1)]
+    document = in_network_file(
+        references=references, items=[code_item("98940", rates)], last_updated_on=last_updated_on
+    )
+    validate(document)
+    return document
+
+
+def test_a_network_split_over_two_files_imports_in_one_run(listed, tmp_path) -> None:
+    alice, bob = listed
+    part1 = write(tmp_path / "aetna-part1.json", network_part({alice.npi: 27.5}))
+    part2 = write(tmp_path / "aetna-part2.json", network_part({bob.npi: 29, alice.npi: 27.5}))
+
+    summary = import_payer_files([part1, part2], today=TODAY)
+
+    assert [r[3] for r in rates_of(alice)] == [Decimal("27.50")]  # stored once
+    assert [(r[3], r[7]) for r in rates_of(bob)] == [(Decimal("29.00"), "aetna-part2.json")]
+    assert [row[:3] for row in evidence()] == [
+        ("Alice", SLUG, "payer_file"),
+        ("Bob", SLUG, "payer_file"),
+    ]
+    assert summary.files[1].counts.skipped == {"duplicate": 1}
+
+
+def test_each_file_of_a_publication_imported_alone_keeps_the_others_rates(listed, tmp_path) -> None:
+    alice, bob = listed
+    part1 = write(tmp_path / "aetna-part1.json", network_part({alice.npi: 27.5}))
+    part2 = write(tmp_path / "aetna-part2.json", network_part({bob.npi: 29}))
+
+    import_payer_files([part1], today=TODAY)
+    import_payer_files([part2], today=TODAY)
+    both = (rates_of(alice), rates_of(bob), evidence())
+    import_payer_files([part1], today=TODAY)  # a re-run of one part changes nothing
+
+    assert (rates_of(alice), rates_of(bob), evidence()) == both
+    assert [(r[3], r[7]) for r in rates_of(alice)] == [(Decimal("27.50"), "aetna-part1.json")]
+    assert [(r[3], r[7]) for r in rates_of(bob)] == [(Decimal("29.00"), "aetna-part2.json")]
+    assert evidence() == [
+        ("Alice", SLUG, "payer_file", "aetna-part1.json", date(2026, 11, 1), None),
+        ("Bob", SLUG, "payer_file", "aetna-part2.json", date(2026, 11, 1), None),
+    ]
+    plan = InsurancePlan.objects.get(slug=SLUG)
+    assert (list(alice.insurance_plans.all()), list(bob.insurance_plans.all())) == ([plan], [plan])
+
+
+def test_a_rate_two_parts_give_is_stored_once_across_runs(listed, tmp_path) -> None:
+    alice, bob = listed
+    import_payer_files(
+        [write(tmp_path / "part1.json", network_part({alice.npi: 27.5}))], today=TODAY
+    )
+    both = network_part({bob.npi: 29, alice.npi: 27.5})
+
+    import_payer_files([write(tmp_path / "part2.json", both)], today=TODAY)
+
+    assert [(r[3], r[7]) for r in rates_of(alice)] == [(Decimal("27.50"), "part1.json")]
+    assert len(rates_of(bob)) == 1
+
+
+def test_a_part_that_drops_a_provider_ends_only_that_parts_listing(listed, tmp_path) -> None:
+    alice, bob = listed
+    import_payer_files(
+        [write(tmp_path / "part1.json", network_part({alice.npi: 27.5}))], today=TODAY
+    )
+    import_payer_files([write(tmp_path / "part2.json", network_part({bob.npi: 29}))], today=TODAY)
+    carol = PracticeLocationFactory(provider__last_name="Carol").provider
+    later = date(2026, 11, 25)
+
+    # Part 1 of the same publication, corrected: Carol instead of Alice.
+    import_payer_files([write(tmp_path / "part1.json", network_part({carol.npi: 26}))], today=later)
+
+    assert evidence() == [
+        ("Alice", SLUG, "payer_file", "part1.json", date(2026, 11, 1), later),
+        ("Bob", SLUG, "payer_file", "part2.json", date(2026, 11, 1), None),
+        ("Carol", SLUG, "payer_file", "part1.json", date(2026, 11, 1), None),
+    ]
+    assert (rates_of(alice), len(rates_of(bob)), len(rates_of(carol))) == ([], 1, 1)
+
+
+def test_the_next_publication_replaces_every_part(listed, tmp_path) -> None:
+    alice, bob = listed
+    import_payer_files(
+        [
+            write(tmp_path / "nov-part1.json", network_part({alice.npi: 27.5})),
+            write(tmp_path / "nov-part2.json", network_part({bob.npi: 29})),
+        ],
+        today=TODAY,
+    )
+    december = network_part({bob.npi: 30}, last_updated_on="2026-12-01")
+
+    import_payer_files([write(tmp_path / "dec-part1.json", december)], today=date(2026, 12, 2))
+
+    assert rates_of(alice) == []
+    assert [(r[3], r[7], r[8]) for r in rates_of(bob)] == [
+        (Decimal("30.00"), "dec-part1.json", date(2026, 12, 1))
+    ]
+    assert [row[-1] for row in evidence()] == [date(2026, 12, 2), None]
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [

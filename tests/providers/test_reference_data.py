@@ -19,9 +19,12 @@ from providers.reference_data import (
     INSURANCE_PLANS,
     PRACTICE_ACTS,
     PROCEDURES,
+    PT_HISTORY,
     PT_LIMITED_2019,
+    PT_SPINAL,
     SOURCES,
 )
+from providers.reference_sources import SOURCE_DETAILS
 from providers.states import US_STATES
 
 CHIRO = Profession.CHIROPRACTOR
@@ -188,25 +191,28 @@ def test_washington_pts_need_an_endorsement_since_july_2015(loaded):
     assert since.direct_access == DirectAccess.PROVISIONAL
     assert "RCW 18.74.190" in since.note
     assert "https://apps.leg.wa.gov/rcw/default.aspx?cite=18.74" in since.sources
+    # The Legislature's own page, not the copy of the section on a document-mirror site.
+    assert not any("instalawyer" in url for url in since.sources)
     assert current_act("WA", PT) == since
     assert PracticeAct.objects.filter(state="WA", profession=PT).count() == 2
 
 
 @pytest.mark.parametrize(
-    ("state", "cited", "direct_access"),
+    ("state", "cited", "direct_access", "confidence"),
     [
-        ("AR", "Teston", DirectAccess.PROVISIONAL),
-        ("TN", "63-4-101(c)", DirectAccess.PROVISIONAL),
-        ("WV", "1998", DirectAccess.UNRESTRICTED),
+        # Medium in the reference; each rests partly on a copy on a third-party site.
+        ("AR", "Teston", DirectAccess.PROVISIONAL, Confidence.LOW),
+        ("TN", "63-4-101(c)", DirectAccess.PROVISIONAL, Confidence.LOW),
+        ("WV", "1998", DirectAccess.UNRESTRICTED, Confidence.MEDIUM),
     ],
 )
 @pytest.mark.django_db
 def test_arkansas_tennessee_and_west_virginia_restrict_pt_manipulation(
-    loaded, state, cited, direct_access
+    loaded, state, cited, direct_access, confidence
 ):
     row = act(state, PT)
     assert row.spinal_manipulation == Scope.RESTRICTED
-    assert row.confidence == Confidence.MEDIUM
+    assert row.confidence == confidence
     assert row.direct_access == direct_access
     assert cited in row.note
     assert row.sources
@@ -238,7 +244,8 @@ def test_texas_chiropractors_may_not_perform_mua(loaded):
     row = act("TX", CHIRO)
     assert row.manipulation_under_anesthesia == Scope.PROHIBITED
     assert row.spinal_manipulation == Scope.ALLOWED
-    assert row.confidence == Confidence.HIGH
+    # High in the reference; the court opinion was read from copies on third-party sites.
+    assert row.confidence == Confidence.MEDIUM
     assert "375 S.W.3d 464" in row.note
     assert "https://cetient.com/case/2955458/" in row.sources
 
@@ -260,7 +267,7 @@ def test_new_york_restricts_chiropractic_extremity_adjusting(loaded):
 def test_new_jersey_allows_chiropractic_extremity_adjusting(loaded):
     row = act("NJ", CHIRO)
     assert row.extremity_manipulation == Scope.ALLOWED
-    assert row.confidence == Confidence.HIGH
+    assert row.confidence == Confidence.MEDIUM  # the statute and the case from copies
     assert "45:9-14.5" in row.note
     assert len(row.sources) >= 3
 
@@ -332,3 +339,14 @@ def test_contract_plans_exist(loaded):
     assert InsurancePlan.objects.get(slug="aetna-ppo").kind == InsurancePlan.Kind.COMMERCIAL
     assert InsurancePlan.objects.get(slug="medicare").kind == InsurancePlan.Kind.MEDICARE
     assert InsurancePlan.objects.filter(kind=InsurancePlan.Kind.MEDICAID).exists()
+
+
+def test_every_shipped_source_has_a_title_and_a_publisher():
+    urls = {url for entry in SOURCES.values() for url in entry}
+    assert urls == set(SOURCE_DETAILS)
+
+
+def test_a_finding_resting_on_a_copy_is_graded_one_level_lower():
+    assert PT_HISTORY["ME"].spinal.confidence == Confidence.MEDIUM  # statute text from a copy
+    assert PT_SPINAL["ME"].confidence == Confidence.LOW
+    assert PT_SPINAL["WA"].confidence == Confidence.HIGH  # the Legislature's own pages

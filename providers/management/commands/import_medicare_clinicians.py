@@ -64,4 +64,5 @@ class Command(BaseCommand):
         write(f"  kept curators' records: {summary.curator_kept:,}")
         write(f"  providers no longer in the file: {summary.removed:,}")
         write(f"  listings given Original Medicare: {summary.plans_added:,}")
+        write(f"  listings no longer shown taking it: {summary.plans_ended:,}")
         write(f"  speed: {summary.rows_per_second:,.0f} rows/s")

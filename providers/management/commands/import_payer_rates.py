@@ -16,8 +16,10 @@ class Command(BaseCommand):
     help = (
         "Import payers' Transparency-in-Coverage in-network rates files (.json, .json.gz or "
         ".zip; schema 1.x and 2.x): which listed providers are in which network, and their "
-        "negotiated rates for the codes the site carries. Give all of a network's files in "
-        "one run. Safe to re-run; curator-entered plans are never removed."
+        "negotiated rates for the codes the site carries. A network's files of one "
+        "publication (one last_updated_on) may come in one run or several: each replaces only "
+        "its own rows; a newer publication replaces the network's rates whole. Safe to re-run; "
+        "curator-entered plans are never removed."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -23,13 +23,14 @@ def telehealth_from_medicare_file(apps, schema_editor):
         flagged,
         provider_model=Provider,
         location_model=apps.get_model("providers", "PracticeLocation"),
+        price_model=apps.get_model("providers", "ProviderPrice"),
     )
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('providers', '0010_provider_accounts_and_freshness'),
+        ('providers', '0013_search_prices_and_price_range'),
     ]
 
     operations = [
@@ -104,7 +105,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='practicelocation',
-            index=models.Index(fields=['latitude', 'longitude'], include=('provider_id', 'id', 'search_flags', 'search_plans', 'search_languages', 'wheelchair_accessible', 'state', 'unit_x', 'unit_y', 'unit_z', 'search_primary'), name='location_search_cover_idx'),
+            index=models.Index(fields=['latitude', 'longitude'], include=('provider_id', 'id', 'search_flags', 'search_plans', 'search_languages', 'wheelchair_accessible', 'state', 'unit_x', 'unit_y', 'unit_z', 'search_primary', 'search_price_cents', 'search_extremity_price_cents', 'search_mobilization_price_cents'), name='location_search_cover_idx'),
         ),
         migrations.RunPython(telehealth_from_medicare_file, migrations.RunPython.noop),
     ]

@@ -1,0 +1,88 @@
+"""A state's practice-act rule in plain words, for the state pages (/practice-acts/WA/).
+
+The rule comes first as short sentences a patient can act on ("Physical therapists in
+Washington may perform spinal manipulation only with a spinal manipulation endorsement"); the
+row's own note, without the sentences every state shares, follows as the legal detail.
+"""
+
+import re
+
+from providers.models import DirectAccess, PracticeAct, Profession, Scope
+from providers.reference_data import NOTES_SAID_ONCE
+
+WHO = {
+    Profession.PHYSICAL_THERAPIST: "physical therapists",
+    Profession.CHIROPRACTOR: "chiropractors",
+}
+WHAT = {
+    "spinal_manipulation": "spinal manipulation (a thrust to the neck, back or pelvis)",
+    "extremity_manipulation": "manipulation of other joints, such as a shoulder, knee or ankle",
+    "manipulation_under_anesthesia": "manipulation under anesthesia",
+}
+SCOPE_SENTENCES = {
+    Scope.ALLOWED: "{Who} in {state} may perform {what}.",
+    Scope.REQUIRES_ENDORSEMENT: (
+        "{Who} in {state} may perform {what} only with an extra endorsement or certification "
+        "on top of their licence."
+    ),
+    Scope.RESTRICTED: (
+        "{What} by {who} is restricted or disputed in {state}: ask the state board before "
+        "relying on it."
+    ),
+    Scope.PROHIBITED: "{Who} in {state} may not perform {what}.",
+    Scope.UNKNOWN: (
+        "The sources we consulted do not say whether {who} in {state} may perform {what}."
+    ),
+}
+# Said after an "allowed" graded low: an absence of evidence, not a confirmation.
+NOTHING_FOUND = " No restriction was found in the sources we consulted; none confirmed it either."
+ACCESS_SENTENCES = {
+    DirectAccess.UNRESTRICTED: "You can see a physical therapist without a referral.",
+    DirectAccess.PROVISIONAL: (
+        "You can see a physical therapist without a referral, within limits such as a cap on "
+        "days or visits; the sources we consulted do not detail {state}'s limits."
+    ),
+    DirectAccess.LIMITED: (
+        "Without a referral, a physical therapist may only evaluate you or treat you in a few "
+        "narrow situations."
+    ),
+    DirectAccess.UNKNOWN: "The sources we consulted do not say whether you need a referral.",
+}
+CHIROPRACTOR_ACCESS = "You never need a referral to see a chiropractor."
+
+
+def scope_sentence(scope: str, *, profession: str, service: str, state_name: str) -> str:
+    who, what = WHO[Profession(profession)], WHAT[service]
+    return SCOPE_SENTENCES[Scope(scope)].format(
+        who=who, Who=who.capitalize(), what=what, What=what.capitalize(), state=state_name
+    )
+
+
+def plain_rule(act: PracticeAct, state_name: str) -> list[str]:
+    """The rule for one profession in one state, one sentence per service and for access."""
+    sentences = []
+    for service in WHAT:
+        scope = getattr(act, service)
+        sentence = scope_sentence(
+            scope, profession=act.profession, service=service, state_name=state_name
+        )
+        if (
+            act.profession == Profession.PHYSICAL_THERAPIST
+            and service == "spinal_manipulation"
+            and scope == Scope.ALLOWED
+            and act.confidence == "L"
+        ):
+            sentence += NOTHING_FOUND
+        sentences.append(sentence)
+    if act.profession == Profession.CHIROPRACTOR:
+        sentences.append(CHIROPRACTOR_ACCESS)
+    else:
+        sentences.append(ACCESS_SENTENCES[DirectAccess(act.direct_access)].format(state=state_name))
+    return sentences
+
+
+def state_specific_note(note: str) -> str:
+    """A row's note without the sentences the page says once for every state."""
+    for shared in NOTES_SAID_ONCE:
+        note = note.replace(shared, " ")
+    return re.sub(r"\s+", " ", note).strip()
