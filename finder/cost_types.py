@@ -19,12 +19,12 @@ PriceSource = Literal["provider", "typical"]
 AllowedSource = Literal[
     "medicare_locality", "medicare_national", "negotiated_rate", "cash_price", "typical"
 ]
-ALLOWED_SOURCE_WORDS: dict[str, str] = {
-    "medicare_locality": "Medicare's amount for this locality",
-    "medicare_national": "Medicare's national amount",
-    "negotiated_rate": "Your plan's rate from its public file",
-    "cash_price": "The provider's price",
-    "typical": "A typical price",
+ALLOWED_SOURCE_WORDS: dict[str, Text] = {
+    "medicare_locality": gettext_lazy("Medicare's amount for this locality"),
+    "medicare_national": gettext_lazy("Medicare's national amount"),
+    "negotiated_rate": gettext_lazy("Your plan's rate from its public file"),
+    "cash_price": gettext_lazy("The provider's price"),
+    "typical": gettext_lazy("A typical price"),
 }
 
 COVERAGE_TYPES: tuple[CoverageType, ...] = ("insurance", "medicare", "self_pay")
@@ -115,10 +115,13 @@ class PricedLine:
     def allowed_words(self) -> str:
         """Where the approved amount comes from, in words ("Not covered" without one)."""
         if self.allowed_source is None:
-            return "Not covered"
-        words = ALLOWED_SOURCE_WORDS[self.allowed_source]
+            return _("Not covered")
+        words = str(ALLOWED_SOURCE_WORDS[self.allowed_source])
         if self.allowed_as_of is not None:
-            words += f", dated {self.allowed_as_of.isoformat()}"
+            words = _("%(source)s, dated %(day)s") % {
+                "source": words,
+                "day": self.allowed_as_of.isoformat(),
+            }
         return words
 
 

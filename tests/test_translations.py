@@ -163,6 +163,7 @@ def listing(reference_data):
     location = PracticeLocationFactory(
         provider__first_name="Ana", provider__last_name="Ruiz", provider__languages=["en", "es"],
         provider__offers_telehealth=True, provider__tin="12-3456789",
+        provider__credential="PT, DPT, OCS", provider__specialty_codes=["2251X0800X"],
         wheelchair_accessible=True, evening_hours=True,
     )  # fmt: skip
     provider = location.provider
@@ -191,6 +192,12 @@ def patient_pages(provider) -> list[tuple[str, str, dict]]:
     return [
         ("get", "/", {}),
         ("get", "/", {"near": "78701", "language": "es", "telehealth": "true"}),
+        ("get", "/", {
+            "near": "78701", "profession": "chiropractor", "service": "spinal_manipulation",
+            "insurance": "aetna-ppo", "max_price": "50", "ordering": "price",
+            "accessible": "true", "medicare_assignment": "participating",
+        }),
+        ("get", "/", {"near": "78701", "page_size": "1"}),
         ("get", "/", {"near": "xyz"}),
         ("get", "/", {"near": "99501"}),
         ("get", f"/providers/{provider.id}/", {}),
@@ -201,6 +208,8 @@ def patient_pages(provider) -> list[tuple[str, str, dict]]:
         ("get", f"{estimate}&coverage_type=self_pay", {}),
         ("get", "/estimate/?provider=999999", {}),
         ("get", f"/estimate/?provider={provider.id}&visits=0&coverage_type=insurance", {}),
+        ("get", f"{estimate}&coverage_type=insurance&deductible_met=100", {}),
+        ("get", f"{estimate}&coverage_type=insurance&deductible=100&deductible_met=200", {}),
         ("post", "/estimate/good-faith/", {
             "provider": provider.id, "procedures": "98940:1 98943:2", "visits": 3,
             "patient_name": "Ana Ruiz", "date_of_birth": "1980-03-04",
@@ -208,6 +217,7 @@ def patient_pages(provider) -> list[tuple[str, str, dict]]:
         }),
         ("post", "/estimate/good-faith/", {"provider": provider.id, "visits": 3}),
         ("get", "/practice-acts/", {}),
+        *(("get", f"/practice-acts/{state}/", {}) for state in ("WA", "CO", "ME", "TX", "NY")),
         ("get", "/safety/", {}),
         ("post", "/safety/", {**answers, "age": "70"}),
         ("post", "/safety/", {"fracture_or_dislocation": "yes", "age": "x"}),
@@ -224,7 +234,7 @@ def test_no_english_is_left_on_any_patient_page_in_spanish(client, listing):
         found = english_left(client, path, names, method, data)
         if found:
             left[f"{method.upper()} {path} {data}"] = found
-    assert left == {}
+    assert left == {}, "\n".join(f"{k}: {v}" for k, v in left.items())
 
 
 @pytest.mark.django_db

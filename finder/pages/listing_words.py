@@ -4,37 +4,45 @@ offers, its endorsements, and its price in one line."""
 from collections.abc import Mapping
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from providers.entry_level import entry_level_code
 from providers.models import PracticeAct, Provider, Service
 from providers.scope import ActKey, Endorsement, ServiceScope, offered_service_scopes
 
 SERVICE_NAMES = {
-    Service.SPINAL_MANIPULATION: "Spinal manipulation",
-    Service.EXTREMITY_MANIPULATION: "Extremity manipulation",
-    Service.MOBILIZATION: "Mobilization",
-    Service.MANIPULATION_UNDER_ANESTHESIA: "Manipulation under anesthesia",
+    Service.SPINAL_MANIPULATION: gettext_lazy("Spinal manipulation"),
+    Service.EXTREMITY_MANIPULATION: gettext_lazy("Extremity manipulation"),
+    Service.MOBILIZATION: gettext_lazy("Mobilization"),
+    Service.MANIPULATION_UNDER_ANESTHESIA: gettext_lazy("Manipulation under anesthesia"),
 }
 # What a patient calls each entry-level code (providers/entry_level.py).
 PRICE_NAMES = {
-    "98940": "Spinal manipulation",
-    "98943": "Extremity manipulation",
-    "97140": "Manual therapy",
+    "98940": gettext_lazy("Spinal manipulation"),
+    "98943": gettext_lazy("Extremity manipulation"),
+    "97140": gettext_lazy("Manual therapy"),
 }
 
 
 def endorsement_words(endorsement: Endorsement) -> str:
     """ "Holds the WA spinal manipulation endorsement", or that it is not on file."""
-    what = f"{endorsement['state']} {SERVICE_NAMES[Service(endorsement['service'])].lower()}"
+    values = {
+        "state": endorsement["state"],
+        "service": str(SERVICE_NAMES[Service(endorsement["service"])]).lower(),
+    }
     if endorsement["held"]:
-        return f"Holds the {what} endorsement"
-    return f"The {what} endorsement is not on file"
+        return _("Holds the %(state)s %(service)s endorsement") % values
+    return _("The %(state)s %(service)s endorsement is not on file") % values
 
 
 def scope_badge(rule: ServiceScope, *, in_state: bool) -> dict:
     """One badge of templates/finder/_scope_badge.html, with its endorsement in words."""
     name = SERVICE_NAMES[Service(rule.service)]
     return {
-        "label": f"{name} in {rule.state}" if in_state else name,
+        "label": _("%(service)s in %(state)s") % {"service": name, "state": rule.state}
+        if in_state
+        else str(name),
         "scope": rule.scope,
         "endorsement": endorsement_words(rule.endorsement) if rule.endorsement else "",
     }
@@ -69,7 +77,8 @@ def price_line(listing: dict, service: str | None) -> dict | None:
         return None
     return {
         "code": code,
-        "text": f"{PRICE_NAMES[code]} from {dollars(Decimal(price['cash_price']))} a visit",
+        "text": _("%(service)s from %(price)s a visit")
+        % {"service": PRICE_NAMES[code], "price": dollars(Decimal(price["cash_price"]))},
         # finder/medicare_listing.py `medicare_words`: the amount, and what a non-participating
         # provider may charge.
         "medicare": price.get("medicare_words", ""),

@@ -40,6 +40,7 @@ class EarlierRuleRow:
 @dataclass(frozen=True)
 class ProfessionRow:
     profession: Text
+    profession_code: str
     plain_rule: list[str]
     spinal_manipulation: str
     extremity_manipulation: str
@@ -83,6 +84,7 @@ def _profession_row(
     if timeline is None:
         return ProfessionRow(
             profession=label,
+            profession_code=profession,
             plain_rule=[],
             spinal_manipulation=Scope.UNKNOWN,
             extremity_manipulation=Scope.UNKNOWN,
@@ -98,6 +100,7 @@ def _profession_row(
     act = timeline.current
     return ProfessionRow(
         profession=label,
+        profession_code=profession,
         plain_rule=plain_rule(act, state_name),
         spinal_manipulation=act.spinal_manipulation,
         extremity_manipulation=act.extremity_manipulation,

@@ -214,4 +214,3 @@ def test_a_provider_whose_locations_share_a_locality_shows_the_amount_beside_the
     assert "<td>Medicare pays about $31.45 here (2026; that includes your 20% share)</td>" in html
     assert "Varies by location" not in html
     assert "Medicare amount for Manhattan" not in html  # the table says it once for both
-
