@@ -89,8 +89,8 @@ def test_a_state_page_says_the_rule_in_plain_words_first_then_the_detail_and_sou
     assert "Confidence: High: statute, regulator or court text" in washington
     # Sources by title and publisher, never "Source 1".
     assert (
-        '<li lang="en"><a href="https://apps.leg.wa.gov/rcw/default.aspx?cite=18.74" rel="noopener" '
-        'hreflang="en">RCW '
+        '<li lang="en"><a href="https://apps.leg.wa.gov/rcw/default.aspx?cite=18.74" '
+        'rel="noopener" hreflang="en">RCW '
         "chapter 18.74: Physical therapy (including 18.74.190, spinal manipulation endorsement)"
         "</a>, Washington State Legislature</li>"
     ) in washington
@@ -103,8 +103,8 @@ def test_a_state_page_says_the_rule_in_plain_words_first_then_the_detail_and_sou
 def test_a_source_copied_on_a_third_party_site_says_so(client, reference_data):
     maine = state_page(client, "ME")
     assert (
-        '</a>, PocketLaw <span class="meta" lang="en">(a copy on a third-party site, not the original '
-        "publisher's page)</span>"
+        '</a>, PocketLaw <span class="meta" lang="en">(a copy on a third-party site, not the '
+        "original publisher's page)</span>"
     ) in maine
 
 
