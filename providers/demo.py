@@ -15,7 +15,9 @@ default set):
   published for chiropractors or PTs;
 - cash prices in $5 steps around the typical $30-$50 a procedure (REFERENCE.md §3), one price
   level per practice, and spinal manipulation priced by regions: 98940 <= 98941 <= 98942;
-- a verified listing always has the date it was verified (within the last 60 days).
+- every freshness state a patient can meet: listings confirmed by the provider or verified by
+  curators within the last 60 days, some last confirmed over 90 days ago (stale), and some
+  never (pending); a verified listing always has its date.
 
 Deterministic for a seed: each NPI's listing comes from one seeded sequence, drawn whether or
 not the NPI exists, so re-running with the same arguments creates nothing new and a run that
@@ -34,6 +36,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Model
@@ -88,6 +91,9 @@ SECOND_LOCATION_SPREAD_DEGREES = 0.05  # about 3.5 miles from the first
 NOT_ACCEPTING_SHARE = 0.12
 VERIFIED_SHARE = 0.6
 VERIFIED_WITHIN_DAYS = 60
+STALE_SHARE = 0.2  # of the verified listings: last confirmed 91 to 300 days ago
+STALE_DAYS = (91, 300)
+PROVIDER_CONFIRMED_SHARE = 0.5  # of the verified listings: confirmed by the provider
 BATCH_SIZE = 2000  # providers per transaction (with about 11,000 rows of locations, plans, prices)
 PROGRESS_SECONDS = 5.0
 
@@ -118,6 +124,7 @@ class Listing:
     services: dict[str, bool]  # Provider field name -> offered
     accepting: bool
     verified_days_ago: int | None  # verified that many days before it is written; None: not
+    verified_by: str  # a VerificationSource: who confirmed it (DEMO where never)
     addresses: list[DemoAddress]  # the primary location first; all in one state
     plan_ids: list[int]
     prices: dict[str, Decimal]  # by procedure code
@@ -208,9 +215,7 @@ def draw_listing(
         endorsed=endorsed,
         services=pick_services(rng, profession, acts.get((state, profession)), endorsed),
         accepting=rng.random() >= NOT_ACCEPTING_SHARE,
-        verified_days_ago=(
-            rng.randint(0, VERIFIED_WITHIN_DAYS) if rng.random() < VERIFIED_SHARE else None
-        ),
+        **draw_verification(rng),
         addresses=addresses,
         plan_ids=rng.sample(plan_ids, min(rng.randint(2, 6), len(plan_ids))),
         prices=draw_prices(rng, profession),
@@ -351,6 +356,24 @@ LOCATION_FIELDS = [
 ]  # fmt: skip
 
 
+def draw_verification(rng: random.Random) -> dict[str, Any]:
+    """How fresh a demo listing is: never confirmed, confirmed recently, or stale; and by
+    whom, the provider or a curator."""
+    if rng.random() >= VERIFIED_SHARE:
+        return {"verified_days_ago": None, "verified_by": VerificationSource.DEMO}
+    days = (
+        rng.randint(*STALE_DAYS)
+        if rng.random() < STALE_SHARE
+        else rng.randint(0, VERIFIED_WITHIN_DAYS)
+    )
+    by = (
+        VerificationSource.PROVIDER
+        if rng.random() < PROVIDER_CONFIRMED_SHARE
+        else VerificationSource.CURATOR
+    )
+    return {"verified_days_ago": days, "verified_by": by}
+
+
 def provider_values(npi: str, listing: Listing, today: date) -> dict[str, object]:
     """A provider's field values, as `search_flags` reads them too. A verified listing always
     carries the date it was verified."""
@@ -368,9 +391,7 @@ def provider_values(npi: str, listing: Listing, today: date) -> dict[str, object
         ),
         # A verified listing always has its date (the model's constraint).
         "last_verified": None if days is None else today - timedelta(days=days),
-        "verification_source": (
-            VerificationSource.DEMO if days is None else VerificationSource.CURATOR
-        ),
+        "verification_source": listing.verified_by,
         "is_demo": True,
         **listing.services,
     }
