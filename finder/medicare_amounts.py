@@ -58,24 +58,56 @@ def medicare_amounts_by_zip(
 ) -> dict[str, dict[str, MedicareAmount]]:
     """Each ZIP code's amounts for the codes: its locality's where imported, else national.
 
-    At most three queries whatever the number of ZIP codes: the ZIP map, the localities' fees
-    (the latest year of each code) and the national amounts (the latest year of each code).
+    Every search page asks this for its results' ZIP codes, so this process remembers each ZIP
+    code's locality amounts until the listings generation moves (a fee or ZIP import, a
+    locality renamed): two queries for ZIP codes it has not seen since, none otherwise.
     """
     zip_codes, codes = set(zip_codes), set(codes)
     national = _national(codes)
-    zip_rows = MedicareZip.objects.filter(zip_code__in=zip_codes).values_list(
-        "zip_code", "locality_id", "split_by_plus4"
+    local = _local_amounts(zip_codes)
+    return {
+        zip_code: national
+        | {code: amount for code, amount in local[zip_code].items() if code in codes}
+        for zip_code in zip_codes
+    }
+
+
+# Every US ZIP code fits (about 42,000); the bound only stops unchecked growth.
+MAX_REMEMBERED_ZIP_CODES = 60_000
+
+# ZIP code -> its locality's latest amount of each code ({} where none is imported).
+_remembered: freshness.PerGeneration[dict[str, dict[str, MedicareAmount]]] = (
+    freshness.PerGeneration(freshness.LISTINGS)
+)
+
+
+def _local_amounts(zip_codes: set[str]) -> dict[str, dict[str, MedicareAmount]]:
+    remembered = _remembered.get(dict)
+    missing = zip_codes - remembered.keys()
+    if missing:
+        if len(remembered) + len(missing) > MAX_REMEMBERED_ZIP_CODES:
+            remembered.clear()
+        remembered.update(_load_local_amounts(missing))
+    return {zip_code: remembered[zip_code] for zip_code in zip_codes}
+
+
+def _load_local_amounts(zip_codes: set[str]) -> dict[str, dict[str, MedicareAmount]]:
+    """Two queries: the ZIP map, and the localities' fees (the latest year of each code)."""
+    zip_rows = list(
+        MedicareZip.objects.filter(zip_code__in=zip_codes).values_list(
+            "zip_code", "locality_id", "split_by_plus4"
+        )
     )
     zip_localities = {zip_code: locality for zip_code, locality, _split in zip_rows}
     split = {zip_code for zip_code, _locality, is_split in zip_rows if is_split}
-    local: dict[int, dict[str, MedicareAmount]] = {}
+    by_locality: dict[int, dict[str, MedicareAmount]] = {}
     fees = (
-        MedicareFee.objects.filter(locality_id__in=set(zip_localities.values()), code__in=codes)
+        MedicareFee.objects.filter(locality_id__in=set(zip_localities.values()))
         .select_related("locality")
         .order_by("locality_id", "code", "year")
     )
     for fee in fees:  # ordered by year: the latest wins
-        local.setdefault(fee.locality_id, {})[fee.code] = MedicareAmount(
+        by_locality.setdefault(fee.locality_id, {})[fee.code] = MedicareAmount(
             code=fee.code,
             amount=fee.non_facility_amount,
             therapy_reduction_amount=fee.therapy_reduction_amount,
@@ -83,14 +115,13 @@ def medicare_amounts_by_zip(
             source="locality",
             locality=fee.locality.label,
         )
-    return {
-        zip_code: national
-        | {
-            code: replace(amount, zip_split=zip_code in split)
-            for code, amount in local.get(zip_localities.get(zip_code, -1), {}).items()
-        }
-        for zip_code in zip_codes
-    }
+    amounts = {}
+    for zip_code in zip_codes:
+        local = by_locality.get(zip_localities.get(zip_code, -1), {})
+        if zip_code in split:
+            local = {code: replace(amount, zip_split=True) for code, amount in local.items()}
+        amounts[zip_code] = local
+    return amounts
 
 
 def medicare_amounts(*, zip_code: str | None, codes: Iterable[str]) -> dict[str, MedicareAmount]:

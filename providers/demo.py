@@ -17,7 +17,9 @@ default set):
   level per practice, and spinal manipulation priced by regions: 98940 <= 98941 <= 98942;
 - the languages spoken beside English (LANGUAGE_SHARES), telehealth, and each location's
   entrance and evening and weekend hours, each known for most listings and unknown for some;
-- a verified listing always has the date it was verified (within the last 60 days).
+- every freshness state a patient can meet: listings confirmed by the provider or verified by
+  curators within the last 60 days, some last confirmed over 90 days ago (stale), and some
+  never (pending); a verified listing always has its date.
 
 Deterministic for a seed: each NPI's listing comes from one seeded sequence, drawn whether or
 not the NPI exists, so re-running with the same arguments creates nothing new and a run that
@@ -36,6 +38,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import JSONField, Model
@@ -141,6 +144,9 @@ SECOND_LOCATION_SPREAD_DEGREES = 0.05  # about 3.5 miles from the first
 NOT_ACCEPTING_SHARE = 0.12
 VERIFIED_SHARE = 0.6
 VERIFIED_WITHIN_DAYS = 60
+STALE_SHARE = 0.2  # of the verified listings: last confirmed 91 to 300 days ago
+STALE_DAYS = (91, 300)
+PROVIDER_CONFIRMED_SHARE = 0.5  # of the verified listings: confirmed by the provider
 BATCH_SIZE = 2000  # providers per transaction (with about 11,000 rows of locations, plans, prices)
 PROGRESS_SECONDS = 5.0
 
@@ -171,6 +177,7 @@ class Listing:
     services: dict[str, bool]  # Provider field name -> offered
     accepting: bool
     verified_days_ago: int | None  # verified that many days before it is written; None: not
+    verified_by: str  # a VerificationSource: who confirmed it (DEMO where never)
     addresses: list[DemoAddress]  # the primary location first; all in one state
     plan_ids: list[int]
     prices: dict[str, Decimal]  # by procedure code
@@ -265,9 +272,7 @@ def draw_listing(
         endorsed=endorsed,
         services=pick_services(rng, profession, acts.get((state, profession)), endorsed),
         accepting=rng.random() >= NOT_ACCEPTING_SHARE,
-        verified_days_ago=(
-            rng.randint(0, VERIFIED_WITHIN_DAYS) if rng.random() < VERIFIED_SHARE else None
-        ),
+        **draw_verification(rng),
         addresses=addresses,
         plan_ids=rng.sample(plan_ids, min(rng.randint(2, 6), len(plan_ids))),
         prices=draw_prices(rng, profession),
@@ -455,6 +460,24 @@ LOCATION_FIELDS = [
 ]  # fmt: skip
 
 
+def draw_verification(rng: random.Random) -> dict[str, Any]:
+    """How fresh a demo listing is: never confirmed, confirmed recently, or stale; and by
+    whom, the provider or a curator."""
+    if rng.random() >= VERIFIED_SHARE:
+        return {"verified_days_ago": None, "verified_by": VerificationSource.DEMO}
+    days = (
+        rng.randint(*STALE_DAYS)
+        if rng.random() < STALE_SHARE
+        else rng.randint(0, VERIFIED_WITHIN_DAYS)
+    )
+    by = (
+        VerificationSource.PROVIDER
+        if rng.random() < PROVIDER_CONFIRMED_SHARE
+        else VerificationSource.CURATOR
+    )
+    return {"verified_days_ago": days, "verified_by": by}
+
+
 def provider_values(npi: str, listing: Listing, today: date) -> dict[str, object]:
     """A provider's field values, as `search_flags` reads them too. A verified listing always
     carries the date it was verified."""
@@ -472,9 +495,7 @@ def provider_values(npi: str, listing: Listing, today: date) -> dict[str, object
         ),
         # A verified listing always has its date (the model's constraint).
         "last_verified": None if days is None else today - timedelta(days=days),
-        "verification_source": (
-            VerificationSource.DEMO if days is None else VerificationSource.CURATOR
-        ),
+        "verification_source": listing.verified_by,
         "is_demo": True,
         "languages": normalized_languages(listing.languages),
         "offers_telehealth": listing.telehealth,

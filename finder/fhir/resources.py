@@ -11,8 +11,9 @@ FHIR R4 JSON, claiming its Plan-Net profile in `meta.profile`. Ids:
 - `Organization/network-{plan id}` (a plan's network) and `InsurancePlan/{plan id}`.
 
 A provider's resources change together (`meta.lastUpdated` is the provider's), a plan's
-network with the plan. A fact the directory does not hold (opening hours, a practice's
-organization, a payer's address) is left out, never made up.
+network with the plan. A fact the directory does not hold (structured opening hours, a
+practice's organization, a payer's address) is left out, never made up; the opening hours a
+provider writes in its own words go to each Location's `availabilityExceptions`, as written.
 """
 
 from collections.abc import Callable, Iterable, Mapping
@@ -180,6 +181,11 @@ def location(place: PracticeLocation, provider: Provider) -> Resource:
         resource["telecom"] = [phone(place.phone)]
     if place.latitude is not None and place.longitude is not None:
         resource["position"] = {"longitude": place.longitude, "latitude": place.latitude}
+    if provider.hours:
+        # Free text the provider wrote: not days and times that hoursOfOperation could hold.
+        resource["availabilityExceptions"] = (
+            f"Opening hours, as the provider gives them: {provider.hours}"
+        )
     return resource
 
 

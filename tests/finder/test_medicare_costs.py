@@ -10,9 +10,12 @@ from django.urls import reverse
 from finder import costs
 from finder.costs import CoverageTerms, RequestedProcedure
 from finder.estimate import DISCLAIMER, PriceRange, VisitCost
+from finder.medicare_amounts import medicare_amounts_by_zip
+from providers import freshness
 from providers.medicare_fees import import_fee_files
 from providers.models import (
     MedicareAssignment,
+    MedicareFee,
     MedicareLocality,
     MedicareParticipation,
     Procedure,
@@ -426,3 +429,23 @@ def test_the_estimate_page_explains_the_non_participating_chiropractors_limiting
     ) in html
     assert "up to $12.88 more over these visits, which Medicare does not repay." in html
     assert '<td class="amount">\u2013</td><td>Not covered</td>' in html  # 98943
+
+
+def test_a_zip_codes_amounts_are_read_once_until_the_listings_change(
+    fee_schedule, django_assert_num_queries
+):
+    first = medicare_amounts_by_zip(zip_codes={"10036", "14850"}, codes={"98940"})
+    with django_assert_num_queries(0):
+        again = medicare_amounts_by_zip(zip_codes={"10036"}, codes={"98940", "97140"})
+    assert again["10036"]["98940"] == first["10036"]["98940"]
+    assert again["10036"]["98940"].locality == "Manhattan, NY"
+    assert set(again["10036"]) == {"98940", "97140"}  # the codes asked for, no fewer or more
+
+    # A change to the fee schedule moves the listings generation: the amounts are read again.
+    MedicareFee.objects.filter(locality__name="Manhattan, NY", code="98940").update(
+        non_facility_amount=D("99.00")
+    )
+    freshness.bump_listings()
+    assert medicare_amounts_by_zip(zip_codes={"10036"}, codes={"98940"})["10036"][
+        "98940"
+    ].amount == D("99.00")

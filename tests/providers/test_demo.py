@@ -24,6 +24,7 @@ from providers.models import (
     Provider,
     ProviderPrice,
     Scope,
+    VerificationSource,
     VerificationStatus,
 )
 from providers.plan_markets import states_selling
@@ -264,14 +265,21 @@ def check_prices_keep_region_order_around_the_typical_range(providers: list[Prov
 
 
 def check_a_verified_listing_always_has_its_date(providers: list[Provider]) -> None:
+    """Every freshness state a patient can meet is in the demo set: confirmed by the provider
+    and verified by curators, recently and over 90 days ago (stale), and never."""
     today = timezone.localdate()
-    statuses = Counter()
+    states = Counter()
     for provider in providers:
-        statuses[provider.verification_status] += 1
         if provider.verification_status == VerificationStatus.VERIFIED:
             assert provider.last_verified is not None, provider
-            assert today - timedelta(days=90) < provider.last_verified <= today, provider
+            assert provider.last_verified <= today, provider
+            age = "stale" if today - provider.last_verified > timedelta(days=90) else "recent"
+            states[(provider.verification_source, age)] += 1
         else:
             assert provider.last_verified is None, provider
-    assert statuses[VerificationStatus.VERIFIED] > 0
-    assert statuses[VerificationStatus.PENDING] > 0
+            assert provider.verification_source == VerificationSource.DEMO, provider
+            states["never"] += 1
+    for source in (VerificationSource.PROVIDER, VerificationSource.CURATOR):
+        for age in ("recent", "stale"):
+            assert states[(source, age)] > 0, (source, age)
+    assert states["never"] > 0

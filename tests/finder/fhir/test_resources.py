@@ -87,7 +87,23 @@ def test_a_location_has_its_address_position_and_phone(client, directory):
     }  # fmt: skip
     assert body["position"] == {"longitude": -97.7441, "latitude": 30.2651}
     assert body["telecom"] == [{"system": "phone", "value": "512-555-0100", "use": "work"}]
-    assert "hoursOfOperation" not in body  # the directory holds no opening hours
+    assert "hoursOfOperation" not in body  # the directory holds no structured opening hours
+    assert "availabilityExceptions" not in body  # nor, for this provider, any written ones
+
+
+def test_a_providers_own_opening_hours_are_given_as_written_at_each_location(client, directory):
+    provider = directory["chiro"]
+    provider.hours = "Mon-Fri 8am-6pm; Sat 9am-noon"
+    provider.save()
+    for place in provider.locations.all():
+        _, body = fhir_get(client, f"/fhir/Location/{place.id}")
+        assert body["availabilityExceptions"] == (
+            "Opening hours, as the provider gives them: Mon-Fri 8am-6pm; Sat 9am-noon"
+        )
+        assert "hoursOfOperation" not in body
+        assert profile_check.problems(body) == []
+        model = get_fhir_model_class("Location").model_validate(body)
+        assert json.loads(model.model_dump_json()) == body
 
 
 def extensions(resource: dict, url_end: str) -> list[dict]:
