@@ -132,7 +132,7 @@ def medicare_words(listing: dict) -> dict:
         medicare = price.get("medicare")
         words = ""
         if price["code"] in differing:
-            words = VARIES_BY_LOCATION
+            words = str(VARIES_BY_LOCATION)
         elif medicare is not None:
             words = amount_words(medicare, assignment)
         prices.append({**price, "medicare_words": words})
