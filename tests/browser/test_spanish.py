@@ -56,7 +56,7 @@ def test_the_switch_keeps_the_page_and_its_filters(page: Page, site, speakers):
     expect(page.get_by_label("Código postal, ciudad o dirección")).to_have_value("78701")
     expect(page.get_by_label("Profesión")).to_have_value("chiropractor")
     expect(page.get_by_label("Distancia")).to_have_value("10")
-    expect(page.get_by_role("heading", level=2)).to_contain_text("a menos de 10 millas")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("a menos de 10 millas")
 
     page.get_by_role("navigation", name="Idioma").get_by_role("link", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
@@ -87,7 +87,7 @@ def test_a_spanish_search_for_spanish_speakers_finds_only_them(page: Page, site,
 
     cards = page.locator("ol.results article")
     expect(cards).to_have_count(2)
-    names = sorted(cards.nth(i).locator("h3 a").inner_text() for i in range(cards.count()))
+    names = sorted(cards.nth(i).locator("h2 a").inner_text() for i in range(cards.count()))
     assert names == ["Ana Ruiz, DC", "Jane Doe, DC"]
     for i in range(cards.count()):
         expect(cards.nth(i)).to_contain_text("Idiomas: Inglés, Español")
@@ -152,6 +152,7 @@ def spanish_pages(site: str, austin: dict[str, Provider]) -> dict[str, str]:
         "safety": f"{site}/es/safety/",
         "about": f"{site}/es/about/",
         "practice-acts": f"{site}/es/practice-acts/",
+        "practice-act-state": f"{site}/es/practice-acts/WA/",
         "not-found": f"{site}/es/no-such-page/",
     }
 
@@ -159,7 +160,7 @@ def spanish_pages(site: str, austin: dict[str, Provider]) -> dict[str, str]:
 @pytest.mark.parametrize(
     "name",
     ["search", "search-results", "search-errors", "provider", "estimate", "estimate-result",
-     "estimate-medicare", "safety", "about", "practice-acts", "not-found"],
+     "estimate-medicare", "safety", "about", "practice-acts", "practice-act-state", "not-found"],
 )  # fmt: skip
 def test_the_spanish_page_has_no_serious_accessibility_violations(page, site, speakers, name):
     page.goto(spanish_pages(site, speakers)[name], timeout=FIRST_SEARCH_MS)
