@@ -22,6 +22,8 @@ from providers import freshness, search_index
 from providers.models import (
     SERVICE_FIELDS,
     InsurancePlan,
+    MedicareAssignment,
+    MedicareParticipation,
     PracticeAct,
     PracticeLocation,
     Procedure,
@@ -46,7 +48,8 @@ PROVIDER_LISTING_FIELDS = (
 
 
 def attach_listing_extras(providers: Iterable[Provider]) -> None:
-    """Sets `listing_plan_slugs`, `listing_prices` and `listing_updated_at` on each provider,
+    """Sets `listing_plan_slugs`, `listing_prices`, `listing_updated_at` and
+    `medicare_assignment` on each provider,
     in one query: the same columns a results page reads with its locations, here for
     providers already loaded."""
     by_id = {provider.id: provider for provider in providers}
@@ -73,7 +76,8 @@ def money(value: Decimal | float | int | str) -> str:
     return f"{value:.2f}"
 
 
-# A provider's plans, prices and last change as three columns of a results-page statement
+# A provider's plans, prices, last change and Medicare assignment as four columns of a
+# results-page statement
 # (see finder/search/sql.py), so a page needs no query of its own for them: ids and amounts
 # only, the names come from the catalogue. Joining the plan and procedure tables for every row
 # cost PostgreSQL a third of a millisecond per 20-row page, half as much as finding the rows.
@@ -81,6 +85,14 @@ def money(value: Decimal | float | int | str) -> str:
 # The last change is written by the database in the API's form, UTC to the second (truncated):
 # "2026-11-20T10:00:00Z". Loading it as a timezone-aware datetime and formatting it in Python
 # cost 6% of a search request's CPU.
+# The provider's own Medicare record (not a location's), where it says participating or not:
+# finder/medicare_listing.py words it. A query of its own per page cost a third of the
+# Medicare figures' CPU on a search request.
+MEDICARE_ASSIGNMENT_COLUMN = (
+    "(SELECT mp.assignment FROM {participation} mp WHERE mp.provider_id = {provider_id}"
+    f" AND mp.location_id IS NULL AND mp.assignment <> '{MedicareAssignment.UNKNOWN}'"
+    " ORDER BY mp.id DESC LIMIT 1)"
+)
 LISTING_EXTRAS_COLUMNS = {
     "postgresql": (
         "(SELECT string_agg(t.insuranceplan_id::text, ',') FROM {through} t"
@@ -88,6 +100,7 @@ LISTING_EXTRAS_COLUMNS = {
         "(SELECT string_agg(price.procedure_id::text || ':' || price.cash_price::text, ',')"
         " FROM {prices} price WHERE price.provider_id = {provider_id})",
         "to_char({updated_at} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+        MEDICARE_ASSIGNMENT_COLUMN,
     ),
     "sqlite": (
         "(SELECT group_concat(t.insuranceplan_id, ',') FROM {through} t"
@@ -96,6 +109,7 @@ LISTING_EXTRAS_COLUMNS = {
         " FROM {prices} price WHERE price.provider_id = {provider_id})",
         # Django stores UTC as text here; '%%' as every statement runs with parameters.
         "strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', {updated_at})",
+        MEDICARE_ASSIGNMENT_COLUMN,
     ),
 }
 
@@ -103,10 +117,11 @@ LISTING_EXTRAS_COLUMNS = {
 def listing_extras_columns(
     vendor: str, provider: str, provider_id: str = "", projected_plans: str = ""
 ) -> str:
-    """Three SELECT-list expressions for the provider table aliased `provider`: its plan ids,
-    comma-separated; its prices as comma-separated `procedure id:amount`; and when it last
-    changed, as the API writes it. `provider_id` is another column holding its id, if one
-    lets the plan and price lookups start sooner (default: the provider's own).
+    """Four SELECT-list expressions for the provider table aliased `provider`: its plan ids,
+    comma-separated; its prices as comma-separated `procedure id:amount`; when it last
+    changed, as the API writes it; and its Medicare assignment where its record gives one.
+    `provider_id` is another column holding its id, if one lets the plan and price lookups
+    start sooner (default: the provider's own).
 
     Given `projected_plans`, the column of one of the provider's locations that holds the
     search projection's plan ids (providers/search_index.py), the ids are read from it, and
@@ -115,17 +130,22 @@ def listing_extras_columns(
     tables = {
         "through": Provider.insurance_plans.through._meta.db_table,
         "prices": ProviderPrice._meta.db_table,
+        "participation": MedicareParticipation._meta.db_table,
         "provider_id": provider_id or f"{provider}.id",
         "updated_at": f"{provider}.updated_at",
     }
-    plans, prices, updated = LISTING_EXTRAS_COLUMNS.get(vendor, LISTING_EXTRAS_COLUMNS["sqlite"])
+    plans, prices, updated, assignment = LISTING_EXTRAS_COLUMNS.get(
+        vendor, LISTING_EXTRAS_COLUMNS["sqlite"]
+    )
     plans = plans.format(**tables)
     if projected_plans:
         plans = (
             f"CASE WHEN {projected_plans} = '{search_index.MANY_PLANS}' THEN {plans}"
             f" ELSE {projected_plans} END"
         )
-    return f"{plans}, {prices.format(**tables)}, {updated.format(**tables)}"
+    return ", ".join(
+        [plans, prices.format(**tables), updated.format(**tables), assignment.format(**tables)]
+    )
 
 
 LISTING_EXTRAS_COUNT = len(LISTING_EXTRAS_COLUMNS["sqlite"])  # listing_extras_columns() gives
@@ -166,7 +186,8 @@ def _load_catalogue() -> Catalogue:
 
 def set_listing_extras(provider: Provider, extras: Sequence, names: Catalogue) -> None:
     """Sets what `attach_listing_extras` sets, from the `listing_extras_columns` values."""
-    plan_ids, prices, provider.listing_updated_at = extras
+    plan_ids, prices, provider.listing_updated_at, assignment = extras
+    provider.medicare_assignment = assignment or MedicareAssignment.UNKNOWN
     # The projection's form (",3,17,") has empty ends; the plans table's ("3,17") has none.
     plan_ids = [plan_id for plan_id in plan_ids.split(",") if plan_id] if plan_ids else []
     priced = [item.partition(":") for item in prices.split(",")] if prices else []

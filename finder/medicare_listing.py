@@ -1,9 +1,10 @@
 """What a listing shows of Medicare: the provider's assignment, and beside each cash price the
 Medicare amount at the listed address.
 
-`attach_medicare` prepares a page of providers in a fixed number of queries (assignments, the
-procedures' coverage, and the amounts of `finder.medicare_amounts`); `medicare_for_price` and
-`provider.medicare_assignment` are then read by `finder.listing`.
+`attach_medicare` prepares a page of providers with the amounts of `finder.medicare_amounts`
+(remembered per ZIP code); the provider's assignment comes with its listing extras
+(`finder.listing_queries`). `medicare_for_price` and `provider.medicare_assignment` are then
+read by `finder.listing`.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from finder.medicare_amounts import (
 from finder.medicare_estimate import LIMITING_CHARGE_PERCENT
 from providers.models import (
     MedicareAssignment,
-    MedicareParticipation,
     PracticeLocation,
     Provider,
 )
@@ -45,17 +45,12 @@ ASSIGNMENT_WORDS = {
 
 
 def attach_medicare(listed: Iterable[tuple[Provider, PracticeLocation | None]]) -> None:
-    """Sets `medicare_assignment` on each provider and a `medicare` entry on each of its
-    `listing_prices` (set by `attach_listing_extras`), for the location given with it."""
+    """Sets a `medicare` entry on each of a provider's `listing_prices` for the location given
+    with it. The providers come with their listing extras (finder/listing_queries.py), which
+    carry their `medicare_assignment` too."""
     listed = list(listed)
     if not listed:
         return
-    ids = {provider.id for provider, _location in listed}
-    assignments = dict(
-        MedicareParticipation.objects.filter(provider_id__in=ids, location__isnull=True)
-        .exclude(assignment=MedicareAssignment.UNKNOWN)
-        .values_list("provider_id", "assignment")
-    )
     codes = {price["code"] for provider, _location in listed for price in provider.listing_prices}
     covered_for = medicare_reference().covered_for
     zip_codes = {location.zip_code for _provider, location in listed if location is not None}
@@ -63,7 +58,6 @@ def attach_medicare(listed: Iterable[tuple[Provider, PracticeLocation | None]]) 
     if any(location is None for _provider, location in listed):
         amounts[""] = medicare_amounts(zip_code=None, codes=codes)
     for provider, location in listed:
-        provider.medicare_assignment = assignments.get(provider.id, MedicareAssignment.UNKNOWN)
         here = amounts[location.zip_code if location is not None else ""]
         for price in provider.listing_prices:
             covered = provider.profession in covered_for.get(price["code"], [])

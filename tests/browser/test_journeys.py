@@ -114,7 +114,7 @@ def test_the_map_toggle_shows_a_pin_per_result_even_when_tiles_fail(page, site, 
     expect(popup_link).to_have_text("Jane Doe, DC")
     expect(page.locator(".leaflet-popup-content")).to_contain_text("miles away")
     expect(page.locator(".leaflet-popup-content")).to_contain_text(
-        "Cash prices from $40.00 a procedure"
+        "Spinal manipulation from $40 a visit"
     )
     expect(page.locator(".map-count")).to_have_text("Showing 3 of 3 on the map")
     popup_link.click()
@@ -409,7 +409,7 @@ def test_a_wa_pt_page_says_whether_the_spinal_manipulation_endorsement_is_on_fil
         expect(page.get_by_text("allowed", exact=False)).to_have_count(0)
 
         page.goto(f"{site}/?near=98101&service=spinal_manipulation")
-        expect(page.locator(".results .card h3 a")).to_have_text(["Kim Endorsed, DPT"])
+        expect(page.locator(".results .card h2 a")).to_have_text(["Kim Endorsed, DPT"])
         card = page.locator(".results .card").first
         expect(card.locator(".price-line")).to_contain_text("Manual therapy from $55 a visit")
         assert page.evaluate(SIDEWAYS) <= 0

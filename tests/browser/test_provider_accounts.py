@@ -98,7 +98,7 @@ def test_a_provider_claims_edits_and_confirms_its_listing(browser: Browser, page
 
     page.goto(f"{site}/?near=78701")
     card = page.locator("article.card", has_text="Jane Doe, DC")
-    expect(card).to_contain_text("$55.00")
+    expect(card).to_contain_text("Spinal manipulation from $55 a visit")
     expect(card).to_contain_text("Cigna PPO")
     today = day_text(timezone.localdate())
     page.goto(f"{site}/providers/{jane.id}/")
