@@ -262,6 +262,14 @@ class Provider(models.Model):
         return field in (self.locked_fields or [])
 
 
+# What the covering search index carries beside the coordinates (providers/search_index.py).
+SEARCH_COVER_INCLUDE = (
+    "provider_id", "id", "search_flags", "search_plans", "search_languages",
+    "wheelchair_accessible", "state", "unit_x", "unit_y", "unit_z", "search_primary",
+    "search_price_cents", "search_extremity_price_cents", "search_mobilization_price_cents",
+)  # fmt: skip
+
+
 class PracticeLocation(models.Model):
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="locations")
     address_line1 = models.CharField(max_length=200)
@@ -332,22 +340,7 @@ class PracticeLocation(models.Model):
             # answered from the index alone (index-only scan), not from the heap or providers.
             models.Index(
                 fields=["latitude", "longitude"],
-                include=[
-                    "provider_id",
-                    "id",
-                    "search_flags",
-                    "search_plans",
-                    "search_languages",
-                    "wheelchair_accessible",
-                    "state",
-                    "unit_x",
-                    "unit_y",
-                    "unit_z",
-                    "search_primary",
-                    "search_price_cents",
-                    "search_extremity_price_cents",
-                    "search_mobilization_price_cents",
-                ],
+                include=SEARCH_COVER_INCLUDE,
                 name="location_search_cover_idx",
             )
         ]
