@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from providers.accounts import claims as claim_service
@@ -207,7 +208,7 @@ def report(request: HttpRequest, provider_id: int) -> HttpResponse:
             return response
         form.instance.provider = provider
         form.save()
-        messages.success(request, "Thank you: our curators will check this listing.")
+        messages.success(request, _("Thank you: our curators will check this listing."))
         return redirect("finder:provider", provider_id=provider.pk)
     status = 400 if form.errors else 200
     return render(
