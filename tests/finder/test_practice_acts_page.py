@@ -167,3 +167,15 @@ def test_the_page_runs_a_constant_number_of_queries(
 ):
     with django_assert_max_num_queries(2):
         assert client.get(reverse("finder:practice-acts")).status_code == 200
+
+
+def test_a_state_page_writes_its_dates_as_each_language_does(client, reference_data):
+    english = client.get("/practice-acts/WA/").content.decode()
+    spanish = client.get("/es/practice-acts/WA/").content.decode()
+    months = (
+        "enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre"
+    )
+    assert re.search(r">\d{1,2} (January|February|March|April|May|June|July|August|September"
+                     r"|October|November|December) \d{4}<", english)  # fmt: skip
+    assert re.search(rf">\d{{1,2}} de ({months}) de \d{{4}}<", spanish)
+    assert not re.search(rf">\d{{1,2}} ({months}) \d{{4}}<", spanish)
