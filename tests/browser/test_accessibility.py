@@ -30,6 +30,23 @@ def run_axe(page: Page) -> list[dict]:
     return results["violations"]
 
 
+def axe_failures_at_both_widths(page: Page, *, screenshot_name: str) -> list[str]:
+    """Serious or critical axe violations of the open page at desktop and phone width, one
+    entry per width that has any; with SCREENSHOTS_DIR set (`make screenshots`), a full-page
+    PNG of each width too."""
+    failures = []
+    for label, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(viewport)
+        violations = [v for v in run_axe(page) if v["impact"] in BLOCKING_IMPACTS]
+        if violations:
+            failures.append(f"{label}:\n{describe(violations)}")
+        if SCREENSHOTS_DIR:
+            out = Path(SCREENSHOTS_DIR)
+            out.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(out / f"{screenshot_name}-{label}.png"), full_page=True)
+    return failures
+
+
 def describe(violations: list[dict]) -> str:
     lines = []
     for violation in violations:
@@ -166,14 +183,5 @@ def test_the_page_has_no_serious_accessibility_violations(page, site, austin, na
     PAGES[name](page, site, austin)
     assert page.evaluate("() => document.documentElement.lang") == "en"
 
-    failures = []
-    for label, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
-        page.set_viewport_size(viewport)
-        violations = [v for v in run_axe(page) if v["impact"] in BLOCKING_IMPACTS]
-        if violations:
-            failures.append(f"{label}:\n{describe(violations)}")
-        if SCREENSHOTS_DIR:
-            out = Path(SCREENSHOTS_DIR)
-            out.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(out / f"{name}-{label}.png"), full_page=True)
+    failures = axe_failures_at_both_widths(page, screenshot_name=name)
     assert not failures, "\n".join(failures)

@@ -2,7 +2,6 @@
 the printable estimate, and axe-core on every /es/ page."""
 
 import re
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -10,10 +9,9 @@ from django.utils import formats, timezone, translation
 from playwright.sync_api import Page, expect
 
 from providers.models import Provider
-from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.test_accessibility import (
     BLOCKING_IMPACTS,
-    SCREENSHOTS_DIR,
+    axe_failures_at_both_widths,
     describe,
     run_axe,
 )
@@ -165,16 +163,8 @@ def spanish_pages(site: str, austin: dict[str, Provider]) -> dict[str, str]:
 def test_the_spanish_page_has_no_serious_accessibility_violations(page, site, speakers, name):
     page.goto(spanish_pages(site, speakers)[name], timeout=FIRST_SEARCH_MS)
     assert page.evaluate("() => document.documentElement.lang") == "es"
-    failures = []
-    for label, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
-        page.set_viewport_size(viewport)
-        violations = [v for v in run_axe(page) if v["impact"] in BLOCKING_IMPACTS]
-        if violations:
-            failures.append(f"{label}:\n{describe(violations)}")
-        if SCREENSHOTS_DIR:  # `make screenshots`: the Spanish pages beside the English ones
-            out = Path(SCREENSHOTS_DIR)
-            out.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(out / f"es-{name}-{label}.png"), full_page=True)
+    # `make screenshots`: the Spanish pages beside the English ones.
+    failures = axe_failures_at_both_widths(page, screenshot_name=f"es-{name}")
     assert not failures, "\n".join(failures)
 
 
