@@ -29,8 +29,13 @@ def change_search(page: Page) -> None:
     page.locator("details.change-search > summary").click()
 
 
-def result_names(page: Page) -> list[str]:
-    return page.locator(".results .card h2 a").all_inner_texts()
+def expect_results(page: Page, names: list[str]) -> None:
+    """The result cards' names, in order, once the page showing them has loaded.
+
+    An auto-waiting assertion: a Search click only starts the navigation, so reading the cards
+    at once can see the page before the new results arrive.
+    """
+    expect(page.locator(".results .card h2 a")).to_have_text(names)
 
 
 def in_first_screen(page: Page, selector: str) -> bool:
@@ -47,7 +52,7 @@ def test_searching_by_zip_lists_the_nearest_providers_first(page, site, austin):
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "3 providers within 25 miles of Austin, TX 78701"
     )
-    assert result_names(page) == NEAREST_FIRST
+    expect_results(page, NEAREST_FIRST)
     assert "Far Away, DC" not in page.content()
     expect(page.get_by_label("ZIP code, city or address")).to_be_hidden()  # folded under Change
     change_search(page)
@@ -58,7 +63,9 @@ def test_searching_by_city_finds_the_same_providers(page, site, austin):
     search_for(page, site, "Austin, TX")
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("3 providers within 25 miles")
-    assert sorted(result_names(page)) == ["Ana Ruiz, DC", "Jane Doe, DC", "Sam Lee, DPT"]
+    cards = page.locator(".results .card h2 a")
+    expect(cards).to_have_count(3)
+    assert sorted(cards.all_inner_texts()) == ["Ana Ruiz, DC", "Jane Doe, DC", "Sam Lee, DPT"]
 
 
 def test_filters_narrow_the_results_and_stay_selected(page, site, austin):
@@ -73,7 +80,7 @@ def test_filters_narrow_the_results_and_stay_selected(page, site, austin):
     page.get_by_label("Distance").select_option(label="Within 5 miles")
     page.get_by_role("button", name="Search", exact=True).click()
 
-    assert result_names(page) == ["Jane Doe, DC"]
+    expect_results(page, ["Jane Doe, DC"])
     expect(page.locator(".summary-facts")).to_have_text("Accepting new patients")
     change_search(page)
     expect(page.get_by_label("Profession")).to_have_value("chiropractor")
@@ -83,7 +90,7 @@ def test_filters_narrow_the_results_and_stay_selected(page, site, austin):
     page.get_by_label("Profession").select_option(label="Physical therapist")
     page.get_by_label("Accepting new patients").uncheck()
     page.get_by_role("button", name="Search", exact=True).click()
-    assert result_names(page) == ["Sam Lee, DPT"]
+    expect_results(page, ["Sam Lee, DPT"])
 
 
 def test_the_map_toggle_shows_a_pin_per_result_even_when_tiles_fail(page, site, austin):
@@ -133,7 +140,7 @@ def test_use_my_location_searches_around_the_browser_position(browser: Browser, 
     page.get_by_role("button", name="Use my location").click()
 
     page.wait_for_url(re.compile(r"lat=30\.267&lng=-97\.743"))
-    assert result_names(page) == NEAREST_FIRST
+    expect_results(page, NEAREST_FIRST)
     expect(page.get_by_role("heading", level=1)).to_contain_text("of your location")
     context.close()
 
@@ -146,7 +153,7 @@ def test_without_javascript_the_list_is_the_whole_page(browser: Browser, site, a
 
     search_for(page, site, "78701")
 
-    assert result_names(page) == NEAREST_FIRST
+    expect_results(page, NEAREST_FIRST)
     expect(page.locator("#map")).to_be_hidden()
     expect(page.get_by_role("button", name="Map", exact=True)).to_be_hidden()
     context.close()
