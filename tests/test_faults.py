@@ -44,6 +44,14 @@ ESTIMATE = {"visits": 2, "coverage": {"type": "self_pay"}}
 # --- A real server in a subprocess ---------------------------------------------------------
 
 
+@pytest.fixture(scope="module", autouse=True)
+def collected_static(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The servers here run with DEBUG off, whose pages name their static files through the
+    collected manifest: without it a page is a 500 that has nothing to do with the fault."""
+    database = tmp_path_factory.mktemp("static") / "unused.sqlite3"
+    manage(app_env(DATABASE_URL=f"sqlite:///{database}"), "collectstatic", "--noinput", "-v0")
+
+
 @pytest.fixture(scope="module")
 def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An empty, migrated SQLite database file, copied by each test that needs one."""
