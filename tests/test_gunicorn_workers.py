@@ -92,4 +92,7 @@ def test_a_connection_wakes_one_idle_worker_not_all_of_them(tmp_path):
         assert stop(server) == 0
     woken = sorted(after[pid] - before[pid] for pid in before)
     assert len(woken) == 4
-    assert max(woken[:3]) < 5, woken
+    # The stock worker wakes each of the other three for every connection (180+ in all).
+    # On a loaded machine the busy worker is now and then not back in its wait in time, and
+    # another takes that connection: a few wake-ups, never one per connection.
+    assert sum(woken[:3]) < 30, woken
