@@ -28,6 +28,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from providers.geo import preload
 from providers.models import InsurancePlan, Procedure, Profession, Provider
 from providers.reference import load_reference_data
 from tests.factories import PracticeLocationFactory, ProviderFactory, ProviderPriceFactory
@@ -114,7 +115,12 @@ def page(context: BrowserContext) -> Iterator[Page]:
 
 @pytest.fixture
 def site(live_server, transactional_db) -> str:
-    """The live server's base URL (the default tile server stays set; its requests are aborted)."""
+    """The live server's base URL (the default tile server stays set; its requests are aborted).
+
+    The live server runs in this process, which builds the offline place indexes on its first
+    search: built here, so that search is not the one to wait for them under the page timeout.
+    """
+    preload()
     return live_server.url
 
 
