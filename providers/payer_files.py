@@ -4,7 +4,11 @@ Files run from megabytes to hundreds of gigabytes (docs: DATA_SOURCES.md section
 is loaded whole: ijson's C parser builds one `provider_references` item or one `in_network`
 item at a time, and only the NPIs of listed providers and the codes the site carries are kept.
 A file is read in two passes, provider references first, because they may come before or after
-the rates that point at them. Parsing two passes in C is faster than one in Python.
+the rates that point at them. Parsing two passes in C is faster than one in Python, and each
+pass parses only its own array where `find_arrays` can find both (providers/payer_json.py), so
+the two passes together tokenize the file about once. Numbers are parsed as floats, not
+Decimals (a fifth of the parse): a rate becomes a Decimal from its shortest repr, which is the
+file's own text for any amount in cents.
 
 This module reads and filters; `providers.payer_rates` decides plans and writes.
 """
@@ -23,9 +27,14 @@ from typing import Any
 import ijson
 
 from providers.payer_json import (
+    IN_NETWORK,
+    PROVIDER_REFERENCES,
+    ArrayLayout,
+    CountingReader,
     PayerFileError,
     ProgressCallback,
     open_json,
+    open_section,
     parsing_errors,
 )
 
@@ -66,6 +75,9 @@ class FileHeader:
     plan_name: str = ""
     issuer_name: str = ""
     plan_market_type: str = ""
+    # A value before the first big array nests a key named like one: a byte search could take
+    # it for the real one, so such a file is parsed whole (see ArrayLayout).
+    nests_array_keys: bool = False
 
     @property
     def major_version(self) -> int:
@@ -110,6 +122,19 @@ class ReadCounts:
     external_locations: list[str] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
 
+    def add(self, other: ReadCounts) -> None:
+        """Adds another read's counts to these."""
+        self.bytes_read = max(self.bytes_read, other.bytes_read)
+        for name in (
+            "provider_groups", "npis_read", "npis_kept", "npi_zero", "code_items",
+            "prices_read", "external_references",
+        ):  # fmt: skip
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.networks |= other.networks
+        room = MAX_KEPT_LOCATIONS - len(self.external_locations)
+        self.external_locations.extend(other.external_locations[: max(room, 0)])
+        self.skipped.update(other.skipped)
+
 
 @dataclass(frozen=True)
 class RateFound:
@@ -132,11 +157,13 @@ def read_header(path: Path) -> FileHeader:
         "issuer_name",
         "plan_market_type",
     )
-    arrays_seen = False
+    arrays_seen = nests_array_keys = False
     with open_json(path) as reader, parsing_errors(path, reader):
         for prefix, event, value in ijson.parse(reader, use_float=False):
             if prefix in wanted and event in ("string", "number"):
                 values[prefix] = value
+            elif event == "map_key" and prefix and value in (IN_NETWORK, PROVIDER_REFERENCES):
+                nests_array_keys = True
             elif event == "start_array" and prefix in ("in_network", "provider_references"):
                 arrays_seen = True
                 break
@@ -167,6 +194,7 @@ def read_header(path: Path) -> FileHeader:
         plan_name=str(values.get("plan_name", "")).strip(),
         issuer_name=str(values.get("issuer_name", "")).strip(),
         plan_market_type=str(values.get("plan_market_type", "")).strip(),
+        nests_array_keys=nests_array_keys,
     )
 
 
@@ -202,7 +230,8 @@ class ListedNpis:
         return iter(self.strings)
 
     def matches(self, npis: list) -> set[str]:
-        found = {str(npi) for npi in self.numbers.intersection(npis)}
+        # int(): an NPI written as 1234567893.0 equals the int, and is named as the int.
+        found = {str(int(npi)) for npi in self.numbers.intersection(npis)}
         found.update(self.strings.intersection(npis))
         return found
 
@@ -225,12 +254,37 @@ def _kept_npis(groups: Any, listed: ListedNpis, counts: ReadCounts) -> set[str]:
     return kept
 
 
-def read_groups(path: Path, *, listed: ListedNpis, counts: ReadCounts) -> dict[int, Group]:
+def read_groups(
+    path: Path, *, listed: ListedNpis, counts: ReadCounts, layout: ArrayLayout | None = None
+) -> dict[int, Group]:
     """Pass one: the provider references that hold listed NPIs, by group id. References to
-    another file (`location`, 1.x) cannot be read offline: counted and reported."""
+    another file (`location`, 1.x) cannot be read offline: counted and reported.
+
+    With a `layout`, only the references' section is parsed; if that section is not valid JSON
+    on its own, the layout is forgotten and the whole file parsed, so a malformed file's error
+    names its position in the whole text."""
+    section = layout.section(PROVIDER_REFERENCES) if layout else None
+    if layout is not None and section is not None:
+        trial = ReadCounts()
+        try:
+            with open_section(path, section) as reader:
+                groups = _read_groups(path, reader, listed, trial)
+        except PayerFileError:
+            layout.forget()
+        else:
+            layout.checked = True
+            counts.add(trial)
+            return groups
+    with open_json(path) as reader:
+        return _read_groups(path, reader, listed, counts)
+
+
+def _read_groups(
+    path: Path, reader: CountingReader, listed: ListedNpis, counts: ReadCounts
+) -> dict[int, Group]:
     groups: dict[int, Group] = {}
-    with open_json(path) as reader, parsing_errors(path, reader):
-        for reference in ijson.items(reader, "provider_references.item", use_float=False):
+    with parsing_errors(path, reader):
+        for reference in ijson.items(reader, "provider_references.item", use_float=True):
             if not isinstance(reference, dict):
                 continue
             if "provider_groups" not in reference and reference.get("location"):
@@ -252,7 +306,7 @@ def read_groups(path: Path, *, listed: ListedNpis, counts: ReadCounts) -> dict[i
                 npis |= previous.npis
                 names = tuple(sorted({*names, *previous.networks}))
             groups[key] = Group(frozenset(npis), names)
-        counts.bytes_read = reader.count
+        counts.bytes_read = max(counts.bytes_read, reader.count)
     return groups
 
 
@@ -345,11 +399,19 @@ def read_rates(
     today: date,
     counts: ReadCounts,
     progress: ProgressCallback | None = None,
+    layout: ArrayLayout | None = None,
 ) -> Iterator[RateFound]:
     """Pass two: each kept price for each listed NPI it applies to, by reference to `groups`
-    or by provider groups inline in the rate (1.x)."""
-    with open_json(path, progress=progress) as reader, parsing_errors(path, reader):
-        for item in ijson.items(reader, "in_network.item", use_float=False):
+    or by provider groups inline in the rate (1.x). With a `layout` that pass one parsed by,
+    only the rates' section is parsed."""
+    section = layout.section(IN_NETWORK) if layout and layout.checked else None
+    opened = (
+        open_json(path, progress=progress)
+        if section is None
+        else open_section(path, section, progress=progress)
+    )
+    with opened as reader, parsing_errors(path, reader):
+        for item in ijson.items(reader, "in_network.item", use_float=True):
             if not isinstance(item, dict):
                 continue
             counts.code_items += 1

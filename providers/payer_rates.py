@@ -56,6 +56,7 @@ from providers.payer_files import (
     read_rates,
     read_toc,
 )
+from providers.payer_json import ArrayLayout
 
 
 def _slug_length() -> int:
@@ -297,7 +298,8 @@ def _read_file(
         data.files.add(path.name)
         return data
 
-    groups = read_groups(path, listed=listed, counts=counts)
+    layout = ArrayLayout.of(path, search=not header.nests_array_keys)
+    groups = read_groups(path, listed=listed, counts=counts, layout=layout)
     # Every plan the file speaks for, even with none of the listed providers in it now: its
     # earlier listings of them end.
     for network in sorted(counts.networks) if fixed is None else []:
@@ -318,6 +320,7 @@ def _read_file(
         today=today,
         counts=counts,
         progress=progress,
+        layout=layout,
     ):
         for ref in plans_for(rate.networks):
             data = data_for(ref)

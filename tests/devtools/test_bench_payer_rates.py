@@ -27,7 +27,7 @@ def test_it_reads_the_file_it_generates_and_writes_nothing(tmp_path: Path) -> No
         r"second\); ",
         lines[1],
     )
-    assert lines[2].startswith("baseline, ijson alone over the same passes: ")
+    assert lines[2].startswith("floor, ijson tokenizing the file once: ")
     assert lines[3].startswith("peak RSS: ")
     assert not NegotiatedRate.objects.exists()
 
