@@ -6,6 +6,7 @@ attached), so a page of results costs a fixed number of queries whatever its siz
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from django.utils import timezone
 
@@ -50,9 +51,13 @@ def scope_for_location(
 
 
 def provider_summary(
-    hit: SearchHit, acts: Mapping[ActKey, PracticeAct], url_for: Callable[[Provider], str]
+    hit: SearchHit,
+    acts: Mapping[ActKey, PracticeAct],
+    url_for: Callable[[Provider], str],
+    today: date | None = None,
 ) -> dict:
-    """The contract's search result for one provider at its nearest matching location."""
+    """The contract's search result for one provider at its nearest matching location.
+    A page of them passes `today` (the local date), which is worth reading once a page."""
     provider = hit.provider
     return {
         "id": provider.id,
@@ -70,7 +75,7 @@ def provider_summary(
         "prices": provider.listing_prices,
         "medicare_assignment": provider.medicare_assignment,  # finder.medicare_listing
         "verification_status": provider.verification_status,
-        "verification": verification_summary(provider, timezone.localdate()),
+        "verification": verification_summary(provider, today or timezone.localdate()),
         "is_demo": provider.is_demo,
         "updated_at": provider.listing_updated_at,
         "url": url_for(provider),

@@ -10,11 +10,12 @@ statement joins the same columns (`listing_extras_columns`, `LOCATION_COLUMNS`,
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from operator import itemgetter
 from typing import Any, Generic, TypeVar
 
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import DEFERRED, Model, QuerySet
+from django.db.models import DEFERRED, JSONField, Model, QuerySet
 
 from finder.medicare_listing import attach_location_medicare, attach_medicare
 from finder.raw_sql import fetch_rows, read_connection
@@ -70,10 +71,17 @@ def money(value: Decimal | float | int | str) -> str:
     """A price as a 2-decimal string. SQLite hands back a DECIMAL column as int or float, so
     go through its shortest repr: prices are whole cents, well within a float's precision."""
     if isinstance(value, str):
-        value = Decimal(value)
-    elif not isinstance(value, Decimal):
+        return money_from_text(value)
+    if not isinstance(value, Decimal):
         value = Decimal(repr(value))
     return f"{value:.2f}"
+
+
+@lru_cache(maxsize=4096)
+def money_from_text(text: str) -> str:
+    """`money` of a price as the database writes it ("40.00", "40"): a results page's prices
+    repeat, and their text is cheaper to look up than to parse and format again."""
+    return f"{Decimal(text):.2f}"
 
 
 # A provider's plans, prices, last change and Medicare assignment as four columns of a
@@ -208,6 +216,28 @@ def set_listing_extras(provider: Provider, extras: Sequence, names: Catalogue) -
 
 
 Converter = tuple[Callable, Any]  # (function, the column expression it is called with)
+REMEMBERED_VALUES = 1024
+
+
+def remembering(convert: Callable) -> Callable:
+    """A JSON column's converter that decodes each text once: a page's rows repeat a few
+    values (a provider's languages: `["en", "es"]`). Only flat lists are remembered, each row
+    getting a copy of its own."""
+    remembered: dict[Any, list] = {}
+
+    def converter(value: Any, expression: Any, connection: BaseDatabaseWrapper) -> Any:
+        found = remembered.get(value)
+        if found is not None:
+            return list(found)
+        decoded = convert(value, expression, connection)
+        flat = isinstance(decoded, list) and all(
+            isinstance(item, (str, int, float, bool)) for item in decoded
+        )
+        if flat and isinstance(value, str) and len(remembered) < REMEMBERED_VALUES:
+            remembered[value] = list(decoded)
+        return decoded
+
+    return converter
 
 
 ModelT = TypeVar("ModelT", bound=Model)
@@ -246,6 +276,8 @@ class ModelColumns(Generic[ModelT]):
                 # Field.get_db_converters() is public Django API; the stubs declare it only on
                 # expressions.
                 field_converters = field.get_db_converters(connection)  # type: ignore[attr-defined]
+                if isinstance(field, JSONField):
+                    field_converters = [remembering(function) for function in field_converters]
                 functions = connection.ops.get_db_converters(column) + field_converters
                 if functions:
                     found.append((index, [(function, column) for function in functions]))

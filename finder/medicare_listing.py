@@ -57,12 +57,20 @@ def attach_medicare(listed: Iterable[tuple[Provider, PracticeLocation | None]]) 
     amounts = medicare_amounts_by_zip(zip_codes=zip_codes, codes=codes)
     if any(location is None for _provider, location in listed):
         amounts[""] = medicare_amounts(zip_code=None, codes=codes)
+    # A page's providers share a few localities' amounts: each written out once, and the
+    # same (read-only) object given to every price it applies to.
+    written: dict[MedicareAmount, dict] = {}
     for provider, location in listed:
         here = amounts[location.zip_code if location is not None else ""]
         for price in provider.listing_prices:
             covered = provider.profession in covered_for.get(price["code"], [])
             amount = here.get(price["code"]) if covered else None
-            price["medicare"] = None if amount is None else medicare_for_price(amount)
+            if amount is None:
+                price["medicare"] = None
+                continue
+            if amount not in written:
+                written[amount] = medicare_for_price(amount)
+            price["medicare"] = written[amount]
 
 
 def attach_location_medicare(providers: Sequence[Provider]) -> None:

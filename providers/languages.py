@@ -6,6 +6,7 @@ A code outside the list is refused, so a filter on it cannot silently find nothi
 """
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -76,8 +77,14 @@ def validate_language_codes(value: object) -> None:
 
 def normalized_languages(codes: Iterable[str]) -> list[str]:
     """Distinct codes in the list's order (English, then Spanish, …), as listings store them."""
+    return list(normalized_tuple(tuple(codes)))
+
+
+@lru_cache(maxsize=1024)
+def normalized_tuple(codes: tuple[str, ...]) -> tuple[str, ...]:
+    """`normalized_languages`, remembered: every results page asks it of the same few lists."""
     wanted = set(codes)
-    return [code for code in SPOKEN_LANGUAGES if code in wanted]
+    return tuple(code for code in SPOKEN_LANGUAGES if code in wanted)
 
 
 def language_names(codes: Iterable[str]) -> list[str]:

@@ -6,6 +6,7 @@ from typing import cast
 
 from django.http import Http404
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
@@ -91,12 +92,13 @@ def search_body(request: Request) -> ProviderSearchResponse:
     except PageOutOfRange as exc:
         raise Http404("Invalid page.") from exc
     url_for = provider_url(request)
+    today = timezone.localdate()
     attach_medicare((hit.provider, hit.location) for hit in result.hits)
     # provider_summary() builds plain dicts, shared with the pages; each has the
     # ProviderSummary keys once attach_medicare() above has given every price its `medicare`.
     summaries = cast(
         list[ProviderSummary],
-        [provider_summary(hit, result.acts, url_for) for hit in result.hits],
+        [provider_summary(hit, result.acts, url_for, today) for hit in result.hits],
     )
     body: ProviderSearchResponse = {
         "count": result.count,

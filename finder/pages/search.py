@@ -1,6 +1,7 @@
 """Patient pages: search results and a provider's page."""
 
 from collections.abc import Callable, Mapping
+from datetime import date
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -142,8 +143,10 @@ def search_page(request: HttpRequest) -> HttpResponse:
         plan_names = {plan.slug: plan.name for plan in plans}
         attach_medicare((hit.provider, hit.location) for hit in result.hits)
         url_for = provider_url_from_results(request)
+        today = timezone.localdate()
         results = [
-            result_card(hit, result.acts, plan_names, query.filters, url_for) for hit in result.hits
+            result_card(hit, result.acts, plan_names, query.filters, url_for, today)
+            for hit in result.hits
         ]
         markers = [result_pin(item) for item in results]
         origin_label = (
@@ -195,11 +198,12 @@ def result_card(
     plan_names: dict[str, str],
     filters: SearchFilters,
     url_for: Callable[[Provider], str] = page_provider_url,
+    today: date | None = None,
 ) -> dict:
     """A search result as its card shows it: in words, with the state's rule for each service
     the provider offers, its price for the service searched in one line, and its "Estimate my
     cost" query carrying the plan searched."""
-    card = for_patients(provider_summary(hit, acts, url_for), plan_names)
+    card = for_patients(provider_summary(hit, acts, url_for, today), plan_names)
     state = hit.location.state if hit.location is not None else None
     estimate = {"provider": hit.provider.id, "plan": filters.insurance}
     return {

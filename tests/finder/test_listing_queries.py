@@ -69,3 +69,17 @@ def test_post_init_receivers_still_run():
 def test_unknown_columns_are_refused():
     with pytest.raises(ValueError, match="nickname"):
         ModelColumns(Provider, "p", only=("id", "nickname"))
+
+
+def test_json_columns_come_back_as_lists_of_their_own():
+    """Decoded once per text and remembered, each row still gets a list it may change."""
+    columns = ModelColumns(Provider, "p", only=("id", "languages"))
+    sql = f"SELECT {columns.sql} FROM {Provider._meta.db_table} p ORDER BY p.id"
+    ProviderFactory.create_batch(2, languages=["en", "es"])
+    build = columns.builder(connection)
+    built = [build(row) for row in fetch_rows(connection, sql, [])]
+
+    assert [p.languages for p in built] == [["en", "es"], ["en", "es"]]
+    built[0].languages.append("fr")
+    assert built[1].languages == ["en", "es"]
+    assert build(fetch_rows(connection, sql, [])[1]).languages == ["en", "es"]

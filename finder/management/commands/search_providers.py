@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from finder.listing import provider_summary
@@ -39,8 +40,9 @@ class Command(BaseCommand):
         capped = "+" if result.count_capped else ""
         self.stdout.write(f"{result.count}{capped} providers")
         attach_medicare((hit.provider, hit.location) for hit in result.hits)
+        today = timezone.localdate()
         for hit in result.hits:
-            item = provider_summary(hit, result.acts, lambda p: f"/providers/{p.id}/")
+            item = provider_summary(hit, result.acts, lambda p: f"/providers/{p.id}/", today)
             distance = f"{item['distance_miles']:7.2f} mi  " if item["distance_miles"] else ""
             location = item["location"] or {}
             scope = (item["scope"] or {}).get("spinal_manipulation", "unknown")
