@@ -192,6 +192,30 @@ def test_an_estimate_for_a_provider_shows_what_the_patient_pays(page, site, aust
     expect(result.locator(".visit-table tbody tr")).to_have_count(6)
 
 
+def test_on_a_phone_each_procedure_reads_as_labelled_lines_without_scrolling(page, site, austin):
+    page.set_viewport_size(PHONE)
+    estimate_self_pay(page, site, austin["jane"].id)
+
+    line = page.locator("table.stacked tbody tr").first
+    expect(line.locator("td").first).to_have_attribute("data-label", "Code")
+    expect(line).to_contain_text("98940")
+    expect(page.locator("main")).not_to_contain_text("{#")  # no template comment shown
+    # Every cell of the procedure within the screen's width: nothing to scroll sideways to.
+    overflow = line.evaluate(
+        "row => Math.max(...[...row.cells].map(c => c.getBoundingClientRect().right))"
+        " - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
+    assert page.evaluate(SIDEWAYS) <= 0
+    # The column names stay for screen readers, clipped rather than removed.
+    assert (
+        page.locator("table.stacked thead th").first.evaluate(
+            "th => getComputedStyle(th.closest('thead')).display"
+        )
+        != "none"
+    )
+
+
 def test_an_estimate_with_insurance_splits_the_cost_with_the_plan(page, site, austin):
     page.goto(f"{site}/estimate/?provider={austin['jane'].id}")
     page.get_by_label("Number of visits").fill("2")

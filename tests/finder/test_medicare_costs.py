@@ -409,7 +409,10 @@ def test_the_estimate_page_shows_the_participating_pts_visits_to_the_cent(client
     assert page_row(1, "175.00", "86.95", "0.00", "0.00", "86.95", "0.00") in flat
     assert page_row(2, "175.00", "63.05", "4.78", "0.00", "67.83", "19.12") in flat
     assert "<div><dt>You pay</dt><dd>$154.78</dd></div>" in html
-    assert '<td class="amount">$32.86</td><td>Medicare&#x27;s amount for this locality</td>' in html
+    assert (
+        '<td class="amount" data-label="Approved per unit">$32.86</td>'
+        '<td data-label="Approved amount from">Medicare&#x27;s amount for this locality</td>'
+    ) in html
     assert "Medicare amount for Manhattan, NY, 2026." in html
 
 
@@ -428,7 +431,10 @@ def test_the_estimate_page_explains_the_non_participating_chiropractors_limiting
         "charge (109.25% of Medicare&#x27;s amount)."
     ) in html
     assert "up to $12.88 more over these visits, which Medicare does not repay." in html
-    assert '<td class="amount">\u2013</td><td>Not covered</td>' in html  # 98943
+    assert (  # 98943
+        '<td class="amount" data-label="Approved per unit">\u2013</td>'
+        '<td data-label="Approved amount from">Not covered</td>'
+    ) in html
 
 
 def test_a_zip_codes_amounts_are_read_once_until_the_listings_change(

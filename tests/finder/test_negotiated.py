@@ -213,7 +213,8 @@ def test_the_estimate_page_names_the_plans_rate_as_the_approved_amount(client, i
     html = response.content.decode()
     assert response.status_code == 200
     assert (
-        '<td class="amount">$27.50</td><td>Your plan&#x27;s rate from its public file, dated '
+        '<td class="amount" data-label="Approved per unit">$27.50</td>'
+        '<td data-label="Approved amount from">Your plan&#x27;s rate from its public file, dated '
         "2026-11-01</td></tr>"
     ) in html
     assert "<div><dt>You pay</dt><dd>$5.50</dd></div>" in html
