@@ -35,17 +35,8 @@
   var statusEl = document.getElementById(mapEl.dataset.status || "");
   var map = null;
 
-  // The page's words for these messages (templates/base.html, "js-messages"), English
-  // when the page gives none.
-  var messages = {};
-  try {
-    messages = JSON.parse(document.getElementById("js-messages").textContent);
-  } catch (error) {
-    messages = {};
-  }
-  function message(key, english) {
-    return messages[key] || english;
-  }
+  // The page's words for these messages (static/js/messages.js), English when it gives none.
+  var message = window.jointcareMessage || function (key, english) { return english; };
 
   function say(text) {
     if (statusEl) {
