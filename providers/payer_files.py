@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -123,13 +123,11 @@ class ReadCounts:
     skipped: Counter[str] = field(default_factory=Counter)
 
     def add(self, other: ReadCounts) -> None:
-        """Adds another read's counts to these."""
+        """Adds another read's counts to these (bytes read: the further of the two)."""
         self.bytes_read = max(self.bytes_read, other.bytes_read)
-        for name in (
-            "provider_groups", "npis_read", "npis_kept", "npi_zero", "code_items",
-            "prices_read", "external_references",
-        ):  # fmt: skip
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name in (item.name for item in fields(self) if item.type == "int"):
+            if name != "bytes_read":
+                setattr(self, name, getattr(self, name) + getattr(other, name))
         self.networks |= other.networks
         room = MAX_KEPT_LOCATIONS - len(self.external_locations)
         self.external_locations.extend(other.external_locations[: max(room, 0)])

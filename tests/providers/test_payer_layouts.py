@@ -15,9 +15,8 @@ from providers.payer_files import ListedNpis, ReadCounts, read_groups, read_head
 from providers.payer_json import ArrayLayout, PayerFileError
 from providers.payer_rates import import_payer_files
 from tests.providers.payer_files import code_item, group, in_network_file, price, rate, write
-from tests.providers.test_payer_rates import TODAY, listed, rates_of, two_x_file
+from tests.providers.test_payer_rates import TODAY, rates_of, two_x_file
 
-__all__ = ["listed"]  # the fixture, used by name
 pytestmark = pytest.mark.django_db
 
 # A value nesting keys named like the big arrays, with a price that must never be imported.

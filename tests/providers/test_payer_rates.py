@@ -41,15 +41,6 @@ NETWORK = "Open Access"
 SLUG = "aetna-life-insurance-company-open-access"
 
 
-@pytest.fixture
-def listed():
-    ProcedureFactory(code="98940")
-    ProcedureFactory(code="97110", label="Therapeutic exercise", is_manipulation=False)
-    alice = PracticeLocationFactory(provider__last_name="Alice").provider
-    bob = PracticeLocationFactory(provider__last_name="Bob").provider
-    return alice, bob
-
-
 def rates_of(provider) -> list[tuple]:
     return list(
         NegotiatedRate.objects.filter(provider=provider)
